@@ -1,0 +1,49 @@
+# Choosewell: the single entry point. `make run` and `make test` work on a fresh
+# machine with Python 3.11+, make and apt.
+VENV    ?= .venv
+BIN     := $(VENV)/bin
+PORT    ?= 8000
+PYTHON  ?= python3
+
+.PHONY: install run migrate load test test-sqlite test-postgres check fix clean
+
+$(BIN)/sdm: pyproject.toml
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  echo "python3 -m venv failed; installing python3-venv with apt" >&2; \
+	  apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null && $(PYTHON) -m venv $(VENV); }
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@touch $@
+
+install: $(BIN)/sdm
+
+migrate: install
+	$(BIN)/sdm db upgrade
+
+load: migrate
+	$(BIN)/sdm data load --by make-run --note "bundled drugdata"
+
+run: load
+	$(BIN)/uvicorn --factory app.main:create_app --host 127.0.0.1 --port $(PORT)
+
+# The whole suite on SQLite, then again on a real, throwaway PostgreSQL.
+test: install
+	scripts/run-tests
+
+test-sqlite: install
+	$(BIN)/pytest
+
+test-postgres: install
+	scripts/run-tests --postgres-only
+
+check: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy app
+
+fix: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) choosewell.db choosewell.db-wal choosewell.db-shm .pytest_cache .mypy_cache

@@ -1,0 +1,85 @@
+"""Reading a drugdata directory into raw YAML documents, ready for validation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from app.catalogue.problems import Problem
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML 1.2 booleans: only true/false. In YAML 1.1 `no: marketed` (Norway) would be a bool."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
+def load_yaml(text: str) -> Any:
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+
+
+@dataclass
+class RawFile:
+    """One parsed YAML file; `path` is relative to the drugdata root, for messages."""
+
+    path: str
+    data: Any
+
+
+@dataclass
+class RawTree:
+    checklist: RawFile | None = None
+    scoring: RawFile | None = None
+    sources: list[RawFile] = field(default_factory=list)
+    drugs: list[RawFile] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _load(root: Path, path: Path, tree: RawTree) -> RawFile | None:
+    rel = str(path.relative_to(root))
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return RawFile(rel, load_yaml(handle.read()))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        tree.problems.append(Problem(rel, None, None, f"not valid YAML{where}: {exc}"))
+    except (OSError, UnicodeDecodeError) as exc:
+        tree.problems.append(Problem(rel, None, None, f"cannot be read: {exc}"))
+    return None
+
+
+def read_tree(root: Path) -> RawTree:
+    """Parse every file of a drugdata directory. Problems are collected, never raised."""
+    tree = RawTree()
+    if not root.is_dir():
+        tree.problems.append(Problem(str(root), None, None, "is not a directory"))
+        return tree
+    for name, attr in (("checklist.yaml", "checklist"), ("scoring.yaml", "scoring")):
+        path = root / name
+        if path.is_file():
+            setattr(tree, attr, _load(root, path, tree))
+        else:
+            tree.problems.append(Problem(name, None, None, "file is missing"))
+    for path in sorted((root / "sources").glob("*.yaml")):
+        if (raw := _load(root, path, tree)) is not None:
+            tree.sources.append(raw)
+    for path in sorted((root / "drugs").glob("*.yaml")):
+        if (raw := _load(root, path, tree)) is not None:
+            tree.drugs.append(raw)
+    if not tree.drugs and not any(p.file.startswith("drugs/") for p in tree.problems):
+        tree.problems.append(Problem("drugs/", None, None, "no drug files found"))
+    return tree

@@ -1,0 +1,219 @@
+"""The catalogue's values: checklist, drugs, ratings, sources and scoring weights.
+
+Plain frozen dataclasses, no web or database imports. A `Dataset` is everything one
+data version holds; it is immutable once built, so it can be cached by checksum.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+LANGUAGES: tuple[str, ...] = ("en", "nb")
+
+FORMULATIONS: tuple[str, ...] = (
+    "tablet",
+    "capsule",
+    "orodispersible",
+    "liquid",
+    "sublingual",
+    "inhalation",
+    "short-acting-injection",
+    "long-acting-injection",
+)
+AVAILABILITY: tuple[str, ...] = ("marketed", "not-marketed", "unknown")
+GENERATIONS: tuple[str, ...] = ("first", "second")
+
+#: The rating scale of the paper tool's information cards.
+SCALE_MIN, SCALE_MAX = 0, 3
+SYMBOLS: Mapping[int, str] = {0: "0", 1: "+", 2: "++", 3: "+++"}
+
+Text = Mapping[str, str]
+"""Text in each language, keyed by language code (`en`, `nb`)."""
+
+
+def symbol(value: int | None) -> str:
+    """The card symbol for a rating: `+`, `++`, `+++`, `0`, or `?` for unknown."""
+    return "?" if value is None else SYMBOLS[value]
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    label: Text
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    id: str
+    order: int
+    group: str
+    label: Text
+    explanation: Text
+
+
+@dataclass(frozen=True)
+class Rating:
+    """One cell of a card. `value` is 0-3, or None when it is unknown (never 0)."""
+
+    value: int | None
+    sources: tuple[str, ...] = ()
+    source_values: Mapping[str, str] = field(default_factory=dict)
+    note: str | None = None
+
+    @property
+    def known(self) -> bool:
+        return self.value is not None
+
+
+@dataclass(frozen=True)
+class Formulation:
+    form: str
+    uk: str
+    no: str
+
+
+@dataclass(frozen=True)
+class Drug:
+    id: str
+    name: Text
+    atc: str
+    generation: str
+    review_by: date
+    formulations: tuple[Formulation, ...]
+    card: Text
+    monitoring: tuple[Text, ...]
+    ratings: Mapping[str, Rating]
+    snomed: str | None = None
+    availability_sources: tuple[str, ...] = ()
+
+    @property
+    def forms(self) -> frozenset[str]:
+        return frozenset(f.form for f in self.formulations)
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    citation: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Bands:
+    """Score thresholds, as a percentage of the worst possible score for the request."""
+
+    good_max_percent: int
+    partial_max_percent: int
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """The ranking's weights. They belong to the data version, not to the code."""
+
+    priority_weights: tuple[int, ...]
+    unknown_assumed: int
+    helpful_weight: int
+    helpful_cap: int
+    must_avoid_threshold: int
+    bands: Bands
+
+
+@dataclass(frozen=True)
+class Dataset:
+    groups: tuple[Group, ...]
+    checklist: tuple[ChecklistItem, ...]
+    drugs: tuple[Drug, ...]
+    sources: Mapping[str, Source]
+    scoring: Scoring
+
+    def item(self, item_id: str) -> ChecklistItem:
+        for item in self.checklist:
+            if item.id == item_id:
+                return item
+        raise KeyError(item_id)
+
+    def drug(self, drug_id: str) -> Drug:
+        for drug in self.drugs:
+            if drug.id == drug_id:
+                return drug
+        raise KeyError(drug_id)
+
+    @property
+    def item_ids(self) -> tuple[str, ...]:
+        return tuple(item.id for item in self.checklist)
+
+    def to_document(self) -> dict[str, Any]:
+        """The whole dataset as plain JSON-ready values, in the drugdata file shapes."""
+        return {
+            "groups": [{"id": g.id, "label": dict(g.label)} for g in self.groups],
+            "checklist": [
+                {
+                    "id": i.id,
+                    "group": i.group,
+                    "label": dict(i.label),
+                    "explanation": dict(i.explanation),
+                }
+                for i in self.checklist
+            ],
+            "scoring": scoring_document(self.scoring),
+            "sources": {
+                k: {"citation": s.citation, "url": s.url} for k, s in sorted(self.sources.items())
+            },
+            "drugs": [drug_document(d, self.item_ids) for d in self.drugs],
+        }
+
+    def checksum(self) -> str:
+        """SHA-256 of the canonical JSON document: equal content, equal checksum."""
+        canonical = json.dumps(
+            self.to_document(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        )
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def scoring_document(scoring: Scoring) -> dict[str, Any]:
+    return {
+        "priority_weights": list(scoring.priority_weights),
+        "unknown_assumed": scoring.unknown_assumed,
+        "helpful_weight": scoring.helpful_weight,
+        "helpful_cap": scoring.helpful_cap,
+        "must_avoid_threshold": scoring.must_avoid_threshold,
+        "bands": {
+            "good_max_percent": scoring.bands.good_max_percent,
+            "partial_max_percent": scoring.bands.partial_max_percent,
+        },
+    }
+
+
+def rating_document(rating: Rating) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "value": "unknown" if rating.value is None else rating.value,
+        "sources": list(rating.sources),
+    }
+    if rating.source_values:
+        doc["source_values"] = dict(rating.source_values)
+    if rating.note:
+        doc["note"] = rating.note
+    return doc
+
+
+def drug_document(drug: Drug, item_ids: tuple[str, ...]) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "id": drug.id,
+        "name": dict(drug.name),
+        "atc": drug.atc,
+        "generation": drug.generation,
+        "review_by": drug.review_by.isoformat(),
+        "formulations": [{"form": f.form, "uk": f.uk, "no": f.no} for f in drug.formulations],
+        "card": dict(drug.card),
+        "monitoring": [dict(m) for m in drug.monitoring],
+        "sources_used_for_availability": list(drug.availability_sources),
+        "ratings": {i: rating_document(drug.ratings[i]) for i in item_ids},
+    }
+    if drug.snomed:
+        doc["snomed"] = drug.snomed
+    return doc
