@@ -1,0 +1,51 @@
+"""The checklist and the drug cards of the published data version."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Path
+
+from app.api.deps import LanguageDep, PublishedDep
+from app.api.schemas import (
+    DataVersionOut,
+    DrugCardOut,
+    DrugSummaryOut,
+    SideEffectOut,
+    data_version_out,
+    drug_card_out,
+    drug_summary_out,
+    side_effects_out,
+)
+from app.errors import NotFound
+
+router = APIRouter(prefix="/api/v1", tags=["catalogue"])
+
+
+@router.get("/side-effects", response_model=list[SideEffectOut])
+def list_side_effects(published: PublishedDep, lang: LanguageDep) -> list[SideEffectOut]:
+    """The 36 side effects of the checklist, in the paper tool's order and wording."""
+    return side_effects_out(published.dataset, lang)
+
+
+@router.get("/drugs", response_model=list[DrugSummaryOut])
+def list_drugs(published: PublishedDep, lang: LanguageDep) -> list[DrugSummaryOut]:
+    return [drug_summary_out(d, lang) for d in published.dataset.drugs]
+
+
+@router.get("/drugs/{drug_id}", response_model=DrugCardOut)
+def get_drug(
+    published: PublishedDep, lang: LanguageDep, drug_id: str = Path(max_length=64)
+) -> DrugCardOut:
+    """The information card: every checklist item rated (null = unknown) with sources."""
+    try:
+        drug = published.dataset.drug(drug_id)
+    except KeyError:
+        raise NotFound(
+            f"There is no medicine '{drug_id}' in data version {published.version.number}."
+        ) from None
+    return drug_card_out(drug, published.dataset, published.version, lang)
+
+
+@router.get("/data-version", response_model=DataVersionOut)
+def current_data_version(published: PublishedDep) -> DataVersionOut:
+    """The data version that rankings and cards use now."""
+    return data_version_out(published.version)

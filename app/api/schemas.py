@@ -1,0 +1,264 @@
+"""The JSON shapes of the API, and the functions that build them from core values."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from app.catalogue.model import Dataset, Drug, symbol
+from app.ranking import Ranking
+from app.ranking.explain import exclusion_message, why
+from app.store.tables import DataVersion
+
+Slug = Annotated[str, StringConstraints(max_length=64)]
+
+
+class DataVersionOut(BaseModel):
+    number: int
+    checksum: str
+    created_at: datetime
+    created_by: str
+
+
+class SideEffectOut(BaseModel):
+    id: str
+    label: str
+    group: str
+    group_label: str
+    order: int
+    explanation: str
+
+
+class DrugSummaryOut(BaseModel):
+    id: str
+    name: str
+    atc: str
+    generation: str
+    formulations: list[str]
+
+
+class FormulationOut(BaseModel):
+    form: str
+    uk: str
+    no: str
+
+
+class RatingOut(BaseModel):
+    side_effect: str
+    label: str
+    value: int | None = Field(description="0-3, or null when unknown (never 0 for unknown)")
+    symbol: str = Field(description="0, +, ++, +++ or ? for unknown")
+    sources: list[str]
+    source_values: dict[str, str]
+    note: str | None
+
+
+class SourceOut(BaseModel):
+    citation: str
+    url: str
+
+
+class DrugCardOut(BaseModel):
+    id: str
+    name: str
+    atc: str
+    snomed: str | None
+    generation: str
+    formulations: list[FormulationOut]
+    notes: str
+    monitoring: list[str]
+    review_by: date
+    ratings: list[RatingOut]
+    sources: dict[str, SourceOut]
+    data_version: DataVersionOut
+
+
+class RankingIn(BaseModel):
+    """A ranking request. It holds no personal data."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    avoid: list[Slug] = Field(
+        max_length=36, description="1 to 5 checklist ids, priority 1 (most want to avoid) first"
+    )
+    helpful: list[Slug] = Field(default_factory=list, max_length=36)
+    must_avoid: list[Slug] = Field(
+        default_factory=list, max_length=36, description="avoid items that exclude drugs rated +++"
+    )
+    formulations: list[Slug] = Field(
+        default_factory=list, max_length=16, description="acceptable formulations; empty = any"
+    )
+
+
+class DrugRefOut(BaseModel):
+    id: str
+    name: str
+
+
+class BreakdownOut(BaseModel):
+    side_effect: str
+    label: str
+    priority: int
+    rating: int | None
+    symbol: str
+    weight: int
+    counted_as: int
+    contribution: int
+
+
+class HelpfulOut(BaseModel):
+    side_effect: str
+    label: str
+    rating: int
+    symbol: str
+
+
+class ResultOut(BaseModel):
+    drug: DrugRefOut
+    position: int
+    score: int
+    base_score: int
+    helpful_bonus: int
+    band: str
+    why: str
+    breakdown: list[BreakdownOut]
+    unknown: list[str]
+    helpful: list[HelpfulOut]
+
+
+class ExcludedOut(BaseModel):
+    drug: DrugRefOut
+    reason: str
+    side_effect: str | None
+    message: str
+
+
+class RankingOut(BaseModel):
+    data_version: DataVersionOut
+    max_score: int
+    results: list[ResultOut]
+    excluded: list[ExcludedOut]
+
+
+def data_version_out(version: DataVersion) -> DataVersionOut:
+    return DataVersionOut(
+        number=version.number,
+        checksum=version.checksum,
+        created_at=version.created_at,
+        created_by=version.created_by,
+    )
+
+
+def side_effects_out(dataset: Dataset, lang: str) -> list[SideEffectOut]:
+    groups = {g.id: g.label[lang] for g in dataset.groups}
+    return [
+        SideEffectOut(
+            id=i.id,
+            label=i.label[lang],
+            group=i.group,
+            group_label=groups[i.group],
+            order=i.order,
+            explanation=i.explanation[lang],
+        )
+        for i in dataset.checklist
+    ]
+
+
+def drug_summary_out(drug: Drug, lang: str) -> DrugSummaryOut:
+    return DrugSummaryOut(
+        id=drug.id,
+        name=drug.name[lang],
+        atc=drug.atc,
+        generation=drug.generation,
+        formulations=[f.form for f in drug.formulations],
+    )
+
+
+def drug_card_out(drug: Drug, dataset: Dataset, version: DataVersion, lang: str) -> DrugCardOut:
+    used = {key for r in drug.ratings.values() for key in r.sources} | set(
+        drug.availability_sources
+    )
+    return DrugCardOut(
+        id=drug.id,
+        name=drug.name[lang],
+        atc=drug.atc,
+        snomed=drug.snomed,
+        generation=drug.generation,
+        formulations=[FormulationOut(form=f.form, uk=f.uk, no=f.no) for f in drug.formulations],
+        notes=drug.card[lang],
+        monitoring=[m[lang] for m in drug.monitoring],
+        review_by=drug.review_by,
+        ratings=[
+            RatingOut(
+                side_effect=item.id,
+                label=item.label[lang],
+                value=(r := drug.ratings[item.id]).value,
+                symbol=symbol(r.value),
+                sources=list(r.sources),
+                source_values=dict(r.source_values),
+                note=r.note,
+            )
+            for item in dataset.checklist
+        ],
+        sources={
+            k: SourceOut(citation=dataset.sources[k].citation, url=dataset.sources[k].url)
+            for k in sorted(used)
+        },
+        data_version=data_version_out(version),
+    )
+
+
+def ranking_out(ranking: Ranking, dataset: Dataset, version: DataVersion, lang: str) -> RankingOut:
+    def label(item: str) -> str:
+        return dataset.item(item).label[lang]
+
+    return RankingOut(
+        data_version=data_version_out(version),
+        max_score=ranking.max_score,
+        results=[
+            ResultOut(
+                drug=DrugRefOut(id=r.drug.id, name=r.drug.name[lang]),
+                position=r.position,
+                score=r.score,
+                base_score=r.base_score,
+                helpful_bonus=r.bonus,
+                band=r.band,
+                why=why(r, dataset, lang),
+                breakdown=[
+                    BreakdownOut(
+                        side_effect=s.side_effect,
+                        label=label(s.side_effect),
+                        priority=s.priority,
+                        rating=s.rating,
+                        symbol=symbol(s.rating),
+                        weight=s.weight,
+                        counted_as=s.counted_as,
+                        contribution=s.contribution,
+                    )
+                    for s in r.breakdown
+                ],
+                unknown=list(r.unknown),
+                helpful=[
+                    HelpfulOut(
+                        side_effect=h.side_effect,
+                        label=label(h.side_effect),
+                        rating=h.rating,
+                        symbol=symbol(h.rating),
+                    )
+                    for h in r.helpful
+                ],
+            )
+            for r in ranking.results
+        ],
+        excluded=[
+            ExcludedOut(
+                drug=DrugRefOut(id=e.drug.id, name=e.drug.name[lang]),
+                reason=e.reason,
+                side_effect=e.side_effect,
+                message=exclusion_message(e, dataset, lang),
+            )
+            for e in ranking.excluded
+        ],
+    )

@@ -1,0 +1,158 @@
+"""`sdm`: the command line for data and admin tasks. Thin: it calls the same functions
+as the web routes, inside the same one-transaction unit of work."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from app.catalogue import load_directory
+from app.catalogue.model import Dataset
+from app.catalogue.problems import DataProblems
+from app.catalogue.report import coverage, diff
+from app.config import ROOT, get_settings
+from app.db import make_engine, session_scope
+
+
+def _default_actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli:unknown"
+
+
+def _load_or_report(directory: Path) -> Dataset | None:
+    try:
+        return load_directory(directory)
+    except DataProblems as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s); nothing was loaded.", file=sys.stderr)
+        return None
+
+
+def cmd_db_upgrade(_args: argparse.Namespace) -> int:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("sqlalchemy.url", get_settings().database_url)
+    command.upgrade(config, "head")
+    print("database schema is up to date")
+    return 0
+
+
+def cmd_data_validate(args: argparse.Namespace) -> int:
+    dataset = _load_or_report(args.dir)
+    if dataset is None:
+        return 1
+    cells = len(dataset.drugs) * len(dataset.checklist)
+    unknown = sum(len(c.unknown) for c in coverage(dataset))
+    print(
+        f"ok: {len(dataset.drugs)} drugs x {len(dataset.checklist)} items, "
+        f"{unknown} of {cells} cells unknown, {len(dataset.sources)} sources, "
+        f"checksum {dataset.checksum()[:12]}"
+    )
+    return 0
+
+
+def cmd_data_load(args: argparse.Namespace) -> int:
+    from app.curation.publish import publish_dataset
+
+    dataset = _load_or_report(args.dir)
+    if dataset is None:
+        return 1
+    engine = make_engine(get_settings().database_url)
+    with session_scope(engine) as session:
+        result = publish_dataset(session, dataset, by=args.by, note=args.note)
+        number, checksum = result.version.number, result.version.checksum
+    engine.dispose()
+    if result.created:
+        print(f"published data version {number} (checksum {checksum[:12]})")
+    else:
+        print(f"no change: the files equal data version {number}; nothing was published")
+    return 0
+
+
+def _dataset_for(ref: str, directory: Path) -> Dataset | None:
+    """A version number from the database, or 'files' for the drugdata directory."""
+    if ref == "files":
+        return _load_or_report(directory)
+    from app.store.datasets import get_version, read_dataset
+
+    engine = make_engine(get_settings().database_url)
+    with session_scope(engine) as session:
+        version = get_version(session, int(ref)) if ref.isdigit() else None
+        dataset = read_dataset(session, version) if version else None
+    engine.dispose()
+    if dataset is None:
+        print(f"there is no data version {ref!r}", file=sys.stderr)
+    return dataset
+
+
+def cmd_data_coverage(args: argparse.Namespace) -> int:
+    dataset = _dataset_for(args.version, args.dir)
+    if dataset is None:
+        return 1
+    print(f"{'drug':<18} {'rated':>5} {'unknown':>7}  sources / unknown items")
+    total = unknown = 0
+    for row in coverage(dataset):
+        total += row.rated + len(row.unknown)
+        unknown += len(row.unknown)
+        print(f"{row.drug:<18} {row.rated:>5} {len(row.unknown):>7}  {', '.join(row.sources)}")
+        if row.unknown:
+            print(f"{'':<34}unknown: {', '.join(row.unknown)}")
+    print(f"overall: {unknown} of {total} cells unknown ({100 * unknown / max(total, 1):.1f}%)")
+    return 0
+
+
+def cmd_data_diff(args: argparse.Namespace) -> int:
+    old, new = _dataset_for(args.old, args.dir), _dataset_for(args.new, args.dir)
+    if old is None or new is None:
+        return 1
+    changes = diff(old, new)
+    for change in changes:
+        print(change)
+    print(f"{len(changes)} change(s) from {args.old} to {args.new}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    settings_dir = get_settings().drugdata_dir
+    parser = argparse.ArgumentParser(prog="sdm", description=__doc__)
+    groups = parser.add_subparsers(dest="group", required=True)
+
+    db = groups.add_parser("db", help="database schema").add_subparsers(dest="cmd", required=True)
+    db.add_parser("upgrade", help="run the Alembic migrations").set_defaults(func=cmd_db_upgrade)
+
+    data = groups.add_parser("data", help="drug data").add_subparsers(dest="cmd", required=True)
+    p = data.add_parser("validate", help="check the drugdata files, report every problem")
+    p.add_argument("--dir", type=Path, default=settings_dir)
+    p.set_defaults(func=cmd_data_validate)
+    p = data.add_parser("load", help="publish the files as a new data version")
+    p.add_argument("--dir", type=Path, default=settings_dir)
+    p.add_argument("--by", default=_default_actor(), help="who is loading (for the audit trail)")
+    p.add_argument("--note", default="", help="why (kept with the version)")
+    p.set_defaults(func=cmd_data_load)
+    p = data.add_parser("coverage", help="per drug: rated, unknown, sources used")
+    p.add_argument("version", nargs="?", default="files", help="a version number, or 'files'")
+    p.add_argument("--dir", type=Path, default=settings_dir)
+    p.set_defaults(func=cmd_data_coverage)
+    p = data.add_parser("diff", help="ratings that changed between two versions")
+    p.add_argument("old", help="a version number, or 'files'")
+    p.add_argument("new", help="a version number, or 'files'")
+    p.add_argument("--dir", type=Path, default=settings_dir)
+    p.set_defaults(func=cmd_data_diff)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

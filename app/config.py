@@ -1,0 +1,36 @@
+"""Settings, read from the environment once, in one place."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SDM_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    database_url: str = Field(
+        default=f"sqlite:///{ROOT / 'choosewell.db'}",
+        validation_alias=AliasChoices("DATABASE_URL", "SDM_DATABASE_URL"),
+    )
+    drugdata_dir: Path = ROOT / "drugdata"
+    #: Request bodies larger than this are refused with 413 before they are read.
+    max_body_bytes: int = 64 * 1024
+    #: Seconds a request waits for the database before it answers 503.
+    db_timeout_seconds: float = 2.0
+
+    @property
+    def docs_enabled(self) -> bool:
+        return self.env != "production"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

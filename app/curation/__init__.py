@@ -1,0 +1,1 @@
+"""Curation: the actions that change drug data. Each takes `by=` and writes an audit event."""

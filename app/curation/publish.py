@@ -1,0 +1,97 @@
+"""Publishing a validated Dataset as the next immutable data version."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlmodel import Session
+
+from app.catalogue.model import Dataset, scoring_document
+from app.curation import audit
+from app.store.datasets import latest_version, next_version_number
+from app.store.tables import ChecklistItemRow, DataVersion, DrugRow, RatingRow, SourceRow
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    version: DataVersion
+    created: bool
+
+
+def publish_dataset(
+    session: Session, dataset: Dataset, *, by: str, note: str = ""
+) -> PublishResult:
+    """Insert `dataset` as the next data version, with its audit event, in the caller's
+    transaction. Content equal to the latest version publishes nothing."""
+    checksum = dataset.checksum()
+    latest = latest_version(session)
+    if latest is not None and latest.checksum == checksum:
+        return PublishResult(latest, created=False)
+    number = next_version_number(session)
+    version = DataVersion(
+        number=number,
+        checksum=checksum,
+        created_at=datetime.now(UTC),
+        created_by=by,
+        note=note,
+        scoring=scoring_document(dataset.scoring),
+        groups=[{"id": g.id, "label": dict(g.label)} for g in dataset.groups],
+    )
+    session.add(version)
+    session.flush()
+    session.add_all(
+        ChecklistItemRow(
+            version=number,
+            id=i.id,
+            position=i.order,
+            group=i.group,
+            label=dict(i.label),
+            explanation=dict(i.explanation),
+        )
+        for i in dataset.checklist
+    )
+    session.add_all(
+        SourceRow(version=number, key=s.key, citation=s.citation, url=s.url)
+        for s in dataset.sources.values()
+    )
+    for drug in dataset.drugs:
+        session.add(
+            DrugRow(
+                version=number,
+                id=drug.id,
+                name=dict(drug.name),
+                atc=drug.atc,
+                snomed=drug.snomed,
+                generation=drug.generation,
+                review_by=drug.review_by,
+                formulations=[{"form": f.form, "uk": f.uk, "no": f.no} for f in drug.formulations],
+                card=dict(drug.card),
+                monitoring=[dict(m) for m in drug.monitoring],
+                availability_sources=list(drug.availability_sources),
+            )
+        )
+    session.flush()
+    session.add_all(
+        RatingRow(
+            version=number,
+            drug_id=drug.id,
+            side_effect=item,
+            value=rating.value,
+            sources=list(rating.sources),
+            source_values=dict(rating.source_values),
+            note=rating.note,
+        )
+        for drug in dataset.drugs
+        for item, rating in drug.ratings.items()
+    )
+    audit.record(
+        session,
+        by=by,
+        action="data_version.publish",
+        target=f"data_version/{number}",
+        before={"number": latest.number, "checksum": latest.checksum} if latest else None,
+        after={"number": number, "checksum": checksum, "drugs": len(dataset.drugs), "note": note},
+    )
+    session.flush()
+    return PublishResult(version, created=True)

@@ -1,0 +1,94 @@
+"""Databases for tests: each built by running the Alembic migrations, never create_all.
+
+Set TEST_DATABASE_URL to a PostgreSQL URL (a role allowed to CREATE DATABASE) to run
+every database test on PostgreSQL; otherwise each uses a fresh SQLite file.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app.config import ROOT
+
+PG_ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "")
+BACKEND = "postgresql" if PG_ADMIN_URL else "sqlite"
+
+
+def pytest_report_header() -> str:
+    return f"database backend: {BACKEND}"
+
+
+def migrate(url: str, revision: str = "head") -> None:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("sqlalchemy.url", url)
+    command.upgrade(config, revision)
+
+
+class Databases:
+    """Creates empty databases and drops them at the end."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.created: list[str] = []
+
+    def _admin(self):  # type: ignore[no-untyped-def]
+        url = make_url(PG_ADMIN_URL).set(drivername="postgresql+psycopg")
+        return create_engine(url, isolation_level="AUTOCOMMIT")
+
+    def empty(self) -> str:
+        if BACKEND == "sqlite":
+            return f"sqlite:///{self.tmp / f'{uuid.uuid4().hex}.db'}"
+        name = f"sdm_test_{uuid.uuid4().hex[:12]}"
+        engine = self._admin()
+        with engine.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+        self.created.append(name)
+        url = make_url(PG_ADMIN_URL).set(drivername="postgresql+psycopg", database=name)
+        return url.render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        if not self.created:
+            return
+        engine = self._admin()
+        with engine.connect() as conn:
+            for name in self.created:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    dbs = Databases(tmp_path_factory.mktemp("db"))
+    yield dbs
+    dbs.drop_all()
+
+
+@pytest.fixture
+def fresh_db(databases: Databases) -> Callable[[], str]:
+    """A factory for fresh, migrated, empty databases."""
+
+    def make() -> str:
+        url = databases.empty()
+        migrate(url)
+        return url
+
+    return make
+
+
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.register_profile(
+    "ci", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))

@@ -1,0 +1,69 @@
+"""Apps over real databases (SQLite or PostgreSQL), built by the migrations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.catalogue import load_directory
+from app.catalogue.model import Dataset
+from app.config import Settings
+from app.curation.publish import publish_dataset
+from app.db import make_engine, session_scope
+from app.main import create_app
+from tests.builders import DRUGDATA, make_dataset, make_drug
+
+
+def publish(url: str, dataset: Dataset, by: str = "test") -> int:
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        number = publish_dataset(session, dataset, by=by).version.number
+    engine.dispose()
+    return number
+
+
+def client_for(url: str, **settings: object) -> TestClient:
+    return TestClient(create_app(Settings(database_url=url, env="test", **settings)))
+
+
+def small_dataset() -> Dataset:
+    """Three invented drugs: enough to see order, unknowns and exclusions."""
+    return make_dataset(
+        [
+            make_drug("alphazine", {"weight-gain": 3, "sleepy-at-night": 3, "tremor": 0}),
+            make_drug(
+                "betazine",
+                {"weight-gain": 1, "tremor": 2},
+                forms=("tablet", "long-acting-injection"),
+            ),
+            make_drug("gammazine", {"weight-gain": None, "tremor": 1}, forms=("liquid",)),
+        ]
+    )
+
+
+@pytest.fixture
+def small_client(fresh_db: Callable[[], str]) -> Iterator[TestClient]:
+    url = fresh_db()
+    publish(url, small_dataset())
+    with client_for(url) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def bundled_client(databases) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    """The app over the drug data this repository ships, loaded once per module."""
+    from tests.conftest import migrate
+
+    url = databases.empty()
+    migrate(url)
+    publish(url, load_directory(DRUGDATA))
+    with client_for(url) as client:
+        yield client
+
+
+@pytest.fixture
+def empty_client(fresh_db: Callable[[], str]) -> Iterator[TestClient]:
+    with client_for(fresh_db()) as client:
+        yield client

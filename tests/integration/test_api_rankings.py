@@ -1,0 +1,130 @@
+"""POST /api/v1/rankings: every drug, stable order, reasons; bad input is a clear 422."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+URL = "/api/v1/rankings"
+
+
+def test_ranking_returns_every_drug_with_breakdown(small_client: TestClient) -> None:
+    body = small_client.post(URL, json={"avoid": ["weight-gain", "tremor"]}).json()
+    # betazine 1*5 + 2*4 = 13; gammazine unknown(2)*5 + 1*4 = 14; alphazine 3*5 + 0 = 15
+    assert [r["drug"]["id"] for r in body["results"]] == ["betazine", "gammazine", "alphazine"]
+    assert [r["score"] for r in body["results"]] == [13, 14, 15]
+    assert body["excluded"] == []
+    gamma = body["results"][1]
+    assert gamma["unknown"] == ["weight-gain"]
+    assert gamma["breakdown"][0] == {
+        "side_effect": "weight-gain",
+        "label": "Weight gain",
+        "priority": 1,
+        "rating": None,
+        "symbol": "?",
+        "weight": 5,
+        "counted_as": 2,
+        "contribution": 10,
+    }
+    assert gamma["why"] == "1. Weight gain not known; 2. Shaking or tremor +"
+    assert body["data_version"]["number"] == 1
+
+
+def test_ranking_is_the_same_on_every_call(small_client: TestClient) -> None:
+    request = {"avoid": ["tremor", "weight-gain"], "helpful": ["sleepy-at-night"]}
+    first = small_client.post(URL, json=request).json()
+    for _ in range(5):
+        assert small_client.post(URL, json=request).json() == first
+
+
+def test_helpful_and_exclusions(small_client: TestClient) -> None:
+    body = small_client.post(
+        URL,
+        json={
+            "avoid": ["weight-gain", "tremor"],
+            "must_avoid": ["tremor"],
+            "helpful": ["sleepy-at-night"],
+            "formulations": ["tablet"],
+        },
+    ).json()
+    assert [r["drug"]["id"] for r in body["results"]] == ["alphazine"]
+    assert body["results"][0]["helpful"][0]["side_effect"] == "sleepy-at-night"
+    assert body["results"][0]["helpful_bonus"] == 3
+    excluded = {e["drug"]["id"]: e for e in body["excluded"]}
+    assert excluded["betazine"]["reason"] == "must-avoid"
+    assert excluded["betazine"]["message"] == (
+        "You must avoid “Shaking or tremor”; this medicine is rated ++ for it."
+    )
+    assert excluded["gammazine"]["reason"] == "formulation"
+
+
+def test_ranking_in_norwegian(small_client: TestClient) -> None:
+    body = small_client.post(URL + "?lang=nb", json={"avoid": ["weight-gain"]}).json()
+    assert body["results"][0]["breakdown"][0]["label"] == "Vektøkning"
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ({"avoid": ["tremor", "dry-mouth", "tremor"]}, "priority 3 repeats tremor"),
+        ({"avoid": ["weight-gian"]}, "'weight-gian' is not a checklist item"),
+        (
+            {
+                "avoid": [
+                    "tremor",
+                    "dry-mouth",
+                    "tiredness",
+                    "weight-gain",
+                    "constipation",
+                    "drooling",
+                ]
+            },
+            "choose at most 5",
+        ),
+        ({"avoid": []}, "choose at least 1"),
+        ({"avoid": ["tremor"], "helpful": ["tremor"]}, "cannot be both"),
+        ({"avoid": "tremor"}, "avoid: Input should be a valid list"),
+        ({"avoid": [1]}, "avoid.0: Input should be a valid string"),
+        ({"helpful": []}, "'avoid' is required."),
+        ({"avoid": ["tremor"], "name": "Ann"}, "'name' is not a field of this request."),
+        ({"avoid": ["x" * 65]}, "at most 64 characters"),
+        ({"avoid": ["tremor"] * 37}, "at most 36 items"),
+        ([1, 2], "Input should be a valid dictionary"),
+    ],
+)
+def test_bad_input_is_422_with_a_message_a_person_can_act_on(
+    small_client: TestClient, payload: object, message: str
+) -> None:
+    response = small_client.post(URL, json=payload)
+    assert response.status_code == 422
+    assert any(message in d["msg"] for d in response.json()["detail"]), response.json()
+
+
+@pytest.mark.parametrize(
+    "raw", [b"{", b"", b"null", b"\xff\xfe", b'{"avoid": ["tremor",]}', b"[1]" * 3]
+)
+def test_malformed_bodies_are_422_never_500(small_client: TestClient, raw: bytes) -> None:
+    response = small_client.post(URL, content=raw, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["msg"]
+
+
+def test_absurdly_nested_json_is_a_400_not_a_500(small_client: TestClient) -> None:
+    """The JSON parser gives up on 5,000 levels of nesting; FastAPI answers 400."""
+    response = small_client.post(
+        URL, content=b"[" * 5000, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.json() == {"detail": "There was an error parsing the body"}
+
+
+def test_oversized_body_is_refused_early(small_client: TestClient) -> None:
+    big = b'{"avoid": ["' + b"a" * 70_000 + b'"]}'
+    response = small_client.post(URL, content=big, headers={"content-type": "application/json"})
+    assert response.status_code == 413
+
+
+def test_no_published_data_is_503_with_a_clear_message(empty_client: TestClient) -> None:
+    response = empty_client.post(URL, json={"avoid": ["tremor"]})
+    assert response.status_code == 503
+    assert "sdm data load" in response.json()["detail"]
