@@ -1,0 +1,75 @@
+"""The drug data this repository ships: complete, sourced, and honest about gaps."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pytest
+
+from app.catalogue import load_directory
+from app.catalogue.model import Dataset
+from app.catalogue.report import coverage
+from tests.builders import DRUGDATA
+
+REQUIRED = [
+    "amisulpride", "aripiprazole", "asenapine", "brexpiprazole", "cariprazine",
+    "chlorpromazine", "clozapine", "flupentixol", "fluphenazine", "haloperidol", "loxapine",
+    "lurasidone", "olanzapine", "paliperidone", "perphenazine", "pimozide", "quetiapine",
+    "risperidone", "sertindole", "sulpiride", "trifluoperazine", "ziprasidone",
+    "zuclopenthixol",
+]  # fmt: skip
+
+
+@lru_cache
+def bundled() -> Dataset:
+    return load_directory(DRUGDATA)
+
+
+def test_every_required_drug_is_present() -> None:
+    assert set(REQUIRED) <= {d.id for d in bundled().drugs}
+
+
+def test_every_drug_rates_every_item_or_says_unknown_with_a_note() -> None:
+    dataset = bundled()
+    for drug in dataset.drugs:
+        assert set(drug.ratings) == set(dataset.item_ids), drug.id
+        for item, rating in drug.ratings.items():
+            if rating.value is None:
+                assert rating.note, f"{drug.id} {item}: unknown without a note"
+            else:
+                assert rating.sources, f"{drug.id} {item}: no source"
+                for key in rating.sources:
+                    assert dataset.sources[key].citation, key
+
+
+def test_unknown_cells_are_at_most_ten_percent_overall() -> None:
+    rows = coverage(bundled())
+    unknown = sum(len(r.unknown) for r in rows)
+    cells = sum(r.rated + len(r.unknown) for r in rows)
+    assert unknown / cells <= 0.10, f"{unknown} of {cells} cells unknown"
+
+
+@pytest.mark.parametrize("drug", REQUIRED)
+def test_unknown_cells_are_at_most_twenty_percent_per_drug(drug: str) -> None:
+    row = next(r for r in coverage(bundled()) if r.drug == drug)
+    assert row.unknown_share <= 0.20, f"{drug}: unknown {row.unknown}"
+
+
+def test_every_drug_has_atc_code_card_text_and_a_formulation_in_both_languages() -> None:
+    for drug in bundled().drugs:
+        assert drug.atc.startswith("N05A"), drug.id
+        assert drug.card["en"] and drug.card["nb"], drug.id
+        assert drug.formulations, drug.id
+
+
+def test_disagreeing_sources_are_recorded_with_a_note() -> None:
+    """Where a rating lists what several sources say, it explains which it followed."""
+    for drug in bundled().drugs:
+        for item, rating in drug.ratings.items():
+            if len(set(rating.source_values.values())) > 1:
+                assert rating.note, f"{drug.id} {item}: sources differ and no note says why"
+
+
+def test_every_cited_source_has_a_https_or_http_url() -> None:
+    for source in bundled().sources.values():
+        assert source.url.startswith(("https://", "http://")), source.key
