@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from alembic import context
 
-import app.store.tables  # noqa: F401  (registers every table on the metadata)
+import app.accounts.tables
+import app.curation.tables
+import app.store.tables  # noqa: F401
 from app.config import get_settings
 from app.db import make_engine, metadata, normalise_url
 

@@ -26,9 +26,20 @@ class Settings(BaseSettings):
     #: Seconds a request waits for the database before it answers 503.
     db_timeout_seconds: float = 2.0
 
+    #: Development only: let pharmacist and admin accounts log in without TOTP.
+    allow_password_only: bool = False
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    token_minutes: int = 60
+
     @property
     def docs_enabled(self) -> bool:
         return self.env != "production"
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies are Secure everywhere except plain-HTTP local development."""
+        return self.env != "development"
 
 
 @lru_cache

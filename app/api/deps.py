@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -16,10 +16,29 @@ from app.i18n import negotiate
 from app.store.datasets import latest_version
 from app.store.tables import DataVersion
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request, committed or rolled back in this one place."""
-    with session_scope(request.app.state.engine) as session:
+
+async def sqlite_write_gate(request: Request) -> AsyncIterator[None]:
+    """Queue a process's SQLite writers on an asyncio lock, before they take a worker
+    thread. Waiting for SQLite's own lock inside worker threads would let waiting
+    writers fill the thread pool while the lock holder has no thread to finish on."""
+    engine = request.app.state.engine
+    if request.method in SAFE_METHODS or engine.dialect.name != "sqlite":
+        yield
+        return
+    async with request.app.state.sqlite_write_lock:
+        yield
+
+
+def get_session(
+    request: Request, _gate: Annotated[None, Depends(sqlite_write_gate)]
+) -> Iterator[Session]:
+    """One transaction per request, committed or rolled back in this one place.
+
+    Requests that may write (POST, PUT, DELETE) take the write lock up front on SQLite."""
+    write = request.method not in SAFE_METHODS
+    with session_scope(request.app.state.engine, write=write) as session:
         yield session
 
 

@@ -1,0 +1,1 @@
+"""Staff accounts: users, roles, passwords, TOTP, server-side sessions and API tokens."""

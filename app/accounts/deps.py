@@ -1,0 +1,101 @@
+"""Who is asking, and may they? Dependencies shared by the API and the staff pages.
+
+A request is authenticated by a bearer token (`Authorization: Bearer ...`, from
+POST /api/v1/auth/token) or by the session cookie set at login. Cookie-authenticated
+requests that change anything must also carry the session's CSRF token (form field
+`csrf_token` or header `X-CSRF-Token`); bearer tokens are not ambient, so they need none.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from app.accounts.service import Principal, SessionPolicy, resolve
+from app.api.deps import SessionDep
+from app.errors import DomainError
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class NotAuthenticated(DomainError):
+    status_code = 401
+    code = "not_authenticated"
+
+    def __init__(self) -> None:
+        super().__init__("Please log in.")
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    code = "forbidden"
+
+
+class CsrfFailed(DomainError):
+    status_code = 403
+    code = "csrf_failed"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This form has expired or did not come from this site. Go back, reload the "
+            "page and try again; nothing was changed."
+        )
+
+
+def session_cookie_name(request: Request) -> str:
+    return str(request.app.state.session_cookie)
+
+
+def get_policy(request: Request) -> SessionPolicy:
+    policy: SessionPolicy = request.app.state.session_policy
+    return policy
+
+
+async def _csrf_token_sent(request: Request) -> str | None:
+    if header := request.headers.get("x-csrf-token"):
+        return header
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        value = form.get("csrf_token")
+        return value if isinstance(value, str) else None
+    return None
+
+
+async def get_principal(request: Request, session: SessionDep) -> Principal | None:
+    policy = get_policy(request)
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return resolve(session, auth[7:].strip(), "api", policy)
+    cookie = request.cookies.get(session_cookie_name(request))
+    if not cookie:
+        return None
+    principal = resolve(session, cookie, "web", policy)
+    if principal is not None and request.method not in SAFE_METHODS:
+        sent = await _csrf_token_sent(request)
+        if not sent or not hmac.compare_digest(sent, principal.csrf_token):
+            raise CsrfFailed()
+    return principal
+
+
+MaybePrincipal = Annotated[Principal | None, Depends(get_principal)]
+
+
+def require_roles(*roles: str):  # type: ignore[no-untyped-def]
+    """A dependency: the principal, if logged in with one of `roles` (401 / 403 else)."""
+
+    def dependency(principal: MaybePrincipal) -> Principal:
+        if principal is None:
+            raise NotAuthenticated()
+        if principal.role not in roles:
+            raise Forbidden(f"This needs the role {' or '.join(roles)}.")
+        return principal
+
+    return dependency
+
+
+Staff = Annotated[Principal, Depends(require_roles("clinician", "pharmacist", "admin"))]
+Pharmacist = Annotated[Principal, Depends(require_roles("pharmacist"))]
+Admin = Annotated[Principal, Depends(require_roles("admin"))]
