@@ -17,6 +17,7 @@ COPY app ./app
 COPY alembic ./alembic
 COPY alembic.ini ./
 COPY drugdata ./drugdata
+COPY templates ./templates
 USER choosewell
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --retries=3 \

@@ -6,8 +6,11 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
+
+from sqlmodel import Session
 
 from app.catalogue import load_directory
 from app.catalogue.model import Dataset
@@ -15,6 +18,8 @@ from app.catalogue.problems import DataProblems
 from app.catalogue.report import coverage, diff
 from app.config import ROOT, get_settings
 from app.db import make_engine, session_scope
+
+T = TypeVar("T")
 
 
 def _default_actor() -> str:
@@ -120,6 +125,87 @@ def cmd_data_diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass("Password (at least 12 characters): ")
+        if getpass.getpass("Again: ") != first:
+            raise SystemExit("the two passwords differ; nothing was changed")
+        return first
+    return sys.stdin.readline().rstrip("\n")
+
+
+def _unit_of_work(action: Callable[[Session], T]) -> T:
+    """Run `action(session)` in one transaction; domain errors become exit code 1."""
+    from app.errors import DomainError
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        with session_scope(engine, write=True) as session:
+            return action(session)
+    except DomainError as exc:
+        print(exc.message, file=sys.stderr)
+        raise SystemExit(1) from None
+    finally:
+        engine.dispose()
+
+
+def cmd_users_add(args: argparse.Namespace) -> int:
+    from app.accounts.service import add_user
+
+    password = _read_password()
+    _unit_of_work(
+        lambda s: add_user(s, username=args.name, role=args.role, password=password, by=args.by)
+    )
+    print(f"added {args.role} '{args.name}'")
+    return 0
+
+
+def cmd_users_disable(args: argparse.Namespace) -> int:
+    from app.accounts.service import disable_user
+
+    _unit_of_work(lambda s: disable_user(s, username=args.name, by=args.by))
+    print(f"disabled '{args.name}' and ended their sessions")
+    return 0
+
+
+def cmd_users_totp(args: argparse.Namespace) -> int:
+    from app.accounts.service import enrol_totp
+
+    uri = _unit_of_work(lambda s: enrol_totp(s, username=args.name, by=args.by))
+    print("Add this to the authenticator app (it is shown once):")
+    print(uri)
+    return 0
+
+
+def cmd_data_export(args: argparse.Namespace) -> int:
+    from app.catalogue.export import export_dataset
+
+    dataset = _dataset_for(args.version, get_settings().drugdata_dir)
+    if dataset is None:
+        return 1
+    written = export_dataset(dataset, args.dir)
+    print(f"wrote {len(written)} files to {args.dir}")
+    return 0
+
+
+def cmd_data_import(args: argparse.Namespace) -> int:
+    from app.curation.drafts import draft_from_dataset
+    from app.store.datasets import DatasetCache
+
+    dataset = _load_or_report(args.dir)
+    if dataset is None:
+        return 1
+    cache = DatasetCache()
+    draft = _unit_of_work(
+        lambda s: draft_from_dataset(s, cache, dataset, by=args.by, note=args.note)
+    )
+    print(
+        f"opened draft {draft.id} from {args.dir}; a second pharmacist must review and "
+        "approve it before it is published"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     settings_dir = get_settings().drugdata_dir
     parser = argparse.ArgumentParser(prog="sdm", description=__doc__)
@@ -146,6 +232,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("new", help="a version number, or 'files'")
     p.add_argument("--dir", type=Path, default=settings_dir)
     p.set_defaults(func=cmd_data_diff)
+    p = data.add_parser("export", help="write a data version as drugdata files")
+    p.add_argument("version", help="a version number")
+    p.add_argument("dir", type=Path)
+    p.set_defaults(func=cmd_data_export)
+    p = data.add_parser("import", help="open a draft from drugdata files (never publishes)")
+    p.add_argument("dir", type=Path)
+    p.add_argument("--by", default=_default_actor())
+    p.add_argument("--note", default="")
+    p.set_defaults(func=cmd_data_import)
+
+    users = groups.add_parser("users", help="staff accounts").add_subparsers(
+        dest="cmd", required=True
+    )
+    p = users.add_parser("add", help="add a user; the password is read from standard input")
+    p.add_argument("name")
+    p.add_argument("--role", required=True, choices=["clinician", "pharmacist", "admin"])
+    p.add_argument("--by", default=_default_actor())
+    p.set_defaults(func=cmd_users_add)
+    p = users.add_parser("disable", help="disable a user and end their sessions")
+    p.add_argument("name")
+    p.add_argument("--by", default=_default_actor())
+    p.set_defaults(func=cmd_users_disable)
+    p = users.add_parser("totp", help="enrol (or re-enrol) a TOTP second factor")
+    p.add_argument("name")
+    p.add_argument("--by", default=_default_actor())
+    p.set_defaults(func=cmd_users_totp)
     return parser
 
 

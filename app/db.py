@@ -36,8 +36,16 @@ def normalise_url(url: str) -> str:
 def make_engine(url: str, *, timeout_seconds: float = 2.0) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
+        # The driver's own transaction handling is turned off (isolation_level=None) and
+        # SQLAlchemy emits BEGIN itself: BEGIN IMMEDIATE for units of work that write, so
+        # concurrent writers queue on the busy timeout instead of failing with
+        # "database is locked" when a read snapshot goes stale (SQLAlchemy's pysqlite recipe).
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 15}, pool_pre_ping=True
+            url,
+            connect_args={"check_same_thread": False, "timeout": 15, "isolation_level": None},
+            pool_pre_ping=True,
+            pool_size=20,
+            max_overflow=20,
         )
 
         @event.listens_for(engine, "connect")
@@ -48,11 +56,18 @@ def make_engine(url: str, *, timeout_seconds: float = 2.0) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn: Any) -> None:
+            mode = conn.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
+            conn.exec_driver_sql(f"BEGIN {mode}")
+
         return engine
     timeout = max(1, int(timeout_seconds))
     return create_engine(
         url,
         pool_pre_ping=True,
+        pool_size=20,
+        max_overflow=20,
         pool_timeout=timeout_seconds,
         connect_args={
             "connect_timeout": timeout,
@@ -61,10 +76,18 @@ def make_engine(url: str, *, timeout_seconds: float = 2.0) -> Engine:
     )
 
 
+SQLITE_BEGIN = "sqlite_begin"
+
+
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any exception."""
+def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any exception.
+
+    `write=True` takes SQLite's write lock at the start (BEGIN IMMEDIATE); elsewhere
+    it changes nothing."""
     session = Session(engine, expire_on_commit=False)
+    if write and engine.dialect.name == "sqlite":
+        session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
     try:
         yield session
         session.commit()

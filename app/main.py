@@ -5,22 +5,33 @@ Run with `uvicorn --factory app.main:create_app`. Nothing happens at import time
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.api import catalogue, health, rankings
-from app.config import Settings, get_settings
+from app.accounts.deps import NotAuthenticated
+from app.accounts.service import SessionPolicy
+from app.api import audit, auth, catalogue, drafts, health, rankings
+from app.config import ROOT, Settings, get_settings
 from app.db import make_engine
 from app.errors import DatabaseUnavailable, DomainError
 from app.ranking import InvalidRequest
 from app.security_headers import SecurityHeaders
 from app.store.datasets import DatasetCache
+from app.web import curation as curation_pages
+from app.web import staff as staff_pages
+from app.web.render import render
+from app.web.staff import login_redirect
 
 log = logging.getLogger("choosewell")
 
@@ -51,10 +62,56 @@ def _friendly(error: dict[str, object]) -> dict[str, object]:
     return {"loc": loc, "msg": message, "type": error.get("type")}
 
 
+_TITLES = {
+    401: "Please log in",
+    403: "Not allowed",
+    404: "Page not found",
+    409: "Not possible now",
+    412: "Changed by someone else",
+    422: "Please check",
+    429: "Too many attempts",
+    503: "Not available just now",
+}
+
+
+def _wants_page(request: Request) -> bool:
+    """People get pages; API clients and health checks get JSON."""
+    path = request.url.path
+    return not (path.startswith(("/api/", "/healthz", "/readyz", "/openapi", "/docs", "/redoc")))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
-    async def domain_error(_request: Request, exc: DomainError) -> JSONResponse:
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        if _wants_page(request):
+            if isinstance(exc, NotAuthenticated):
+                return login_redirect(request)
+            return render(
+                request,
+                "errors/error.html",
+                {
+                    "page_title": _TITLES.get(exc.status_code, "Something is not right"),
+                    "message": exc.message,
+                },
+                exc.status_code,
+            )
         return _problem(exc.status_code, exc.message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if _wants_page(request):
+            return render(
+                request,
+                "errors/error.html",
+                {
+                    "page_title": _TITLES.get(exc.status_code, "Something is not right"),
+                    "message": "We could not find that page."
+                    if exc.status_code == 404
+                    else "That request could not be handled.",
+                },
+                exc.status_code,
+            )
+        return _problem(exc.status_code, exc.detail)
 
     @app.exception_handler(InvalidRequest)
     async def invalid_ranking(_request: Request, exc: InvalidRequest) -> JSONResponse:
@@ -74,6 +131,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def invalid_shape(_request: Request, exc: RequestValidationError) -> JSONResponse:
         return _problem(422, [_friendly(e) for e in exc.errors()])
 
+    @app.exception_handler(PoolTimeout)
     @app.exception_handler(OperationalError)
     @app.exception_handler(DBAPIError)
     async def database_down(_request: Request, exc: Exception) -> JSONResponse:
@@ -81,9 +139,17 @@ def install_error_handlers(app: FastAPI) -> None:
         return _problem(503, DatabaseUnavailable().message)
 
     @app.exception_handler(Exception)
-    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error: %s", type(exc).__name__)
-        return _problem(500, "Something went wrong on our side. Nothing you sent was kept.")
+        message = "Something went wrong on our side. Nothing you sent was kept."
+        if _wants_page(request):
+            return render(
+                request,
+                "errors/error.html",
+                {"page_title": "Something went wrong", "message": message},
+                500,
+            )
+        return _problem(500, message)
 
 
 @asynccontextmanager
@@ -110,9 +176,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.database_url, timeout_seconds=settings.db_timeout_seconds
     )
     app.state.datasets = DatasetCache()
+    app.state.sqlite_write_lock = asyncio.Lock()
+    app.state.session_policy = SessionPolicy(
+        web_idle=timedelta(minutes=settings.session_idle_minutes),
+        web_absolute=timedelta(hours=settings.session_absolute_hours),
+        api_lifetime=timedelta(minutes=settings.token_minutes),
+        allow_password_only=settings.allow_password_only,
+    )
+    app.state.session_cookie = "__Host-sdm_session" if settings.secure_cookies else "sdm_session"
+    if settings.allow_password_only and settings.env == "production":
+        raise RuntimeError(
+            "SDM_ALLOW_PASSWORD_ONLY=1 is for development only and is refused in production."
+        )
+    if settings.allow_password_only:
+        log.warning(
+            "SDM_ALLOW_PASSWORD_ONLY is set: pharmacist and admin accounts can log in "
+            "WITHOUT a second factor. This is for development only; never in production."
+        )
     app.include_router(health.router)
     app.include_router(catalogue.router)
     app.include_router(rankings.router)
+    app.include_router(auth.router)
+    app.include_router(drafts.router)
+    app.include_router(audit.router)
+    app.include_router(staff_pages.router)
+    app.include_router(curation_pages.router)
+    app.mount("/static", StaticFiles(directory=str(ROOT / "app" / "static")), name="static")
     install_error_handlers(app)
     app.add_middleware(SecurityHeaders, hsts=settings.env == "production")
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from app.catalogue.model import Dataset, symbol
 
@@ -95,3 +96,22 @@ def diff(old: Dataset, new: Dataset) -> list[Change]:
     if old.scoring != new.scoring:
         changes.append(Change("(scoring)", None, "weights", str(old.scoring), str(new.scoring)))
     return changes
+
+
+@dataclass(frozen=True)
+class ReviewDue:
+    drug: str
+    name: str
+    review_by: date
+    overdue_days: int
+
+
+def review_due(dataset: Dataset, today: date, within_days: int = 0) -> list[ReviewDue]:
+    """Cards whose review-by date has passed, or falls within `within_days` of today."""
+    horizon = today + timedelta(days=within_days)
+    due = [
+        ReviewDue(d.id, d.name["en"], d.review_by, (today - d.review_by).days)
+        for d in dataset.drugs
+        if d.review_by <= horizon
+    ]
+    return sorted(due, key=lambda r: (r.review_by, r.drug))

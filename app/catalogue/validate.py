@@ -8,7 +8,7 @@ ever comes out, so nothing half-valid can be published.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from itertools import pairwise
 from typing import Any
@@ -185,7 +185,10 @@ def _sources(raws: list[RawFile], problems: list[Problem]) -> dict[str, Source]:
     return sources
 
 
-def _rating(entry: Any, item: str, sources: dict[str, Source], report: Report) -> Rating | None:
+def check_rating(
+    entry: Any, item: str, sources: Mapping[str, object], report: Report
+) -> Rating | None:
+    """One rating cell: problems go to `report`; returns the Rating, or None if unusable."""
     if not isinstance(entry, dict):
         report("rating must be a mapping with value, sources and note", item)
         return None
@@ -270,6 +273,11 @@ def _drug(
     if data.get("generation") not in GENERATIONS:
         report(f"generation must be one of {', '.join(GENERATIONS)}", None)
     review_by = data.get("review_by")
+    if isinstance(review_by, str):
+        try:
+            review_by = date.fromisoformat(review_by)
+        except ValueError:
+            review_by = None
     if not isinstance(review_by, date):
         report("review_by must be a date such as 2027-11-23", None)
         review_by = date.min
@@ -289,7 +297,7 @@ def _drug(
     for item in item_ids:
         if item not in ratings_raw:
             report("rating is missing (give a value or 'unknown' with a note)", item)
-        elif (rating := _rating(ratings_raw[item], item, sources, report)) is not None:
+        elif (rating := check_rating(ratings_raw[item], item, sources, report)) is not None:
             ratings[item] = rating
     for extra in ratings_raw:
         if extra not in item_ids:

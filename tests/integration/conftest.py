@@ -25,7 +25,11 @@ def publish(url: str, dataset: Dataset, by: str = "test") -> int:
 
 
 def client_for(url: str, **settings: object) -> TestClient:
-    return TestClient(create_app(Settings(database_url=url, env="test", **settings)))
+    """HTTPS, because outside development the session cookie is Secure."""
+    return TestClient(
+        create_app(Settings(database_url=url, env="test", **settings)),
+        base_url="https://testserver",
+    )
 
 
 def small_dataset() -> Dataset:
@@ -67,3 +71,15 @@ def bundled_client(databases) -> Iterator[TestClient]:  # type: ignore[no-untype
 def empty_client(fresh_db: Callable[[], str]) -> Iterator[TestClient]:
     with client_for(fresh_db()) as client:
         yield client
+
+
+@pytest.fixture
+def staff_app(fresh_db: Callable[[], str]):  # type: ignore[no-untyped-def]
+    """An app over the bundled data with four staff users; yields (client, staff)."""
+    from tests.integration.staff import add_staff
+
+    url = fresh_db()
+    publish(url, load_directory(DRUGDATA))
+    staff = add_staff(url)
+    with client_for(url) as client:
+        yield client, staff

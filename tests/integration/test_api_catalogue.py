@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import yaml
 from fastapi.testclient import TestClient
 
@@ -105,3 +106,24 @@ def test_openapi_schema_documents_the_api(small_client: TestClient) -> None:
         "/healthz",
         "/readyz",
     } <= set(paths)
+
+
+def test_production_sends_hsts_and_refuses_password_only_logins(fresh_db) -> None:  # type: ignore[no-untyped-def]
+    url = fresh_db()
+    with TestClient(
+        create_app(Settings(database_url=url, env="production")), base_url="https://testserver"
+    ) as client:
+        assert client.get("/healthz").headers["strict-transport-security"].startswith("max-age=")
+    with pytest.raises(RuntimeError, match="development only"):
+        create_app(Settings(database_url=url, env="production", allow_password_only=True))
+
+
+def test_unknown_page_is_a_plain_html_404_that_leaks_nothing(small_client: TestClient) -> None:
+    response = small_client.get("/no/such/page")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert "We could not find that page." in response.text
+    assert "Traceback" not in response.text
+    api = small_client.get("/api/v1/no-such-thing")
+    assert api.status_code == 404
+    assert api.json() == {"detail": "Not Found"}

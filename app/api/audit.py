@@ -1,0 +1,90 @@
+"""The audit trail (admin) and the cards due for review (pharmacist)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from pydantic import BaseModel
+from sqlmodel import col, select
+
+from app.accounts.deps import Admin, Pharmacist
+from app.api.deps import PublishedDep, SessionDep
+from app.catalogue.report import review_due as review_due_cards
+from app.store.tables import AuditEvent
+
+router = APIRouter(prefix="/api/v1", tags=["audit"])
+
+
+class AuditEventOut(BaseModel):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+@router.get("/audit", response_model=list[AuditEventOut])
+def list_audit(
+    session: SessionDep,
+    _who: Admin,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 200,
+    before_id: Annotated[int | None, Query(ge=1)] = None,
+    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+) -> list[AuditEventOut] | Response:
+    """Newest first. `format=csv` exports the same rows as a CSV file."""
+    query = select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(limit)
+    if before_id is not None:
+        query = query.where(col(AuditEvent.id) < before_id)
+    events = [
+        AuditEventOut.model_validate(e, from_attributes=True) for e in session.exec(query).all()
+    ]
+    if format == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["id", "at", "actor", "action", "target", "before", "after"])
+        for e in events:
+            writer.writerow(
+                [
+                    e.id,
+                    e.at.astimezone(UTC).isoformat(),
+                    e.actor,
+                    e.action,
+                    e.target,
+                    json.dumps(e.before, ensure_ascii=False) if e.before else "",
+                    json.dumps(e.after, ensure_ascii=False) if e.after else "",
+                ]
+            )
+        return Response(
+            out.getvalue(),
+            media_type="text/csv",
+            headers={"Content-Disposition": 'attachment; filename="audit.csv"'},
+        )
+    return events
+
+
+class ReviewDueOut(BaseModel):
+    drug: str
+    name: str
+    review_by: date
+    overdue_days: int
+
+
+@router.get("/review-due", response_model=list[ReviewDueOut])
+def review_due(
+    published: PublishedDep,
+    _who: Pharmacist,
+    within_days: Annotated[int, Query(ge=0, le=3650)] = 0,
+) -> list[ReviewDueOut]:
+    """Cards whose review-by date has passed (or falls within `within_days`)."""
+    return [
+        ReviewDueOut(drug=r.drug, name=r.name, review_by=r.review_by, overdue_days=r.overdue_days)
+        for r in review_due_cards(published.dataset, datetime.now(UTC).date(), within_days)
+    ]

@@ -1,0 +1,226 @@
+"""Drafts through the API: pharmacists edit, a second pharmacist approves and publishes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.accounts.deps import Pharmacist
+from app.api.deps import SessionDep
+from app.curation import drafts
+from app.curation.tables import Draft, DraftRating
+
+router = APIRouter(prefix="/api/v1/drafts", tags=["curation"])
+
+Id = Annotated[str, Path(max_length=32)]
+Slug = Annotated[str, Path(max_length=64)]
+
+
+class DraftOut(BaseModel):
+    id: str
+    based_on: int
+    status: str
+    created_by: str
+    created_at: datetime
+    submitted_by: str | None
+    decided_by: str | None
+    published_as: int | None
+    note: str
+
+
+class DraftIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: str = Field(default="", max_length=2000)
+
+
+class RatingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    value: int | None = Field(ge=0, le=3, description="0-3, or null for unknown")
+    sources: list[Annotated[str, Field(max_length=128)]] = Field(
+        default_factory=list, max_length=20
+    )
+    source_values: dict[str, Annotated[str, Field(max_length=500)]] = Field(
+        default_factory=dict, max_length=20
+    )
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class RatingOut(BaseModel):
+    drug: str
+    side_effect: str
+    value: int | None
+    sources: list[str]
+    source_values: dict[str, str]
+    note: str | None
+    revision: int
+
+
+class SourceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    citation: str = Field(max_length=2000)
+    url: str = Field(max_length=2000)
+
+
+class ChangeOut(BaseModel):
+    drug: str
+    side_effect: str | None
+    what: str
+    before: str
+    after: str
+    sources: list[str]
+
+
+class DiffOut(BaseModel):
+    draft: DraftOut
+    changes: list[ChangeOut]
+
+
+class PublishedOut(BaseModel):
+    draft: DraftOut
+    data_version: int
+
+
+def draft_out(draft: Draft) -> DraftOut:
+    return DraftOut.model_validate(draft, from_attributes=True)
+
+
+def rating_out(row: DraftRating, response: Response) -> RatingOut:
+    response.headers["ETag"] = f'"{row.revision}"'
+    return RatingOut(
+        drug=row.drug_id,
+        side_effect=row.side_effect,
+        value=row.value,
+        sources=list(row.sources),
+        source_values=dict(row.source_values),
+        note=row.note,
+        revision=row.revision,
+    )
+
+
+def parse_if_match(value: str | None) -> int | None:
+    """'"3"' or 'W/"3"' -> 3; anything unparsable can never match (-1)."""
+    if value is None:
+        return None
+    tag = value.strip().removeprefix("W/").strip('"')
+    return int(tag) if tag.isdigit() else -1
+
+
+@router.post("", response_model=DraftOut, status_code=201)
+def open_draft(
+    request: Request, session: SessionDep, who: Pharmacist, body: DraftIn | None = None
+) -> DraftOut:
+    draft = drafts.open_draft(
+        session, request.app.state.datasets, by=who.username, note=body.note if body else ""
+    )
+    return draft_out(draft)
+
+
+@router.get("", response_model=list[DraftOut])
+def list_drafts(session: SessionDep, _who: Pharmacist) -> list[DraftOut]:
+    return [draft_out(d) for d in drafts.list_drafts(session)]
+
+
+@router.get("/{draft_id}", response_model=DraftOut)
+def get_draft(session: SessionDep, _who: Pharmacist, draft_id: Id) -> DraftOut:
+    return draft_out(drafts.get_draft(session, draft_id))
+
+
+@router.get("/{draft_id}/drugs/{drug_id}/ratings/{side_effect}", response_model=RatingOut)
+def get_rating(
+    session: SessionDep,
+    _who: Pharmacist,
+    response: Response,
+    draft_id: Id,
+    drug_id: Slug,
+    side_effect: Slug,
+) -> RatingOut:
+    draft = drafts.get_draft(session, draft_id)
+    return rating_out(drafts.get_rating(session, draft, drug_id, side_effect), response)
+
+
+@router.put(
+    "/{draft_id}/drugs/{drug_id}/ratings/{side_effect}",
+    response_model=RatingOut,
+    responses={
+        412: {"description": "the ETag is stale"},
+        428: {"description": "If-Match is missing"},
+    },
+)
+def put_rating(
+    session: SessionDep,
+    who: Pharmacist,
+    response: Response,
+    body: RatingIn,
+    draft_id: Id,
+    drug_id: Slug,
+    side_effect: Slug,
+    if_match: Annotated[str | None, Header(max_length=64)] = None,
+) -> RatingOut:
+    """Change a rating. Send the ETag you read in If-Match; a stale one gets 412."""
+    draft = drafts.get_draft(session, draft_id)
+    row = drafts.edit_rating(
+        session,
+        draft,
+        drug_id=drug_id,
+        item=side_effect,
+        value=body.value,
+        sources=body.sources,
+        source_values=body.source_values,
+        note=body.note,
+        if_match=parse_if_match(if_match),
+        by=who.username,
+    )
+    return rating_out(row, response)
+
+
+@router.put("/{draft_id}/sources/{key}", status_code=204)
+def put_source(
+    session: SessionDep, who: Pharmacist, body: SourceIn, draft_id: Id, key: Slug
+) -> Response:
+    draft = drafts.get_draft(session, draft_id)
+    drafts.add_source(
+        session, draft, key=key, citation=body.citation, url=body.url, by=who.username
+    )
+    return Response(status_code=204)
+
+
+@router.get("/{draft_id}/diff", response_model=DiffOut)
+def get_diff(request: Request, session: SessionDep, _who: Pharmacist, draft_id: Id) -> DiffOut:
+    draft = drafts.get_draft(session, draft_id)
+    result = drafts.draft_diff(session, request.app.state.datasets, draft)
+    return DiffOut(
+        draft=draft_out(draft),
+        changes=[
+            ChangeOut(
+                drug=c.drug,
+                side_effect=c.item,
+                what=c.what,
+                before=c.before,
+                after=c.after,
+                sources=list(c.sources),
+            )
+            for c in result.changes
+        ],
+    )
+
+
+@router.post("/{draft_id}/submit", response_model=DraftOut)
+def submit(session: SessionDep, who: Pharmacist, draft_id: Id) -> DraftOut:
+    return draft_out(drafts.submit(session, drafts.get_draft(session, draft_id), by=who.username))
+
+
+@router.post("/{draft_id}/approve", response_model=PublishedOut)
+def approve(request: Request, session: SessionDep, who: Pharmacist, draft_id: Id) -> PublishedOut:
+    """Publish a submitted draft as the next data version. Not by its own author."""
+    draft = drafts.get_draft(session, draft_id)
+    version = drafts.approve(session, request.app.state.datasets, draft, by=who.username)
+    return PublishedOut(draft=draft_out(draft), data_version=version.number)
+
+
+@router.delete("/{draft_id}", status_code=204)
+def discard(session: SessionDep, who: Pharmacist, draft_id: Id) -> Response:
+    drafts.discard(session, drafts.get_draft(session, draft_id), by=who.username)
+    return Response(status_code=204)

@@ -1,0 +1,58 @@
+"""Drafts: a pharmacist's working copy of the published data, never used by consultations.
+
+Each editable piece carries a `revision`; its ETag is that number. An edit succeeds
+only if the revision it read is still current (compare-and-set in one UPDATE)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Column, DateTime, Text
+from sqlmodel import Field, SQLModel
+
+import app.db  # noqa: F401
+
+DRAFT_STATES = ("open", "submitted", "published", "discarded")
+
+
+class Draft(SQLModel, table=True):
+    __tablename__ = "draft"
+
+    id: str = Field(primary_key=True, max_length=32)
+    based_on: int = Field(foreign_key="data_version.number")
+    status: str = Field(max_length=16, index=True)
+    created_by: str = Field(max_length=64)
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    submitted_by: str | None = Field(default=None, max_length=64)
+    decided_by: str | None = Field(default=None, max_length=64)
+    published_as: int | None = Field(default=None)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    sources: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+
+
+class DraftDrug(SQLModel, table=True):
+    """A drug's fields other than ratings, as the drugdata document shape."""
+
+    __tablename__ = "draft_drug"
+
+    draft_id: str = Field(foreign_key="draft.id", primary_key=True, max_length=32)
+    drug_id: str = Field(primary_key=True, max_length=64)
+    document: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    revision: int = 1
+
+
+class DraftRating(SQLModel, table=True):
+    __tablename__ = "draft_rating"
+    __table_args__ = (
+        CheckConstraint("value IS NULL OR (value >= 0 AND value <= 3)", name="value_on_scale"),
+    )
+
+    draft_id: str = Field(foreign_key="draft.id", primary_key=True, max_length=32)
+    drug_id: str = Field(primary_key=True, max_length=64)
+    side_effect: str = Field(primary_key=True, max_length=64)
+    value: int | None = Field(default=None, nullable=True)
+    sources: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    source_values: dict[str, str] = Field(sa_column=Column(JSON, nullable=False))
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    revision: int = 1

@@ -1,0 +1,1 @@
+"""HTML pages: thin routes that render templates/ from the same services as the API."""

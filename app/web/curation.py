@@ -1,0 +1,268 @@
+"""Pharmacists' pages: drafts, editing a rating (works without JavaScript), review dates;
+and the admin's audit trail."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import col, select
+
+from app.accounts.deps import Admin, Pharmacist
+from app.accounts.service import Principal
+from app.api.deps import Published, PublishedDep, SessionDep
+from app.catalogue.model import symbol
+from app.catalogue.report import review_due as review_due_cards
+from app.curation import drafts
+from app.curation.tables import Draft, DraftRating
+from app.errors import DomainError
+from app.store.tables import AuditEvent
+from app.web.render import render
+
+router = APIRouter(prefix="/staff", include_in_schema=False)
+Id = Annotated[str, Path(max_length=32)]
+Slug = Annotated[str, Path(max_length=64)]
+SCALE = [
+    ("0", "0 — not expected"),
+    ("1", "+ — uncommon or mild"),
+    ("2", "++ — commoner or moderately severe"),
+    ("3", "+++ — common or more severe"),
+    ("unknown", "unknown — no source gives a value"),
+]
+
+
+@router.get("/drafts")
+def drafts_page(
+    request: Request, session: SessionDep, who: Pharmacist, published: PublishedDep
+) -> Response:
+    return render(
+        request,
+        "staff/drafts.html",
+        {
+            "page_title": "Drafts",
+            "principal": who,
+            "drafts": drafts.list_drafts(session),
+            "data_version": published.version,
+        },
+    )
+
+
+@router.post("/drafts")
+def open_draft(
+    request: Request,
+    session: SessionDep,
+    who: Pharmacist,
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    draft = drafts.open_draft(session, request.app.state.datasets, by=who.username, note=note)
+    return RedirectResponse(f"/staff/drafts/{draft.id}", status_code=303)
+
+
+@router.get("/drafts/{draft_id}")
+def draft_page(
+    request: Request, session: SessionDep, who: Pharmacist, published: PublishedDep, draft_id: Id
+) -> Response:
+    draft = drafts.get_draft(session, draft_id)
+    result = drafts.draft_diff(session, request.app.state.datasets, draft)
+    dataset = published.dataset
+    return render(
+        request,
+        "staff/draft.html",
+        {
+            "page_title": f"Draft {draft.id}",
+            "principal": who,
+            "draft": draft,
+            "changes": result.changes,
+            "data_version": published.version,
+            "drugs": [{"id": d.id, "name": d.name["en"]} for d in dataset.drugs],
+            "items": [{"id": i.id, "label": i.label["en"]} for i in dataset.checklist],
+        },
+    )
+
+
+@router.get("/drafts/{draft_id}/edit")
+def pick_rating(
+    draft_id: Id,
+    drug: Annotated[str, Query(max_length=64)],
+    item: Annotated[str, Query(max_length=64)],
+    _who: Pharmacist,
+) -> Response:
+    return RedirectResponse(
+        f"/staff/drafts/{draft_id}/drugs/{drug}/ratings/{item}", status_code=303
+    )
+
+
+def _rating_page(
+    request: Request,
+    who: Principal,
+    published: Published,
+    draft: Draft,
+    row: DraftRating,
+    *,
+    form: dict[str, str] | None = None,
+    errors: list[str] | None = None,
+    show_current: bool = False,
+    status_code: int = 200,
+) -> Response:
+    dataset = published.dataset
+    current = {"symbol": symbol(row.value), "sources": row.sources, "note": row.note}
+    form = form or {
+        "value": "unknown" if row.value is None else str(row.value),
+        "sources": ", ".join(row.sources),
+        "note": row.note or "",
+    }
+    return render(
+        request,
+        "staff/rating_form.html",
+        {
+            "page_title": "Edit rating",
+            "principal": who,
+            "draft": draft,
+            "data_version": published.version,
+            "drug_name": dataset.drug(row.drug_id).name["en"],
+            "item_label": dataset.item(row.side_effect).label["en"],
+            "revision": row.revision,
+            "scale": SCALE,
+            "form": form,
+            "errors": errors or [],
+            "current": current if show_current else None,
+        },
+        status_code,
+    )
+
+
+@router.get("/drafts/{draft_id}/drugs/{drug_id}/ratings/{side_effect}")
+def rating_form(
+    request: Request,
+    session: SessionDep,
+    who: Pharmacist,
+    published: PublishedDep,
+    draft_id: Id,
+    drug_id: Slug,
+    side_effect: Slug,
+) -> Response:
+    draft = drafts.get_draft(session, draft_id)
+    row = drafts.get_rating(session, draft, drug_id, side_effect)
+    return _rating_page(request, who, published, draft, row)
+
+
+@router.post("/drafts/{draft_id}/drugs/{drug_id}/ratings/{side_effect}")
+def save_rating(
+    request: Request,
+    session: SessionDep,
+    who: Pharmacist,
+    published: PublishedDep,
+    draft_id: Id,
+    drug_id: Slug,
+    side_effect: Slug,
+    revision: Annotated[int, Form()],
+    value: Annotated[str, Form(max_length=8)] = "",
+    sources: Annotated[str, Form(max_length=1000)] = "",
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Save, or show the form again with everything the person typed and the reason."""
+    draft = drafts.get_draft(session, draft_id)
+    row = drafts.get_rating(session, draft, drug_id, side_effect)
+    form = {"value": value, "sources": sources, "note": note}
+    if value not in {"0", "1", "2", "3", "unknown"}:
+        return _rating_page(
+            request,
+            who,
+            published,
+            draft,
+            row,
+            form=form,
+            status_code=422,
+            errors=["Choose a rating, or unknown."],
+        )
+    keys = [s.strip() for s in sources.split(",") if s.strip()]
+    try:
+        drafts.edit_rating(
+            session,
+            draft,
+            drug_id=drug_id,
+            item=side_effect,
+            value=None if value == "unknown" else int(value),
+            sources=keys,
+            note=note.strip() or None,
+            # what each source says is kept for the sources still cited
+            source_values={k: v for k, v in row.source_values.items() if k in keys},
+            if_match=revision,
+            by=who.username,
+        )
+    except drafts.PreconditionFailed as exc:
+        session.refresh(row)
+        return _rating_page(
+            request,
+            who,
+            published,
+            draft,
+            row,
+            form=form,
+            show_current=True,
+            errors=[exc.message],
+            status_code=412,
+        )
+    except DomainError as exc:
+        return _rating_page(
+            request,
+            who,
+            published,
+            draft,
+            row,
+            form=form,
+            errors=[exc.message],
+            status_code=exc.status_code,
+        )
+    return RedirectResponse(f"/staff/drafts/{draft.id}", status_code=303)
+
+
+@router.post("/drafts/{draft_id}/{action}")
+def draft_action(
+    request: Request,
+    session: SessionDep,
+    who: Pharmacist,
+    draft_id: Id,
+    action: Annotated[str, Path(pattern="^(submit|approve|discard)$")],
+) -> Response:
+    draft = drafts.get_draft(session, draft_id)
+    if action == "submit":
+        drafts.submit(session, draft, by=who.username)
+    elif action == "approve":
+        drafts.approve(session, request.app.state.datasets, draft, by=who.username)
+    else:
+        drafts.discard(session, draft, by=who.username)
+    return RedirectResponse(f"/staff/drafts/{draft.id}", status_code=303)
+
+
+@router.get("/review-due")
+def review_due(
+    request: Request,
+    who: Pharmacist,
+    published: PublishedDep,
+    within_days: Annotated[int, Query(ge=0, le=3650)] = 30,
+) -> Response:
+    due = review_due_cards(published.dataset, datetime.now(UTC).date(), within_days)
+    return render(
+        request,
+        "staff/review_due.html",
+        {
+            "page_title": "Review due",
+            "principal": who,
+            "due": due,
+            "within_days": within_days,
+            "data_version": published.version,
+        },
+    )
+
+
+@router.get("/audit")
+def audit_page(request: Request, session: SessionDep, who: Admin) -> Response:
+    events = session.exec(select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(500)).all()
+    return render(
+        request,
+        "staff/audit.html",
+        {"page_title": "Audit trail", "principal": who, "events": events},
+    )

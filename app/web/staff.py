@@ -1,0 +1,138 @@
+"""Staff login, logout and start page."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Annotated, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.accounts.deps import CsrfFailed, MaybePrincipal, Staff, get_policy, session_cookie_name
+from app.accounts.service import login, logout
+from app.api.auth import client_address
+from app.api.deps import SessionDep
+from app.web.render import render
+
+router = APIRouter(include_in_schema=False)
+LOGIN_CSRF_COOKIE = "sdm_login_csrf"
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: never redirect to another host after login."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/staff"
+
+
+def _set_cookie(
+    request: Request,
+    response: Response,
+    name: str,
+    value: str,
+    *,
+    max_age: int,
+    samesite: Literal["lax", "strict"] = "lax",
+) -> None:
+    """HttpOnly, SameSite, and Secure everywhere but plain-HTTP local development."""
+    secure = bool(request.app.state.settings.secure_cookies)
+    response.set_cookie(
+        name, value, max_age=max_age, path="/", httponly=True, secure=secure, samesite=samesite
+    )
+
+
+def login_page(
+    request: Request,
+    *,
+    errors: list[str] | None = None,
+    username: str = "",
+    next_url: str = "/staff",
+    status_code: int = 200,
+) -> Response:
+    token = secrets.token_urlsafe(24)
+    response = render(
+        request,
+        "staff/login.html",
+        {
+            "page_title": "Staff log in",
+            "login_csrf": token,
+            "errors": errors or [],
+            "username": username,
+            "next": _safe_next(next_url),
+        },
+        status_code,
+    )
+    _set_cookie(request, response, LOGIN_CSRF_COOKIE, token, max_age=3600, samesite="strict")
+    return response
+
+
+@router.get("/login")
+def get_login(request: Request, next: str = "/staff") -> Response:
+    return login_page(request, next_url=next)
+
+
+@router.post("/login")
+def post_login(
+    request: Request,
+    session: SessionDep,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=256)],
+    csrf_token: Annotated[str, Form(max_length=64)] = "",
+    totp: Annotated[str, Form(max_length=16)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/staff",
+) -> Response:
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not expected or not hmac.compare_digest(expected, csrf_token):
+        raise CsrfFailed()
+    outcome = login(
+        session,
+        username=username,
+        password=password,
+        totp=totp or None,
+        client=client_address(request),
+        kind="web",
+        policy=get_policy(request),
+    )
+    if outcome.error is not None or outcome.secret is None:
+        message = outcome.error.message if outcome.error else "Login failed."
+        status = outcome.error.status_code if outcome.error else 401
+        return login_page(
+            request, errors=[message], username=username, next_url=next, status_code=status
+        )
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    _set_cookie(
+        request,
+        response,
+        session_cookie_name(request),
+        outcome.secret,
+        max_age=int(get_policy(request).web_absolute.total_seconds()),
+    )
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
+    return response
+
+
+@router.post("/logout")
+def post_logout(request: Request, session: SessionDep, principal: MaybePrincipal) -> Response:
+    """End the session on the server (a replayed cookie is then refused), clear the cookie."""
+    if principal is not None:
+        logout(session, principal)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(
+        session_cookie_name(request),
+        path="/",
+        secure=request.app.state.settings.secure_cookies,
+        httponly=True,
+    )
+    return response
+
+
+@router.get("/staff")
+def staff_home(request: Request, principal: Staff) -> Response:
+    return render(request, "staff/home.html", {"page_title": "Staff", "principal": principal})
+
+
+def login_redirect(request: Request) -> Response:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target)}", status_code=303)

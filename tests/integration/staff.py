@@ -1,0 +1,48 @@
+"""Staff users for tests: a clinician, two pharmacists and an admin, each with TOTP."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyotp
+from fastapi.testclient import TestClient
+
+from app.accounts.service import add_user, enrol_totp, find_user
+from app.db import make_engine, session_scope
+
+PASSWORD = "correct horse battery staple 42"
+USERS = {"cora": "clinician", "phil": "pharmacist", "pia": "pharmacist", "ada": "admin"}
+
+
+@dataclass
+class Staff:
+    url: str
+    secrets: dict[str, str]
+
+    def code(self, username: str) -> str:
+        return pyotp.TOTP(self.secrets[username]).now()
+
+    def token(self, client: TestClient, username: str) -> str:
+        response = client.post(
+            "/api/v1/auth/token",
+            data={"username": username, "password": PASSWORD, "totp": self.code(username)},
+        )
+        assert response.status_code == 200, response.text
+        return str(response.json()["access_token"])
+
+    def headers(self, client: TestClient, username: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(client, username)}"}
+
+
+def add_staff(url: str) -> Staff:
+    engine = make_engine(url)
+    secrets = {}
+    with session_scope(engine) as session:
+        for name, role in USERS.items():
+            add_user(session, username=name, role=role, password=PASSWORD, by="test-setup")
+            enrol_totp(session, username=name, by="test-setup")
+            user = find_user(session, name)
+            assert user is not None and user.totp_secret
+            secrets[name] = user.totp_secret
+    engine.dispose()
+    return Staff(url, secrets)

@@ -1,0 +1,128 @@
+"""Logins, tokens, second factor, throttling and revocation, through HTTP."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.accounts.passwords import policy_problems
+from app.accounts.service import add_user, disable_user
+from app.db import make_engine, session_scope
+from tests.integration.staff import PASSWORD
+
+TOKEN = "/api/v1/auth/token"
+
+
+def test_token_grants_access_and_revoke_ends_it(staff_app) -> None:
+    client, staff = staff_app
+    headers = staff.headers(client, "phil")
+    assert client.get("/api/v1/drafts", headers=headers).status_code == 200
+    assert client.post("/api/v1/auth/revoke", headers=headers).status_code == 204
+    assert client.get("/api/v1/drafts", headers=headers).status_code == 401
+
+
+def test_pharmacist_needs_the_second_factor(staff_app) -> None:
+    client, _ = staff_app
+    response = client.post(TOKEN, data={"username": "phil", "password": PASSWORD})
+    assert response.status_code == 401
+    assert response.json()["detail"] == "The username, password or code is not right."
+
+
+def test_wrong_code_and_wrong_password_look_the_same(staff_app) -> None:
+    client, staff = staff_app
+    wrong_code = client.post(
+        TOKEN, data={"username": "phil", "password": PASSWORD, "totp": "000000"}
+    )
+    wrong_password = client.post(
+        TOKEN, data={"username": "phil", "password": "x" * 20, "totp": staff.code("phil")}
+    )
+    nobody = client.post(TOKEN, data={"username": "nobody", "password": PASSWORD})
+    assert wrong_code.status_code == wrong_password.status_code == nobody.status_code == 401
+    assert wrong_code.json() == wrong_password.json() == nobody.json()
+
+
+def test_password_only_is_allowed_for_pharmacists_only_when_configured(fresh_db) -> None:
+    from tests.integration.conftest import client_for
+
+    url = fresh_db()
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        add_user(session, username="pat", role="pharmacist", password=PASSWORD, by="t")
+    engine.dispose()
+    form = {"username": "pat", "password": PASSWORD}
+    with client_for(url) as strict:
+        assert strict.post(TOKEN, data=form).status_code == 401
+    with client_for(url, allow_password_only=True) as relaxed:
+        assert relaxed.post(TOKEN, data=form).status_code == 200
+
+
+def test_login_is_throttled_after_failures_even_with_rotating_forwarded_for(staff_app):
+    client, staff = staff_app
+    for attempt in range(5):
+        response = client.post(
+            TOKEN,
+            data={"username": "pia", "password": "wrong password " * 2},
+            headers={"X-Forwarded-For": f"203.0.113.{attempt}"},
+        )
+        assert response.status_code == 401
+    response = client.post(
+        TOKEN,
+        data={"username": "pia", "password": PASSWORD, "totp": staff.code("pia")},
+        headers={"X-Forwarded-For": "198.51.100.77"},
+    )
+    assert response.status_code == 429
+    assert "Wait 15 minutes" in response.json()["detail"]
+
+
+def test_throttling_per_client_address_covers_many_usernames(staff_app) -> None:
+    client, staff = staff_app
+    for attempt in range(20):
+        client.post(
+            TOKEN,
+            data={"username": f"guess{attempt}", "password": "nope"},
+            headers={"X-Forwarded-For": f"192.0.2.{attempt}"},
+        )
+    response = client.post(
+        TOKEN, data={"username": "cora", "password": PASSWORD, "totp": staff.code("cora")}
+    )
+    assert response.status_code == 429
+
+
+def test_disabling_a_user_ends_their_tokens(staff_app) -> None:
+    client, staff = staff_app
+    headers = staff.headers(client, "phil")
+    engine = make_engine(staff.url)
+    with session_scope(engine) as session:
+        disable_user(session, username="phil", by="ada")
+    engine.dispose()
+    assert client.get("/api/v1/drafts", headers=headers).status_code == 401
+    response = client.post(
+        TOKEN, data={"username": "phil", "password": PASSWORD, "totp": staff.code("phil")}
+    )
+    assert response.status_code == 401
+
+
+def test_logins_and_failures_are_audited(staff_app) -> None:
+    client, staff = staff_app
+    client.post(TOKEN, data={"username": "cora", "password": "not the password"})
+    staff.token(client, "cora")
+    events = client.get("/api/v1/audit", headers=staff.headers(client, "ada")).json()
+    actions = [(e["actor"], e["action"]) for e in events]
+    assert ("cora", "login.failed") in actions
+    assert ("cora", "login.api") in actions
+    csv = client.get("/api/v1/audit?format=csv", headers=staff.headers(client, "ada"))
+    assert csv.headers["content-type"].startswith("text/csv")
+    assert "login.failed" in csv.text
+
+
+@pytest.mark.parametrize(
+    ("password", "ok"),
+    [
+        ("short", False),
+        ("password1234", False),
+        ("aaaaaaaaaaaa", False),
+        ("correct horse battery staple 42", True),
+        ("Tr0ub4dour&3-lilac-kettle", True),
+    ],
+)
+def test_password_policy(password: str, ok: bool) -> None:
+    assert (policy_problems(password, "phil") == []) is ok

@@ -1,0 +1,147 @@
+"""Every route x {anonymous, clinician, pharmacist, admin} against the expected table.
+
+The route list is read from the app itself: a new route without a row here fails."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.routing import APIRoute
+
+from app.main import create_app
+from tests.integration.staff import PASSWORD
+
+ANY = {"anonymous", "clinician", "pharmacist", "admin"}
+STAFF = {"clinician", "pharmacist", "admin"}
+PHARMACIST = {"pharmacist"}
+ADMIN = {"admin"}
+
+EXPECTED = {
+    ("GET", "/healthz"): ANY,
+    ("GET", "/readyz"): ANY,
+    ("GET", "/api/v1/side-effects"): ANY,
+    ("GET", "/api/v1/drugs"): ANY,
+    ("GET", "/api/v1/drugs/{drug_id}"): ANY,
+    ("GET", "/api/v1/data-version"): ANY,
+    ("POST", "/api/v1/rankings"): ANY,
+    ("POST", "/api/v1/auth/token"): ANY,
+    ("POST", "/api/v1/auth/revoke"): STAFF,
+    ("POST", "/api/v1/drafts"): PHARMACIST,
+    ("GET", "/api/v1/drafts"): PHARMACIST,
+    ("GET", "/api/v1/drafts/{draft_id}"): PHARMACIST,
+    ("GET", "/api/v1/drafts/{draft_id}/drugs/{drug_id}/ratings/{side_effect}"): PHARMACIST,
+    ("PUT", "/api/v1/drafts/{draft_id}/drugs/{drug_id}/ratings/{side_effect}"): PHARMACIST,
+    ("PUT", "/api/v1/drafts/{draft_id}/sources/{key}"): PHARMACIST,
+    ("GET", "/api/v1/drafts/{draft_id}/diff"): PHARMACIST,
+    ("POST", "/api/v1/drafts/{draft_id}/submit"): PHARMACIST,
+    ("POST", "/api/v1/drafts/{draft_id}/approve"): PHARMACIST,
+    ("DELETE", "/api/v1/drafts/{draft_id}"): PHARMACIST,
+    ("GET", "/api/v1/audit"): ADMIN,
+    ("GET", "/api/v1/review-due"): PHARMACIST,
+    ("GET", "/login"): ANY,
+    ("POST", "/login"): ANY,
+    ("POST", "/logout"): ANY,
+    ("GET", "/staff"): STAFF,
+    ("GET", "/staff/drafts"): PHARMACIST,
+    ("POST", "/staff/drafts"): PHARMACIST,
+    ("GET", "/staff/drafts/{draft_id}"): PHARMACIST,
+    ("GET", "/staff/drafts/{draft_id}/edit"): PHARMACIST,
+    ("GET", "/staff/drafts/{draft_id}/drugs/{drug_id}/ratings/{side_effect}"): PHARMACIST,
+    ("POST", "/staff/drafts/{draft_id}/drugs/{drug_id}/ratings/{side_effect}"): PHARMACIST,
+    ("POST", "/staff/drafts/{draft_id}/{action}"): PHARMACIST,
+    ("GET", "/staff/review-due"): PHARMACIST,
+    ("GET", "/staff/audit"): ADMIN,
+}
+NOT_ROUTES = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+
+
+def app_routes() -> set[tuple[str, str]]:
+    found = set()
+    stack = list(create_app().routes)
+    while stack:
+        route = stack.pop()
+        if hasattr(route, "original_router"):
+            stack.extend(route.original_router.routes)
+        elif isinstance(route, APIRoute) or hasattr(route, "methods"):
+            if route.path in NOT_ROUTES:
+                continue
+            for method in route.methods - {"HEAD"}:
+                found.add((method, route.path))
+    return found
+
+
+def test_every_route_has_a_row_in_the_table() -> None:
+    assert app_routes() == set(EXPECTED)
+
+
+def fill(path: str, draft_id: str) -> str:
+    values = {
+        "draft_id": draft_id,
+        "drug_id": "olanzapine",
+        "side_effect": "weight-gain",
+        "key": "extra-source",
+        "action": "submit",
+    }
+    return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
+
+
+def body_for(method: str, path: str) -> dict:  # type: ignore[type-arg]
+    if path.endswith("/ratings/{side_effect}") and path.startswith("/api"):
+        return {"json": {"value": 2, "sources": ["s3-2020"]}, "headers": {"If-Match": '"1"'}}
+    if path.endswith("/ratings/{side_effect}"):
+        return {"data": {"revision": "1", "value": "2", "sources": "s3-2020"}}
+    if path.endswith("/sources/{key}"):
+        return {"json": {"citation": "A citation.", "url": "https://example.org/"}}
+    if path == "/api/v1/rankings":
+        return {"json": {"avoid": ["weight-gain"]}}
+    if path in ("/api/v1/auth/token", "/login"):
+        return {"data": {"username": "cora", "password": PASSWORD}}
+    if path == "/staff/drafts/{draft_id}/edit":
+        return {"params": {"drug": "olanzapine", "item": "weight-gain"}}
+    if method == "POST" and path.startswith("/api/v1/drafts"):
+        return {"json": {}}
+    return {}
+
+
+def refusal(role: str, path: str) -> int:
+    """Anonymous: 401 from the API, a redirect to the login page from pages. Else 403."""
+    if role != "anonymous":
+        return 403
+    return 401 if path.startswith("/api") else 303
+
+
+@pytest.mark.parametrize("role", ["anonymous", "clinician", "pharmacist", "admin"])
+def test_authorization_matrix(staff_app, role: str) -> None:
+    client, staff = staff_app
+    owner = staff.headers(client, "pia")
+    user = {"anonymous": None, "clinician": "cora", "pharmacist": "phil", "admin": "ada"}[role]
+    auth = staff.headers(client, user) if user else {}
+    failures = []
+    for (method, path), allowed in sorted(EXPECTED.items()):
+        draft_id = client.post("/api/v1/drafts", headers=owner, json={}).json()["id"]
+        options = body_for(method, path)
+        headers = {**options.pop("headers", {}), **auth}
+        if path == "/login" and method == "POST":
+            page = client.get("/login")
+            options["data"]["csrf_token"] = re.search(
+                r'name="csrf_token" value="([^"]+)"', page.text
+            ).group(1)
+        if path in ("/api/v1/auth/token", "/login"):
+            options["data"]["totp"] = staff.code("cora")
+        if path in ("/api/v1/auth/revoke", "/logout") and user:
+            headers = staff.headers(client, user)  # ending a session must not end the shared one
+        response = client.request(
+            method, fill(path, draft_id), headers=headers, follow_redirects=False, **options
+        )
+        client.cookies.clear()  # a successful /login must not authenticate the next row
+        status = response.status_code
+        if status >= 500:
+            failures.append(f"{method} {path}: {status}")
+        elif role in allowed and status in (401, 403):
+            failures.append(f"{method} {path}: {role} refused with {status}")
+        elif role not in allowed:
+            expected = refusal(role, path)
+            if status != expected:
+                failures.append(f"{method} {path}: {role} got {status}, expected {expected}")
+    assert not failures, "\n".join(failures)

@@ -1,0 +1,104 @@
+"""The sdm command: load, no-op reload, bad data loads nothing, users, export, import."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from app.catalogue import load_directory
+from app.curation.tables import Draft
+from app.db import make_engine, session_scope
+from app.store.tables import AuditEvent, DataVersion
+from tests.builders import DRUGDATA
+from tests.integration.staff import PASSWORD
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def sdm(url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"DATABASE_URL": url, "PATH": "/usr/bin:/bin"},
+        check=False,
+        timeout=120,
+    )
+
+
+def count(url: str, model) -> int:  # type: ignore[no-untyped-def]
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        n = session.exec(select(func.count()).select_from(model)).one()
+    engine.dispose()
+    return int(n)
+
+
+def test_load_publishes_once_and_the_same_content_again_is_a_no_op(fresh_db) -> None:
+    url = fresh_db()
+    first = sdm(url, "data", "load", "--by", "test")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("published data version 1")
+    again = sdm(url, "data", "load", "--by", "test")
+    assert "no change" in again.stdout
+    assert count(url, DataVersion) == 1
+    assert count(url, AuditEvent) == 1
+
+
+def test_bad_data_loads_nothing_and_lists_every_problem(fresh_db, tmp_path: Path) -> None:
+    url = fresh_db()
+    broken = tmp_path / "drugdata"
+    shutil.copytree(DRUGDATA, broken)
+    path = broken / "drugs" / "olanzapine.yaml"
+    path.write_text(
+        path.read_text()
+        .replace("atc: N05AH03", "atc: none")
+        .replace("  tremor: {value: ", "  tremor: {value: 7, x: ")
+    )
+    result = sdm(url, "data", "load", "--dir", str(broken))
+    assert result.returncode == 1
+    assert "drugs/olanzapine.yaml: drug olanzapine: ATC code 'none'" in result.stderr
+    assert "item tremor" in result.stderr
+    assert "nothing was loaded" in result.stderr
+    assert count(url, DataVersion) == 0
+
+
+def test_users_add_reads_the_password_from_stdin_and_refuses_weak_ones(fresh_db) -> None:
+    url = fresh_db()
+    weak = sdm(url, "users", "add", "pat", "--role", "pharmacist", stdin="password1234\n")
+    assert weak.returncode == 1
+    assert "too common" in weak.stderr
+    ok = sdm(url, "users", "add", "pat", "--role", "pharmacist", stdin=PASSWORD + "\n")
+    assert ok.returncode == 0, ok.stderr
+    assert sdm(url, "users", "disable", "pat").returncode == 0
+
+
+def test_export_writes_files_that_validate_to_the_same_checksum(fresh_db, tmp_path) -> None:
+    url = fresh_db()
+    assert sdm(url, "data", "load").returncode == 0
+    result = sdm(url, "data", "export", "1", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert load_directory(tmp_path / "out").checksum() == load_directory(DRUGDATA).checksum()
+
+
+def test_import_opens_a_draft_and_never_publishes(fresh_db, tmp_path: Path) -> None:
+    url = fresh_db()
+    assert sdm(url, "data", "load").returncode == 0
+    changed = tmp_path / "drugdata"
+    shutil.copytree(DRUGDATA, changed)
+    path = changed / "drugs" / "haloperidol.yaml"
+    text = path.read_text()
+    assert "  tremor: {value: 3" in text
+    path.write_text(text.replace("  tremor: {value: 3", "  tremor: {value: 2", 1))
+    result = sdm(url, "data", "import", str(changed), "--by", "phil")
+    assert result.returncode == 0, result.stderr
+    assert "opened draft" in result.stdout
+    assert count(url, DataVersion) == 1
+    assert count(url, Draft) == 1

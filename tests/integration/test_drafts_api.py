@@ -1,0 +1,148 @@
+"""Draft -> edit with ETags -> diff -> submit -> approved by another pharmacist."""
+
+from __future__ import annotations
+
+import pytest
+
+RATING = "/api/v1/drafts/{id}/drugs/olanzapine/ratings/weight-gain"
+
+
+def open_draft(client, headers) -> str:  # type: ignore[no-untyped-def]
+    response = client.post("/api/v1/drafts", headers=headers, json={"note": "test"})
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+def test_full_review_cycle_publishes_a_new_version(staff_app) -> None:
+    client, staff = staff_app
+    phil, pia = staff.headers(client, "phil"), staff.headers(client, "pia")
+    draft = open_draft(client, phil)
+    url = RATING.format(id=draft)
+    current = client.get(url, headers=phil)
+    assert current.json()["value"] == 3
+    etag = current.headers["etag"]
+    edited = client.put(
+        url,
+        headers={**phil, "If-Match": etag},
+        json={"value": 2, "sources": ["s3-2020"], "note": "test edit"},
+    )
+    assert edited.status_code == 200, edited.text
+    assert edited.headers["etag"] != etag
+    changes = client.get(f"/api/v1/drafts/{draft}/diff", headers=phil).json()["changes"]
+    assert changes == [
+        {
+            "drug": "olanzapine",
+            "side_effect": "weight-gain",
+            "what": "rating",
+            "before": "+++",
+            "after": "++",
+            "sources": ["s3-2020"],
+        }
+    ]
+    # Consultations still see the published version while the draft is open.
+    card = client.get("/api/v1/drugs/olanzapine").json()
+    assert card["data_version"]["number"] == 1
+    assert client.post(f"/api/v1/drafts/{draft}/submit", headers=phil).status_code == 200
+    refused = client.post(f"/api/v1/drafts/{draft}/approve", headers=phil)
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == "A different pharmacist must approve this draft."
+    approved = client.post(f"/api/v1/drafts/{draft}/approve", headers=pia)
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["data_version"] == 2
+    card = client.get("/api/v1/drugs/olanzapine").json()
+    assert card["data_version"]["number"] == 2
+    weight = next(r for r in card["ratings"] if r["side_effect"] == "weight-gain")
+    assert weight["value"] == 2
+    ranking = client.post("/api/v1/rankings", json={"avoid": ["weight-gain"]}).json()
+    assert ranking["data_version"]["number"] == 2
+    events = client.get("/api/v1/audit", headers=staff.headers(client, "ada")).json()
+    trail = {(e["actor"], e["action"]) for e in events}
+    assert {
+        ("phil", "draft.open"),
+        ("phil", "draft.edit_rating"),
+        ("phil", "draft.submit"),
+        ("pia", "draft.approve"),
+        ("pia", "data_version.publish"),
+    } <= trail
+
+
+def test_stale_etag_is_412_and_changes_nothing(staff_app) -> None:
+    client, staff = staff_app
+    phil = staff.headers(client, "phil")
+    url = RATING.format(id=open_draft(client, phil))
+    etag = client.get(url, headers=phil).headers["etag"]
+    first = client.put(
+        url, headers={**phil, "If-Match": etag}, json={"value": 2, "sources": ["s3-2020"]}
+    )
+    second = client.put(
+        url, headers={**phil, "If-Match": etag}, json={"value": 0, "sources": ["s3-2020"]}
+    )
+    assert (first.status_code, second.status_code) == (200, 412)
+    assert client.get(url, headers=phil).json()["value"] == 2
+
+
+def test_missing_if_match_is_428(staff_app) -> None:
+    client, staff = staff_app
+    phil = staff.headers(client, "phil")
+    url = RATING.format(id=open_draft(client, phil))
+    response = client.put(url, headers=phil, json={"value": 2, "sources": ["s3-2020"]})
+    assert response.status_code == 428
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"value": 2, "sources": []}, "rating 2 has no source"),
+        ({"value": None, "sources": []}, "needs a note"),
+        ({"value": 2, "sources": ["nowhere"]}, "source 'nowhere' has no citation"),
+    ],
+)
+def test_invalid_edits_are_422_with_the_reason(staff_app, body, message) -> None:
+    client, staff = staff_app
+    phil = staff.headers(client, "phil")
+    url = RATING.format(id=open_draft(client, phil))
+    etag = client.get(url, headers=phil).headers["etag"]
+    response = client.put(url, headers={**phil, "If-Match": etag}, json=body)
+    assert response.status_code == 422
+    assert message in response.json()["detail"]
+
+
+def test_unknown_is_stored_as_unknown_through_a_draft(staff_app) -> None:
+    client, staff = staff_app
+    phil, pia = staff.headers(client, "phil"), staff.headers(client, "pia")
+    draft = open_draft(client, phil)
+    url = RATING.format(id=draft)
+    etag = client.get(url, headers=phil).headers["etag"]
+    client.put(
+        url,
+        headers={**phil, "If-Match": etag},
+        json={"value": None, "sources": [], "note": "withdrawn pending review"},
+    )
+    client.post(f"/api/v1/drafts/{draft}/submit", headers=phil)
+    client.post(f"/api/v1/drafts/{draft}/approve", headers=pia)
+    card = client.get("/api/v1/drugs/olanzapine").json()
+    weight = next(r for r in card["ratings"] if r["side_effect"] == "weight-gain")
+    assert (weight["value"], weight["symbol"]) == (None, "?")
+
+
+def test_discarded_and_submitted_drafts_cannot_be_edited(staff_app) -> None:
+    client, staff = staff_app
+    phil = staff.headers(client, "phil")
+    draft = open_draft(client, phil)
+    url = RATING.format(id=draft)
+    etag = client.get(url, headers=phil).headers["etag"]
+    client.post(f"/api/v1/drafts/{draft}/submit", headers=phil)
+    response = client.put(
+        url, headers={**phil, "If-Match": etag}, json={"value": 1, "sources": ["s3-2020"]}
+    )
+    assert response.status_code == 409
+    assert client.delete(f"/api/v1/drafts/{draft}", headers=phil).status_code == 204
+    assert client.get(f"/api/v1/drafts/{draft}", headers=phil).json()["status"] == "discarded"
+
+
+def test_review_due_lists_overdue_cards(staff_app) -> None:
+    client, staff = staff_app
+    phil = staff.headers(client, "phil")
+    assert client.get("/api/v1/review-due", headers=phil).json() == []
+    far = client.get("/api/v1/review-due?within_days=3650", headers=phil).json()
+    assert {d["drug"] for d in far} >= {"olanzapine", "clozapine"}

@@ -1,0 +1,206 @@
+"""Staff pages in a browser-like client: login, CSRF, logout that really ends the session,
+editing a rating without JavaScript, and a lost-update shown without losing the input."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.routing import APIRoute
+
+from tests.integration.staff import PASSWORD
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def log_in(client, staff, username: str) -> str:  # type: ignore[no-untyped-def]
+    page = client.get("/login")
+    token = CSRF.search(page.text).group(1)
+    response = client.post(
+        "/login",
+        data={
+            "username": username,
+            "password": PASSWORD,
+            "totp": staff.code(username),
+            "csrf_token": token,
+            "next": "/staff/drafts",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    assert response.headers["location"] == "/staff/drafts"
+    return CSRF.search(client.get("/staff").text).group(1)
+
+
+def test_session_cookie_is_secure_httponly_samesite(staff_app) -> None:
+    client, staff = staff_app
+    client.get("/login")
+    page = client.get("/login")
+    token = CSRF.search(page.text).group(1)
+    response = client.post(
+        "/login",
+        data={
+            "username": "phil",
+            "password": PASSWORD,
+            "totp": staff.code("phil"),
+            "csrf_token": token,
+        },
+        follow_redirects=False,
+    )
+    cookie = next(
+        v
+        for k, v in response.headers.multi_items()
+        if k == "set-cookie" and v.startswith("__Host-sdm_session=")
+    )
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert "Path=/" in cookie
+
+
+def test_login_without_the_form_token_is_refused(staff_app) -> None:
+    client, staff = staff_app
+    response = client.post(
+        "/login", data={"username": "phil", "password": PASSWORD, "totp": staff.code("phil")}
+    )
+    assert response.status_code == 403
+    assert "nothing was changed" in response.text
+
+
+def test_wrong_password_shows_the_form_again_with_the_username(staff_app) -> None:
+    client, _ = staff_app
+    token = CSRF.search(client.get("/login").text).group(1)
+    response = client.post(
+        "/login", data={"username": "phil", "password": "nope", "csrf_token": token}
+    )
+    assert response.status_code == 401
+    assert 'value="phil"' in response.text
+    assert "The username, password or code is not right." in response.text
+
+
+def test_logged_out_cookie_replayed_is_refused(staff_app) -> None:
+    client, staff = staff_app
+    csrf = log_in(client, staff, "phil")
+    cookie = client.cookies.get("__Host-sdm_session")
+    assert client.get("/staff/drafts").status_code == 200
+    out = client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
+    assert out.status_code == 303
+    client.cookies.set("__Host-sdm_session", cookie, domain="testserver")
+    replay = client.get("/staff/drafts", follow_redirects=False)
+    assert replay.status_code == 303
+    assert replay.headers["location"].startswith("/login")
+
+
+def test_pages_need_login_and_role(staff_app) -> None:
+    client, staff = staff_app
+    response = client.get("/staff/drafts", follow_redirects=False)
+    assert (response.status_code, response.headers["location"]) == (
+        303,
+        "/login?next=/staff/drafts",
+    )
+    log_in(client, staff, "cora")
+    forbidden = client.get("/staff/drafts")
+    assert forbidden.status_code == 403
+    assert "This needs the role pharmacist" in forbidden.text
+
+
+def test_edit_a_rating_through_forms_and_see_the_diff(staff_app) -> None:
+    client, staff = staff_app
+    csrf = log_in(client, staff, "phil")
+    opened = client.post(
+        "/staff/drafts", data={"csrf_token": csrf, "note": "new trial"}, follow_redirects=False
+    )
+    draft_url = opened.headers["location"]
+    form_url = f"{draft_url}/drugs/clozapine/ratings/drooling"
+    form = client.get(form_url)
+    assert form.status_code == 200
+    revision = re.search(r'name="revision" value="(\d+)"', form.text).group(1)
+    saved = client.post(
+        form_url,
+        data={
+            "csrf_token": csrf,
+            "revision": revision,
+            "value": "2",
+            "sources": "s3-2020",
+            "note": "checked",
+        },
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    page = client.get(draft_url)
+    assert re.search(
+        r"<td>clozapine</td><td>drooling</td><td>rating</td><td>\+\+\+</td>"
+        r"<td>\+\+</td>",
+        page.text,
+    )
+
+
+def test_a_lost_update_keeps_what_the_person_typed(staff_app) -> None:
+    client, staff = staff_app
+    csrf = log_in(client, staff, "phil")
+    draft_url = client.post(
+        "/staff/drafts", data={"csrf_token": csrf}, follow_redirects=False
+    ).headers["location"]
+    form_url = f"{draft_url}/drugs/clozapine/ratings/tremor"
+    revision = re.search(r'name="revision" value="(\d+)"', client.get(form_url).text).group(1)
+    first = client.post(
+        form_url,
+        data={"csrf_token": csrf, "revision": revision, "value": "1", "sources": "s3-2020"},
+        follow_redirects=False,
+    )
+    assert first.status_code == 303
+    second = client.post(
+        form_url,
+        data={
+            "csrf_token": csrf,
+            "revision": revision,
+            "value": "3",
+            "sources": "s3-2020",
+            "note": "my careful note",
+        },
+    )
+    assert second.status_code == 412
+    assert "Someone changed this rating" in second.text
+    assert "my careful note" in second.text
+    assert 'id="value-3" name="value" value="3" checked' in second.text
+
+
+def state_changing_page_routes(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    routes = []
+    stack = list(app.routes)
+    while stack:
+        route = stack.pop()
+        if hasattr(route, "original_router"):
+            stack.extend(route.original_router.routes)
+        elif isinstance(route, APIRoute) and not route.path.startswith("/api"):
+            routes += [(m, route.path) for m in route.methods if m not in ("GET", "HEAD")]
+    return sorted(routes)
+
+
+@pytest.mark.parametrize("token", [None, "wrong-token"])
+def test_every_state_changing_page_refuses_a_missing_or_wrong_csrf_token(staff_app, token):
+    client, staff = staff_app
+    log_in(client, staff, "phil")
+    draft_id = client.post("/api/v1/drafts", headers=staff.headers(client, "pia"), json={}).json()[
+        "id"
+    ]
+    values = {
+        "draft_id": draft_id,
+        "drug_id": "olanzapine",
+        "side_effect": "weight-gain",
+        "action": "discard",
+    }
+    routes = state_changing_page_routes(client.app)
+    assert len(routes) >= 5
+    for method, path in routes:
+        url = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
+        data = {
+            "revision": "1",
+            "value": "1",
+            "sources": "s3-2020",
+            "username": "phil",
+            "password": PASSWORD,
+        }
+        if token:
+            data["csrf_token"] = token
+        response = client.request(method, url, data=data, follow_redirects=False)
+        assert response.status_code == 403, (method, path, response.status_code)
+    assert client.get("/staff/drafts").status_code == 200  # still logged in: nothing changed
