@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
+from datetime import date, datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -174,6 +174,73 @@ def put_rating(
         by=who.username,
     )
     return rating_out(row, response)
+
+
+class DrugFieldsIn(BaseModel):
+    """Any of a drug's fields, in the drugdata file shape (see drugdata/README.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: dict[str, Annotated[str, Field(max_length=200)]] | None = None
+    atc: str | None = Field(default=None, max_length=16)
+    snomed: str | None = Field(default=None, max_length=32)
+    generation: str | None = Field(default=None, max_length=16)
+    review_by: date | None = None
+    formulations: list[dict[str, Annotated[str, Field(max_length=32)]]] | None = Field(
+        default=None, max_length=16
+    )
+    card: dict[str, Annotated[str, Field(max_length=4000)]] | None = None
+    monitoring: list[dict[str, Annotated[str, Field(max_length=2000)]]] | None = Field(
+        default=None, max_length=30
+    )
+    sources_used_for_availability: list[Annotated[str, Field(max_length=128)]] | None = Field(
+        default=None, max_length=30
+    )
+
+
+class DrugFieldsOut(BaseModel):
+    drug: str
+    document: dict[str, Any]
+    revision: int
+
+
+@router.get("/{draft_id}/drugs/{drug_id}", response_model=DrugFieldsOut)
+def get_drug_fields(
+    session: SessionDep, _who: Pharmacist, response: Response, draft_id: Id, drug_id: Slug
+) -> DrugFieldsOut:
+    row = drafts.get_drug(session, drafts.get_draft(session, draft_id), drug_id)
+    response.headers["ETag"] = f'"{row.revision}"'
+    return DrugFieldsOut(drug=row.drug_id, document=row.document, revision=row.revision)
+
+
+@router.put(
+    "/{draft_id}/drugs/{drug_id}",
+    response_model=DrugFieldsOut,
+    responses={
+        412: {"description": "the ETag is stale"},
+        428: {"description": "If-Match is missing"},
+    },
+)
+def put_drug_fields(
+    session: SessionDep,
+    who: Pharmacist,
+    response: Response,
+    body: DrugFieldsIn,
+    draft_id: Id,
+    drug_id: Slug,
+    if_match: Annotated[str | None, Header(max_length=64)] = None,
+) -> DrugFieldsOut:
+    """Change card text, review date, formulations, monitoring points or codes."""
+    fields = body.model_dump(exclude_unset=True, mode="json")
+    row = drafts.edit_drug(
+        session,
+        drafts.get_draft(session, draft_id),
+        drug_id=drug_id,
+        fields=fields,
+        if_match=parse_if_match(if_match),
+        by=who.username,
+    )
+    response.headers["ETag"] = f'"{row.revision}"'
+    return DrugFieldsOut(drug=row.drug_id, document=row.document, revision=row.revision)
 
 
 @router.put("/{draft_id}/sources/{key}", status_code=204)

@@ -255,7 +255,7 @@ def _formulations(data: Any, report: Report) -> tuple[Formulation, ...]:
 
 
 def _drug(
-    raw: RawFile, item_ids: list[str], sources: dict[str, Source], problems: list[Problem]
+    raw: RawFile, item_ids: list[str], sources: Mapping[str, object], problems: list[Problem]
 ) -> Drug | None:
     data = raw.data if isinstance(raw.data, dict) else {}
     stem = raw.path.rsplit("/", 1)[-1].removesuffix(".yaml")

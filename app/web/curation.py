@@ -16,7 +16,7 @@ from app.api.deps import Published, PublishedDep, SessionDep
 from app.catalogue.model import symbol
 from app.catalogue.report import review_due as review_due_cards
 from app.curation import drafts
-from app.curation.tables import Draft, DraftRating
+from app.curation.tables import Draft, DraftDrug, DraftRating
 from app.errors import DomainError
 from app.store.tables import AuditEvent
 from app.web.render import render
@@ -92,6 +92,13 @@ def pick_rating(
     return RedirectResponse(
         f"/staff/drafts/{draft_id}/drugs/{drug}/ratings/{item}", status_code=303
     )
+
+
+@router.get("/drafts/{draft_id}/card")
+def pick_drug(
+    draft_id: Id, drug: Annotated[str, Query(max_length=64)], _who: Pharmacist
+) -> Response:
+    return RedirectResponse(f"/staff/drafts/{draft_id}/drugs/{drug}", status_code=303)
 
 
 def _rating_page(
@@ -207,6 +214,95 @@ def save_rating(
         )
     except DomainError as exc:
         return _rating_page(
+            request,
+            who,
+            published,
+            draft,
+            row,
+            form=form,
+            errors=[exc.message],
+            status_code=exc.status_code,
+        )
+    return RedirectResponse(f"/staff/drafts/{draft.id}", status_code=303)
+
+
+def _drug_page(
+    request: Request,
+    who: Principal,
+    published: Published,
+    draft: Draft,
+    row: DraftDrug,
+    *,
+    form: dict[str, str] | None = None,
+    errors: list[str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    doc = row.document
+    form = form or {
+        "card_en": doc["card"]["en"],
+        "card_nb": doc["card"]["nb"],
+        "review_by": str(doc["review_by"]),
+        "atc": doc["atc"],
+    }
+    return render(
+        request,
+        "staff/drug_form.html",
+        {
+            "page_title": "Edit card",
+            "principal": who,
+            "draft": draft,
+            "form": form,
+            "drug_name": doc["name"]["en"],
+            "revision": row.revision,
+            "errors": errors or [],
+            "data_version": published.version,
+        },
+        status_code,
+    )
+
+
+@router.get("/drafts/{draft_id}/drugs/{drug_id}")
+def drug_form(
+    request: Request,
+    session: SessionDep,
+    who: Pharmacist,
+    published: PublishedDep,
+    draft_id: Id,
+    drug_id: Slug,
+) -> Response:
+    draft = drafts.get_draft(session, draft_id)
+    return _drug_page(request, who, published, draft, drafts.get_drug(session, draft, drug_id))
+
+
+@router.post("/drafts/{draft_id}/drugs/{drug_id}")
+def save_drug(
+    request: Request,
+    session: SessionDep,
+    who: Pharmacist,
+    published: PublishedDep,
+    draft_id: Id,
+    drug_id: Slug,
+    revision: Annotated[int, Form()],
+    card_en: Annotated[str, Form(max_length=4000)] = "",
+    card_nb: Annotated[str, Form(max_length=4000)] = "",
+    review_by: Annotated[str, Form(max_length=10)] = "",
+    atc: Annotated[str, Form(max_length=16)] = "",
+) -> Response:
+    draft = drafts.get_draft(session, draft_id)
+    row = drafts.get_drug(session, draft, drug_id)
+    form = {"card_en": card_en, "card_nb": card_nb, "review_by": review_by, "atc": atc}
+    fields = {
+        "card": {"en": card_en.strip(), "nb": card_nb.strip()},
+        "review_by": review_by.strip(),
+        "atc": atc.strip(),
+    }
+    try:
+        drafts.edit_drug(
+            session, draft, drug_id=drug_id, fields=fields, if_match=revision, by=who.username
+        )
+    except DomainError as exc:
+        session.refresh(row)
+        return _drug_page(
             request,
             who,
             published,

@@ -128,3 +128,18 @@ def test_no_published_data_is_503_with_a_clear_message(empty_client: TestClient)
     response = empty_client.post(URL, json={"avoid": ["tremor"]})
     assert response.status_code == 503
     assert "sdm data load" in response.json()["detail"]
+
+
+def test_preferences_never_reach_the_logs(small_client: TestClient, caplog) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    with caplog.at_level(logging.DEBUG):
+        small_client.post(
+            URL,
+            json={"avoid": ["periods-stopping", "erection-difficulty"], "helpful": ["weight-loss"]},
+        )
+        small_client.post(URL, json={"avoid": ["periods-stopping", "periods-stopping"]})
+        small_client.post(URL, json={"avoid": ["erection-difficulty"], "bogus": 1})
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    for private in ("periods-stopping", "erection-difficulty", "weight-loss"):
+        assert private not in logged

@@ -33,6 +33,8 @@ EXPECTED = {
     ("GET", "/api/v1/drafts/{draft_id}/drugs/{drug_id}/ratings/{side_effect}"): PHARMACIST,
     ("PUT", "/api/v1/drafts/{draft_id}/drugs/{drug_id}/ratings/{side_effect}"): PHARMACIST,
     ("PUT", "/api/v1/drafts/{draft_id}/sources/{key}"): PHARMACIST,
+    ("GET", "/api/v1/drafts/{draft_id}/drugs/{drug_id}"): PHARMACIST,
+    ("PUT", "/api/v1/drafts/{draft_id}/drugs/{drug_id}"): PHARMACIST,
     ("GET", "/api/v1/drafts/{draft_id}/diff"): PHARMACIST,
     ("POST", "/api/v1/drafts/{draft_id}/submit"): PHARMACIST,
     ("POST", "/api/v1/drafts/{draft_id}/approve"): PHARMACIST,
@@ -47,6 +49,9 @@ EXPECTED = {
     ("POST", "/staff/drafts"): PHARMACIST,
     ("GET", "/staff/drafts/{draft_id}"): PHARMACIST,
     ("GET", "/staff/drafts/{draft_id}/edit"): PHARMACIST,
+    ("GET", "/staff/drafts/{draft_id}/card"): PHARMACIST,
+    ("GET", "/staff/drafts/{draft_id}/drugs/{drug_id}"): PHARMACIST,
+    ("POST", "/staff/drafts/{draft_id}/drugs/{drug_id}"): PHARMACIST,
     ("GET", "/staff/drafts/{draft_id}/drugs/{drug_id}/ratings/{side_effect}"): PHARMACIST,
     ("POST", "/staff/drafts/{draft_id}/drugs/{drug_id}/ratings/{side_effect}"): PHARMACIST,
     ("POST", "/staff/drafts/{draft_id}/{action}"): PHARMACIST,
@@ -91,6 +96,20 @@ def body_for(method: str, path: str) -> dict:  # type: ignore[type-arg]
         return {"json": {"value": 2, "sources": ["s3-2020"]}, "headers": {"If-Match": '"1"'}}
     if path.endswith("/ratings/{side_effect}"):
         return {"data": {"revision": "1", "value": "2", "sources": "s3-2020"}}
+    if path == "/api/v1/drafts/{draft_id}/drugs/{drug_id}" and method == "PUT":
+        return {"json": {"review_by": "2028-01-01"}, "headers": {"If-Match": '"1"'}}
+    if path == "/staff/drafts/{draft_id}/drugs/{drug_id}" and method == "POST":
+        return {
+            "data": {
+                "revision": "1",
+                "card_en": "Text.",
+                "card_nb": "Tekst.",
+                "review_by": "2028-01-01",
+                "atc": "N05AH03",
+            }
+        }
+    if path == "/staff/drafts/{draft_id}/card":
+        return {"params": {"drug": "olanzapine"}}
     if path.endswith("/sources/{key}"):
         return {"json": {"citation": "A citation.", "url": "https://example.org/"}}
     if path == "/api/v1/rankings":

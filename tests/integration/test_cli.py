@@ -102,3 +102,26 @@ def test_import_opens_a_draft_and_never_publishes(fresh_db, tmp_path: Path) -> N
     assert "opened draft" in result.stdout
     assert count(url, DataVersion) == 1
     assert count(url, Draft) == 1
+
+
+def test_audit_events_and_published_ratings_cannot_be_changed_or_deleted(fresh_db) -> None:
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    url = fresh_db()
+    assert sdm(url, "data", "load").returncode == 0
+    engine = make_engine(url)
+    for statement in (
+        "UPDATE audit_event SET actor = 'someone else'",
+        "DELETE FROM audit_event",
+        "UPDATE rating SET value = 0 WHERE drug_id = 'olanzapine'",
+        "DELETE FROM data_version",
+    ):
+        with (
+            pytest.raises(DBAPIError, match="never changed or deleted"),
+            session_scope(engine) as session,
+        ):
+            session.execute(text(statement))
+    engine.dispose()
+    assert count(url, AuditEvent) == 1

@@ -25,19 +25,22 @@ def _token(base: str, staff, name: str) -> dict[str, str]:  # type: ignore[no-un
 
 
 def test_fifty_concurrent_edits_one_etag_one_success(fresh_db) -> None:
+    """Two pharmacists send 50 edits of one rating with the same ETag at once."""
     url = fresh_db()
     publish(url, load_directory(DRUGDATA))
     staff = add_staff(url)
     with live_server(url) as base:
         phil, ada = _token(base, staff, "phil"), _token(base, staff, "ada")
+        pia = _token(base, staff, "pia")
         draft = httpx2.post(f"{base}/api/v1/drafts", headers=phil, json={}).json()["id"]
         rating = f"{base}/api/v1/drafts/{draft}/drugs/olanzapine/ratings/weight-gain"
         etag = httpx2.get(rating, headers=phil).headers["etag"]
 
         def edit(i: int) -> int:
+            who = phil if i % 2 else pia  # two pharmacists, both holding the same ETag
             return httpx2.put(
                 rating,
-                headers={**phil, "If-Match": etag},
+                headers={**who, "If-Match": etag},
                 timeout=60,
                 json={"value": i % 4, "sources": ["s3-2020"], "note": f"edit {i}"},
             ).status_code

@@ -146,3 +146,28 @@ def test_review_due_lists_overdue_cards(staff_app) -> None:
     assert client.get("/api/v1/review-due", headers=phil).json() == []
     far = client.get("/api/v1/review-due?within_days=3650", headers=phil).json()
     assert {d["drug"] for d in far} >= {"olanzapine", "clozapine"}
+
+
+def test_drug_fields_are_edited_with_an_etag_and_validated(staff_app) -> None:
+    client, staff = staff_app
+    phil = staff.headers(client, "phil")
+    draft = open_draft(client, phil)
+    url = f"/api/v1/drafts/{draft}/drugs/clozapine"
+    current = client.get(url, headers=phil)
+    etag = current.headers["etag"]
+    bad = client.put(url, headers={**phil, "If-Match": etag}, json={"atc": "nonsense"})
+    assert bad.status_code == 422
+    assert "ATC code 'nonsense'" in bad.json()["detail"]
+    ok = client.put(
+        url,
+        headers={**phil, "If-Match": etag},
+        json={"review_by": "2026-01-01", "card": {"en": "New text.", "nb": "Ny."}},
+    )
+    assert ok.status_code == 200, ok.text
+    stale = client.put(url, headers={**phil, "If-Match": etag}, json={"atc": "N05AH02"})
+    assert stale.status_code == 412
+    changes = client.get(f"/api/v1/drafts/{draft}/diff", headers=phil).json()["changes"]
+    assert {(c["drug"], c["what"]) for c in changes} == {
+        ("clozapine", "review_by"),
+        ("clozapine", "card text"),
+    }
