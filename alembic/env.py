@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 import app.accounts.tables
+import app.consultations.tables
 import app.curation.tables
 import app.store.tables  # noqa: F401
 from app.config import get_settings

@@ -206,6 +206,18 @@ def cmd_data_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_consultations_purge(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from app.consultations.service import purge
+
+    deleted = _unit_of_work(
+        lambda s: purge(s, older_than=timedelta(days=args.older_than), by=args.by)
+    )
+    print(f"deleted {deleted} consultation(s) older than {args.older_than} days")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     settings_dir = get_settings().drugdata_dir
     parser = argparse.ArgumentParser(prog="sdm", description=__doc__)
@@ -258,6 +270,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.add_argument("--by", default=_default_actor())
     p.set_defaults(func=cmd_users_totp)
+    consult = groups.add_parser("consultations", help="stored preference sets")
+    consult_cmds = consult.add_subparsers(dest="cmd", required=True)
+    p = consult_cmds.add_parser("purge", help="delete consultations older than DAYS")
+    p.add_argument("--older-than", type=int, required=True, metavar="DAYS")
+    p.add_argument("--by", default=_default_actor())
+    p.set_defaults(func=cmd_consultations_purge)
     return parser
 
 

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
     token_minutes: int = 60
+    #: How long a hand-off code from the tablet can be used to open the preferences.
+    code_ttl_minutes: int = 240
 
     @property
     def docs_enabled(self) -> bool:

@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.accounts.deps import NotAuthenticated
 from app.accounts.service import SessionPolicy
-from app.api import audit, auth, catalogue, drafts, health, rankings
+from app.api import audit, auth, catalogue, consultations, drafts, health, rankings
 from app.config import ROOT, Settings, get_settings
 from app.db import make_engine
 from app.errors import DatabaseUnavailable, DomainError
@@ -30,6 +30,7 @@ from app.security_headers import SecurityHeaders
 from app.store.datasets import DatasetCache
 from app.web import curation as curation_pages
 from app.web import staff as staff_pages
+from app.web import tablet as tablet_pages
 from app.web.render import render
 from app.web.staff import login_redirect
 
@@ -199,8 +200,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(drafts.router)
     app.include_router(audit.router)
+    app.include_router(consultations.router)
     app.include_router(staff_pages.router)
     app.include_router(curation_pages.router)
+    app.include_router(tablet_pages.router)
     app.mount("/static", StaticFiles(directory=str(ROOT / "app" / "static")), name="static")
     install_error_handlers(app)
     app.add_middleware(SecurityHeaders, hsts=settings.env == "production")

@@ -16,6 +16,7 @@ ANY = {"anonymous", "clinician", "pharmacist", "admin"}
 STAFF = {"clinician", "pharmacist", "admin"}
 PHARMACIST = {"pharmacist"}
 ADMIN = {"admin"}
+CLINICAL = {"clinician", "pharmacist"}
 
 EXPECTED = {
     ("GET", "/healthz"): ANY,
@@ -40,6 +41,12 @@ EXPECTED = {
     ("POST", "/api/v1/drafts/{draft_id}/approve"): PHARMACIST,
     ("DELETE", "/api/v1/drafts/{draft_id}"): PHARMACIST,
     ("GET", "/api/v1/audit"): ADMIN,
+    ("POST", "/api/v1/consultations"): ANY,
+    ("GET", "/api/v1/consultations/by-code/{code}"): CLINICAL,
+    ("GET", "/api/v1/consultations/{consultation_id}"): CLINICAL,
+    ("POST", "/api/v1/consultations/{consultation_id}/decision"): CLINICAL,
+    ("GET", "/tablet"): ANY,
+    ("POST", "/tablet"): ANY,
     ("GET", "/api/v1/review-due"): PHARMACIST,
     ("GET", "/login"): ANY,
     ("POST", "/login"): ANY,
@@ -87,6 +94,8 @@ def fill(path: str, draft_id: str) -> str:
         "side_effect": "weight-gain",
         "key": "extra-source",
         "action": "submit",
+        "code": "ABCDEF",
+        "consultation_id": "0" * 32,
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 
@@ -112,7 +121,11 @@ def body_for(method: str, path: str) -> dict:  # type: ignore[type-arg]
         return {"params": {"drug": "olanzapine"}}
     if path.endswith("/sources/{key}"):
         return {"json": {"citation": "A citation.", "url": "https://example.org/"}}
-    if path == "/api/v1/rankings":
+    if path == "/api/v1/consultations/{consultation_id}/decision":
+        return {"json": {"decision": "undecided"}}
+    if path == "/tablet" and method == "POST":
+        return {"data": {"lang": "en", "go": "choose"}}
+    if path in ("/api/v1/rankings", "/api/v1/consultations"):
         return {"json": {"avoid": ["weight-gain"]}}
     if path in ("/api/v1/auth/token", "/login"):
         return {"data": {"username": "cora", "password": PASSWORD}}

@@ -170,7 +170,7 @@ def state_changing_page_routes(app) -> list[tuple[str, str]]:  # type: ignore[no
         route = stack.pop()
         if hasattr(route, "original_router"):
             stack.extend(route.original_router.routes)
-        elif isinstance(route, APIRoute) and not route.path.startswith("/api"):
+        elif isinstance(route, APIRoute) and not route.path.startswith(("/api", "/tablet")):
             routes += [(m, route.path) for m in route.methods if m not in ("GET", "HEAD")]
     return sorted(routes)
 
@@ -204,3 +204,22 @@ def test_every_state_changing_page_refuses_a_missing_or_wrong_csrf_token(staff_a
         response = client.request(method, url, data=data, follow_redirects=False)
         assert response.status_code == 403, (method, path, response.status_code)
     assert client.get("/staff/drafts").status_code == 200  # still logged in: nothing changed
+
+
+def test_the_tablet_refuses_posts_from_another_site(staff_app) -> None:
+    """The tablet has no session to bind a token to; the browser's headers say the origin."""
+    client, _ = staff_app
+    form = {"lang": "en", "go": "choose"}
+    assert client.post("/tablet", data=form).status_code == 200
+    assert (
+        client.post("/tablet", data=form, headers={"Origin": "https://testserver"}).status_code
+        == 200
+    )
+    assert (
+        client.post("/tablet", data=form, headers={"Origin": "https://evil.example"}).status_code
+        == 403
+    )
+    assert (
+        client.post("/tablet", data=form, headers={"Sec-Fetch-Site": "cross-site"}).status_code
+        == 403
+    )

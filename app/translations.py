@@ -1,0 +1,46 @@
+"""Gettext catalogues (Babel) for every piece of text people read.
+
+The catalogue is `app/translations/<lang>/LC_MESSAGES/messages.po`, compiled in memory
+at first use. English is the source language. `make translations` re-extracts the
+strings from the code and templates and updates the catalogue.
+"""
+
+from __future__ import annotations
+
+import gettext as stdlib_gettext
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+CATALOGUES = Path(__file__).resolve().parent / "translations"
+
+
+def po_path(lang: str) -> Path:
+    return CATALOGUES / lang / "LC_MESSAGES" / "messages.po"
+
+
+@lru_cache
+def translations(lang: str) -> stdlib_gettext.NullTranslations:
+    path = po_path(lang)
+    if lang == "en" or not path.is_file():
+        return NullTranslations()
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+def available_languages() -> tuple[str, ...]:
+    """English, plus every language that has a catalogue."""
+    return ("en", *sorted(p.parent.parent.name for p in CATALOGUES.glob("*/LC_MESSAGES/*.po")))
+
+
+def gettext_for(lang: str):  # type: ignore[no-untyped-def]
+    """`_` for templates and code: translate a message into `lang`."""
+    return translations(lang).gettext

@@ -1,0 +1,101 @@
+"""The tablet journey without JavaScript: choose, order, extras, review, code, clear."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+
+def post(client: TestClient, data: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
+    return client.post(
+        "/tablet",
+        content="&".join(f"{k}={v}" for k, v in data),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+
+
+def hidden_state(html: str) -> list[tuple[str, str]]:
+    return re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">', html)
+
+
+def test_the_whole_tablet_journey_gives_a_code_the_clinician_can_open(staff_app) -> None:
+    client, staff = staff_app
+    start = client.get("/tablet?lang=en")
+    assert start.status_code == 200
+    assert start.headers["cache-control"] == "no-store"
+    assert "set-cookie" not in start.headers
+    choose = post(client, [("lang", "en"), ("carer", "yes"), ("go", "choose")])
+    assert "Chosen: 0 of 5" in choose.text
+    picked = ["weight-gain", "tiredness", "restlessness"]
+    order = post(
+        client,
+        [("lang", "en"), ("carer", "yes"), ("go", "order-from-choose")]
+        + [("chosen", i) for i in picked],
+    )
+    assert order.status_code == 200
+    state = hidden_state(order.text)
+    assert [v for k, v in state if k == "order"] == picked
+    moved = post(client, [*state, ("go", "up:restlessness")])
+    state = hidden_state(moved.text)
+    assert [v for k, v in state if k == "order"] == ["weight-gain", "restlessness", "tiredness"]
+    extras = post(client, [*state, ("go", "extras")])
+    state = [(k, v) for k, v in hidden_state(extras.text)]
+    review = post(
+        client,
+        [
+            *state,
+            ("helpful", "sleepy-at-night"),
+            ("must_avoid", "weight-gain"),
+            ("forms", "tablet"),
+            ("what_matters", "keep+working"),
+            ("go", "review"),
+        ],
+    )
+    assert "keep working" in review.text
+    assert "could not accept at all" in review.text
+    done = post(client, [*hidden_state(review.text), ("go", "send")])
+    code = re.search(r'<p class="code"[^>]*>(\w{3}) (\w{3})</p>', done.text)
+    assert code, done.text
+    assert "set-cookie" not in done.headers
+    opened = client.get(
+        f"/api/v1/consultations/by-code/{code.group(1)}{code.group(2)}",
+        headers=staff.headers(client, "cora"),
+    ).json()
+    assert opened["avoid"] == ["weight-gain", "restlessness", "tiredness"]
+    assert opened["helpful"] == ["sleepy-at-night"]
+    assert opened["must_avoid"] == ["weight-gain"]
+    assert opened["with_carer"] is True
+    assert opened["what_matters"] == "keep working"
+    assert opened["ranking"]["results"][0]["drug"]["id"]
+
+
+def test_choosing_more_than_five_keeps_the_choices_and_explains(staff_app) -> None:
+    client, _ = staff_app
+    six = ["weight-gain", "tiredness", "restlessness", "tremor", "dry-mouth", "constipation"]
+    response = post(
+        client, [("lang", "en"), ("go", "order-from-choose")] + [("chosen", i) for i in six]
+    )
+    assert response.status_code == 422
+    assert "Choose at most 5. You have chosen 6." in response.text
+    assert response.text.count("checked") >= 6
+
+
+def test_nothing_chosen_is_explained(staff_app) -> None:
+    client, _ = staff_app
+    response = post(client, [("lang", "en"), ("go", "order-from-choose")])
+    assert response.status_code == 422
+    assert "Choose at least 1 side effect" in response.text
+
+
+def test_no_language_is_offered_without_its_catalogue(staff_app) -> None:
+    """Until the Norwegian catalogue exists, the tablet never labels English as Norwegian."""
+    from app.translations import available_languages
+
+    client, _ = staff_app
+    page = client.get("/tablet?lang=nb")
+    if "nb" in available_languages():
+        assert '<html lang="nb">' in page.text
+    else:
+        assert '<html lang="en">' in page.text
+        assert "Norsk" not in page.text
