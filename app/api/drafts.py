@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.accounts.deps import Pharmacist
 from app.api.deps import SessionDep
-from app.curation import drafts
+from app.curation import drafts, drug_fields
 from app.curation.tables import Draft, DraftRating
 
 router = APIRouter(prefix="/api/v1/drafts", tags=["curation"])
@@ -207,7 +207,7 @@ class DrugFieldsOut(BaseModel):
 def get_drug_fields(
     session: SessionDep, _who: Pharmacist, response: Response, draft_id: Id, drug_id: Slug
 ) -> DrugFieldsOut:
-    row = drafts.get_drug(session, drafts.get_draft(session, draft_id), drug_id)
+    row = drug_fields.get_drug(session, drafts.get_draft(session, draft_id), drug_id)
     response.headers["ETag"] = f'"{row.revision}"'
     return DrugFieldsOut(drug=row.drug_id, document=row.document, revision=row.revision)
 
@@ -231,7 +231,7 @@ def put_drug_fields(
 ) -> DrugFieldsOut:
     """Change card text, review date, formulations, monitoring points or codes."""
     fields = body.model_dump(exclude_unset=True, mode="json")
-    row = drafts.edit_drug(
+    row = drug_fields.edit_drug(
         session,
         drafts.get_draft(session, draft_id),
         drug_id=drug_id,

@@ -71,24 +71,23 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def open_draft(session: Session, cache: DatasetCache, *, by: str, note: str = "") -> Draft:
-    version = latest_version(session)
-    if version is None:
-        raise Conflict("There is no published data version to start a draft from.")
-    dataset = cache.get(session, version)
+def _new_draft(
+    session: Session, base: DataVersion, content: Dataset, *, by: str, note: str
+) -> Draft:
+    """A draft based on `base` whose rows hold `content`."""
     draft = Draft(
         id=secrets.token_hex(8),
-        based_on=version.number,
+        based_on=base.number,
         status="open",
         created_by=by,
         created_at=_now(),
         note=note,
-        sources={k: {"citation": s.citation, "url": s.url} for k, s in dataset.sources.items()},
+        sources={k: {"citation": s.citation, "url": s.url} for k, s in content.sources.items()},
     )
     session.add(draft)
     session.flush()
-    for drug in dataset.drugs:
-        document = drug_document(drug, dataset.item_ids)
+    for drug in content.drugs:
+        document = drug_document(drug, content.item_ids)
         document.pop("ratings")
         session.add(DraftDrug(draft_id=draft.id, drug_id=drug.id, document=document))
     session.flush()
@@ -102,9 +101,24 @@ def open_draft(session: Session, cache: DatasetCache, *, by: str, note: str = ""
             source_values=dict(rating.source_values),
             note=rating.note,
         )
-        for drug in dataset.drugs
+        for drug in content.drugs
         for item, rating in drug.ratings.items()
     )
+    session.flush()
+    return draft
+
+
+def _published(session: Session) -> DataVersion:
+    version = latest_version(session)
+    if version is None:
+        raise Conflict("There is no published data version to start a draft from.")
+    return version
+
+
+def open_draft(session: Session, cache: DatasetCache, *, by: str, note: str = "") -> Draft:
+    """A working copy of the published data version."""
+    version = _published(session)
+    draft = _new_draft(session, version, cache.get(session, version), by=by, note=note)
     audit.record(
         session,
         by=by,
@@ -112,7 +126,6 @@ def open_draft(session: Session, cache: DatasetCache, *, by: str, note: str = ""
         target=f"draft/{draft.id}",
         after={"based_on": version.number},
     )
-    session.flush()
     return draft
 
 
@@ -339,124 +352,19 @@ def draft_from_dataset(
     session: Session, cache: DatasetCache, dataset: Dataset, *, by: str, note: str = ""
 ) -> Draft:
     """Open a draft whose content is `dataset` (imported files). Never publishes."""
-    draft = open_draft(session, cache, by=by, note=note)
-    base = session.get(DataVersion, draft.based_on)
-    assert base is not None
-    if cache.get(session, base).item_ids != dataset.item_ids:
+    version = _published(session)
+    if cache.get(session, version).item_ids != dataset.item_ids:
         raise InvalidEdit("The imported checklist differs from the published one.")
-    for row in session.exec(select(DraftRating).where(DraftRating.draft_id == draft.id)).all():
-        session.delete(row)
-    for drug_row in session.exec(select(DraftDrug).where(DraftDrug.draft_id == draft.id)).all():
-        session.delete(drug_row)
-    session.flush()
-    draft.sources = {k: {"citation": s.citation, "url": s.url} for k, s in dataset.sources.items()}
-    for drug in dataset.drugs:
-        document = drug_document(drug, dataset.item_ids)
-        document.pop("ratings")
-        session.add(DraftDrug(draft_id=draft.id, drug_id=drug.id, document=document))
-        session.add_all(
-            DraftRating(
-                draft_id=draft.id,
-                drug_id=drug.id,
-                side_effect=item,
-                value=r.value,
-                sources=list(r.sources),
-                source_values=dict(r.source_values),
-                note=r.note,
-            )
-            for item, r in drug.ratings.items()
-        )
+    draft = _new_draft(session, version, dataset, by=by, note=note)
     audit.record(
         session,
         by=by,
         action="draft.import",
         target=f"draft/{draft.id}",
-        after={"drugs": len(dataset.drugs), "checksum": dataset.checksum()},
+        after={
+            "based_on": version.number,
+            "drugs": len(dataset.drugs),
+            "checksum": dataset.checksum(),
+        },
     )
-    session.flush()
     return draft
-
-
-DRUG_FIELDS = (
-    "name",
-    "atc",
-    "snomed",
-    "generation",
-    "review_by",
-    "formulations",
-    "card",
-    "monitoring",
-    "sources_used_for_availability",
-)
-
-
-def get_drug(session: Session, draft: Draft, drug_id: str) -> DraftDrug:
-    row = session.get(DraftDrug, (draft.id, drug_id[:64]))
-    if row is None:
-        raise NotFound(f"Draft {draft.id} has no medicine '{drug_id}'.")
-    return row
-
-
-def edit_drug(
-    session: Session,
-    draft: Draft,
-    *,
-    drug_id: str,
-    fields: dict[str, Any],
-    if_match: int | None,
-    by: str,
-) -> DraftDrug:
-    """Change a drug's fields (card text, review date, formulations, ...) with an ETag."""
-    _editable(draft)
-    if if_match is None:
-        raise PreconditionRequired()
-    row = get_drug(session, draft, drug_id)
-    unknown = sorted(set(fields) - set(DRUG_FIELDS))
-    if unknown:
-        raise InvalidEdit(f"These are not drug fields: {', '.join(unknown)}")
-    document = {**row.document, **fields, "id": row.drug_id}
-    document = {k: v for k, v in document.items() if v is not None}
-    # Validate the drug as a whole, exactly as a drugdata file is validated.
-    probe = dict(document)
-    base = session.get(DataVersion, draft.based_on)
-    assert base is not None
-    items = [
-        r.side_effect
-        for r in session.exec(
-            select(DraftRating).where(
-                DraftRating.draft_id == draft.id, DraftRating.drug_id == row.drug_id
-            )
-        ).all()
-    ]
-    probe["ratings"] = {i: {"value": "unknown", "note": "probe"} for i in items}
-    problems: list[str] = []
-    from app.catalogue.validate import _drug
-
-    file_problems: list[Any] = []
-    _drug(RawFile(f"drugs/{row.drug_id}.yaml", probe), items, draft.sources, file_problems)
-    problems = [p.message for p in file_problems]
-    if problems:
-        raise InvalidEdit("; ".join(problems))
-    before = dict(row.document)
-    result = session.execute(
-        update(DraftDrug)
-        .where(
-            col(DraftDrug.draft_id) == draft.id,
-            col(DraftDrug.drug_id) == row.drug_id,
-            col(DraftDrug.revision) == if_match,
-        )
-        .values(document=document, revision=DraftDrug.revision + 1)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise PreconditionFailed()
-    session.refresh(row)
-    changed = sorted(k for k in DRUG_FIELDS if before.get(k) != document.get(k))
-    audit.record(
-        session,
-        by=by,
-        action="draft.edit_drug",
-        target=f"draft/{draft.id}/drugs/{row.drug_id}",
-        before={k: before.get(k) for k in changed},
-        after={k: document.get(k) for k in changed},
-    )
-    return row

@@ -15,7 +15,7 @@ from app.accounts.service import Principal
 from app.api.deps import Published, PublishedDep, SessionDep
 from app.catalogue.model import symbol
 from app.catalogue.report import review_due as review_due_cards
-from app.curation import drafts
+from app.curation import drafts, drug_fields
 from app.curation.tables import Draft, DraftDrug, DraftRating
 from app.errors import DomainError
 from app.store.tables import AuditEvent
@@ -271,7 +271,7 @@ def drug_form(
     drug_id: Slug,
 ) -> Response:
     draft = drafts.get_draft(session, draft_id)
-    return _drug_page(request, who, published, draft, drafts.get_drug(session, draft, drug_id))
+    return _drug_page(request, who, published, draft, drug_fields.get_drug(session, draft, drug_id))
 
 
 @router.post("/drafts/{draft_id}/drugs/{drug_id}")
@@ -289,7 +289,7 @@ def save_drug(
     atc: Annotated[str, Form(max_length=16)] = "",
 ) -> Response:
     draft = drafts.get_draft(session, draft_id)
-    row = drafts.get_drug(session, draft, drug_id)
+    row = drug_fields.get_drug(session, draft, drug_id)
     form = {"card_en": card_en, "card_nb": card_nb, "review_by": review_by, "atc": atc}
     fields = {
         "card": {"en": card_en.strip(), "nb": card_nb.strip()},
@@ -297,7 +297,7 @@ def save_drug(
         "atc": atc.strip(),
     }
     try:
-        drafts.edit_drug(
+        drug_fields.edit_drug(
             session, draft, drug_id=drug_id, fields=fields, if_match=revision, by=who.username
         )
     except DomainError as exc:
