@@ -8,7 +8,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pyotp
 from sqlalchemy import delete, func
@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from app.accounts.passwords import DUMMY_HASH, hash_password, policy_problems, verify_password
 from app.accounts.tables import ROLES, AuthSession, LoginAttempt, StaffUser
+from app.clock import as_utc, utcnow
 from app.curation import audit
 from app.errors import DomainError
 
@@ -67,14 +68,6 @@ class Principal:
     token_hash: str
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -93,7 +86,7 @@ def add_user(session: Session, *, username: str, role: str, password: str, by: s
     if problems := policy_problems(password, username):
         raise InvalidAccount("password: " + "; ".join(problems))
     user = StaffUser(
-        username=username, role=role, password_hash=hash_password(password), created_at=_now()
+        username=username, role=role, password_hash=hash_password(password), created_at=utcnow()
     )
     session.add(user)
     session.flush()
@@ -137,7 +130,7 @@ def enrol_totp(session: Session, *, username: str, by: str) -> str:
 
 
 def _throttled(session: Session, username: str, client: str, policy: SessionPolicy) -> bool:
-    since = _now() - policy.throttle_window
+    since = utcnow() - policy.throttle_window
     recent = select(func.count()).select_from(LoginAttempt).where(LoginAttempt.at >= since)
     by_user = session.exec(recent.where(LoginAttempt.username == username)).one()
     by_client = session.exec(recent.where(LoginAttempt.client == client)).one()
@@ -178,11 +171,11 @@ def login(
         if user.totp_secret or needs_code:
             ok = _totp_ok(user.totp_secret, totp)
     if not ok or user is None or user.disabled or user.id is None:
-        session.add(LoginAttempt(at=_now(), username=username, client=client[:64]))
+        session.add(LoginAttempt(at=utcnow(), username=username, client=client[:64]))
         audit.record(session, by=username, action="login.failed", target=f"user/{username}")
         return LoginOutcome(error=LoginFailed())
     secret = secrets.token_urlsafe(32)
-    now = _now()
+    now = utcnow()
     lifetime = policy.web_absolute if kind == "web" else policy.api_lifetime
     row = AuthSession(
         token_hash=token_hash(secret),
@@ -208,15 +201,15 @@ def resolve(session: Session, secret: str, kind: str, policy: SessionPolicy) -> 
     row = session.get(AuthSession, token_hash(secret))
     if row is None or row.kind != kind:
         return None
-    now = _now()
-    expired = _aware(row.expires_at) <= now or (
-        kind == "web" and _aware(row.last_seen_at) + policy.web_idle <= now
+    now = utcnow()
+    expired = as_utc(row.expires_at) <= now or (
+        kind == "web" and as_utc(row.last_seen_at) + policy.web_idle <= now
     )
     user = session.get(StaffUser, row.user_id)
     if expired or user is None or user.disabled:
         session.delete(row)
         return None
-    if kind == "web" and now - _aware(row.last_seen_at) > timedelta(minutes=1):
+    if kind == "web" and now - as_utc(row.last_seen_at) > timedelta(minutes=1):
         row.last_seen_at = now
         session.add(row)
     return Principal(user.id or 0, user.username, user.role, kind, row.csrf_token, row.token_hash)

@@ -16,6 +16,7 @@ from sqlmodel import col, select
 from app.accounts.deps import Admin, Pharmacist
 from app.api.deps import PublishedDep, SessionDep
 from app.catalogue.report import review_due as review_due_cards
+from app.clock import utcnow
 from app.store.tables import AuditEvent
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
@@ -86,5 +87,5 @@ def review_due(
     """Cards whose review-by date has passed (or falls within `within_days`)."""
     return [
         ReviewDueOut(drug=r.drug, name=r.name, review_by=r.review_by, overdue_days=r.overdue_days)
-        for r in review_due_cards(published.dataset, datetime.now(UTC).date(), within_days)
+        for r in review_due_cards(published.dataset, utcnow().date(), within_days)
     ]

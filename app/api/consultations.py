@@ -14,7 +14,7 @@ from app.api.deps import LanguageDep, PublishedDep, SessionDep
 from app.api.schemas import RankingIn, RankingOut, ranking_out
 from app.consultations import service
 from app.consultations.tables import Consultation
-from app.ranking import rank
+from app.ranking import RankingRequest, rank
 
 router = APIRouter(prefix="/api/v1/consultations", tags=["consultations"])
 Clinical = Annotated[Principal, Depends(require_roles("clinician", "pharmacist"))]
@@ -104,7 +104,7 @@ def create_consultation(
     created = service.create(
         session,
         published.dataset,
-        request=service.RankingRequest(
+        request=RankingRequest(
             tuple(body.avoid), tuple(body.helpful), tuple(body.must_avoid), tuple(body.formulations)
         ),
         lang=lang,

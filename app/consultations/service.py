@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from app.catalogue.model import Dataset
+from app.clock import utcnow
 from app.consultations.tables import Consultation
 from app.curation import audit
 from app.errors import DomainError, NotFound
 from app.ranking import RankingRequest, check_request
-
-__all__ = ["RankingRequest"]
 
 #: No 0/O, 1/I/L, 2/Z, 5/S, 8/B: easy to read aloud and to type on a tablet.
 CODE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
@@ -25,14 +24,6 @@ DECISIONS_OTHER = ("undecided", "no-medication")
 class InvalidDecision(DomainError):
     status_code = 422
     code = "invalid_decision"
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def new_code() -> str:
@@ -56,7 +47,7 @@ def create(
 ) -> Consultation:
     """Store a tablet submission. The request is checked exactly as a ranking request."""
     check_request(request, dataset.item_ids)
-    now = _now()
+    now = utcnow()
     active = {
         c
         for c in session.exec(
@@ -88,7 +79,7 @@ def by_code(session: Session, code: str) -> Consultation:
     code = normalise_code(code)
     found = session.exec(
         select(Consultation)
-        .where(Consultation.code == code, col(Consultation.code_expires_at) > _now())
+        .where(Consultation.code == code, col(Consultation.code_expires_at) > utcnow())
         .order_by(col(Consultation.created_at).desc())
     ).first()
     if found is None:
@@ -137,7 +128,7 @@ def record_decision(
     consultation.next_review = next_review
     consultation.context_note = context_note.strip()[:2000]
     consultation.decided_by = by
-    consultation.decided_at = _now()
+    consultation.decided_at = utcnow()
     consultation.data_version = data_version
     session.add(consultation)
     # The audit event names the consultation, never its contents.
@@ -152,7 +143,7 @@ def record_decision(
 
 
 def purge(session: Session, *, older_than: timedelta, by: str) -> int:
-    cutoff = _now() - older_than
+    cutoff = utcnow() - older_than
     result = session.execute(delete(Consultation).where(col(Consultation.created_at) < cutoff))
     count = int(result.rowcount)  # type: ignore[attr-defined]
     audit.record(
@@ -163,7 +154,3 @@ def purge(session: Session, *, older_than: timedelta, by: str) -> int:
         after={"deleted": count, "older_than_days": older_than.days},
     )
     return count
-
-
-def code_is_live(consultation: Consultation) -> bool:
-    return _aware(consultation.code_expires_at) > _now()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session
 
+from app.clock import utcnow
 from app.store.tables import AuditEvent
 
 
@@ -20,7 +20,7 @@ def record(
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
     event = AuditEvent(
-        at=datetime.now(UTC), actor=by, action=action, target=target, before=before, after=after
+        at=utcnow(), actor=by, action=action, target=target, before=before, after=after
     )
     session.add(event)
     return event

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import update
@@ -22,6 +21,7 @@ from app.catalogue.model import Dataset, Rating, drug_document, rating_document
 from app.catalogue.problems import DataProblems
 from app.catalogue.report import Change, diff
 from app.catalogue.validate import build_dataset, check_rating
+from app.clock import utcnow
 from app.curation import audit
 from app.curation.publish import publish_dataset
 from app.curation.tables import Draft, DraftDrug, DraftRating
@@ -67,10 +67,6 @@ class SelfApproval(DomainError):
         super().__init__("A different pharmacist must approve this draft.")
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _new_draft(
     session: Session, base: DataVersion, content: Dataset, *, by: str, note: str
 ) -> Draft:
@@ -80,7 +76,7 @@ def _new_draft(
         based_on=base.number,
         status="open",
         created_by=by,
-        created_at=_now(),
+        created_at=utcnow(),
         note=note,
         sources={k: {"citation": s.citation, "url": s.url} for k, s in content.sources.items()},
     )

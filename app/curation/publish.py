@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlmodel import Session
 
 from app.catalogue.model import Dataset, scoring_document
+from app.clock import utcnow
 from app.curation import audit
 from app.store.datasets import latest_version, next_version_number
 from app.store.tables import ChecklistItemRow, DataVersion, DrugRow, RatingRow, SourceRow
@@ -32,7 +32,7 @@ def publish_dataset(
     version = DataVersion(
         number=number,
         checksum=checksum,
-        created_at=datetime.now(UTC),
+        created_at=utcnow(),
         created_by=by,
         note=note,
         scoring=scoring_document(dataset.scoring),

@@ -3,7 +3,6 @@ and the admin's audit trail."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Query, Request
@@ -15,6 +14,7 @@ from app.accounts.service import Principal
 from app.api.deps import Published, PublishedDep, SessionDep
 from app.catalogue.model import symbol
 from app.catalogue.report import review_due as review_due_cards
+from app.clock import utcnow
 from app.curation import drafts, drug_fields
 from app.curation.tables import Draft, DraftDrug, DraftRating
 from app.errors import DomainError
@@ -340,7 +340,7 @@ def review_due(
     published: PublishedDep,
     within_days: Annotated[int, Query(ge=0, le=3650)] = 30,
 ) -> Response:
-    due = review_due_cards(published.dataset, datetime.now(UTC).date(), within_days)
+    due = review_due_cards(published.dataset, utcnow().date(), within_days)
     return render(
         request,
         "staff/review_due.html",
