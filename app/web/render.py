@@ -1,29 +1,74 @@
-"""Rendering pages: one Jinja2 environment, one place that builds the shared context."""
+"""Rendering pages: one Jinja2 environment, one place that builds the shared context.
+
+Every page is in the reader's language: `?lang=` (remembered in a cookie on staff
+pages), then Accept-Language, then English. `_` in a template is gettext for that
+language, and `lang_links` is the language switch that every page shows.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app.config import ROOT
+from app.i18n import negotiate, normalise
+from app.translations import available_languages, gettext_for
 
 templates = Jinja2Templates(directory=str(ROOT / "templates"))
+LANG_COOKIE = "sdm_lang"
+LANGUAGE_NAMES = {"en": "English", "nb": "Norsk (bokmål)"}
+
+
+def page_language(request: Request) -> str:
+    """The language to answer in; only languages with a catalogue are offered."""
+    chosen = negotiate(
+        request.query_params.get("lang") or request.cookies.get(LANG_COOKIE),
+        request.headers.get("accept-language"),
+    )
+    return chosen if chosen in available_languages() else "en"
+
+
+def lang_links(request: Request, lang: str) -> list[dict[str, Any]]:
+    """The same page in each language (a GET page keeps its other query parameters)."""
+    links = []
+    for code in available_languages():
+        params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+        params.append(("lang", code))
+        query = urlencode(params) if request.method == "GET" else urlencode({"lang": code})
+        href = request.url.path + "?" + query
+        links.append(
+            {"code": code, "name": LANGUAGE_NAMES.get(code, code), "href": href,
+             "current": code == lang}
+        )
+    return links
 
 
 def render(
     request: Request, template: str, context: dict[str, Any], status_code: int = 200
 ) -> HTMLResponse:
+    lang = str(context.get("lang") or page_language(request))
     base: dict[str, Any] = {
-        "lang": "en",
+        "lang": lang,
+        "_": gettext_for(lang),
+        "lang_links": lang_links(request, lang),
         "principal": None,
         "errors": [],
         "notice": None,
         "data_version": None,
         "page_title": "Choosewell",
     }
-    return templates.TemplateResponse(
+    response = templates.TemplateResponse(
         request, template, {**base, **context}, status_code=status_code
     )
+    asked = normalise(request.query_params.get("lang"))
+    if asked and request.url.path.startswith(("/staff", "/consultations")):
+        secure = bool(request.app.state.settings.secure_cookies)
+        response.set_cookie(
+            LANG_COOKIE, asked, max_age=365 * 86400, path="/", httponly=True,
+            secure=secure, samesite="lax",
+        )
+    return response
