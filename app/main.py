@@ -28,7 +28,9 @@ from app.errors import DatabaseUnavailable, DomainError
 from app.ranking import InvalidRequest
 from app.security_headers import SecurityHeaders
 from app.store.datasets import DatasetCache
+from app.web import clinic as clinic_pages
 from app.web import curation as curation_pages
+from app.web import sheet as sheet_pages
 from app.web import staff as staff_pages
 from app.web import tablet as tablet_pages
 from app.web.render import render
@@ -204,6 +206,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(staff_pages.router)
     app.include_router(curation_pages.router)
     app.include_router(tablet_pages.router)
+    app.include_router(clinic_pages.router)
+    app.include_router(sheet_pages.router)
     app.mount("/static", StaticFiles(directory=str(ROOT / "app" / "static")), name="static")
     install_error_handlers(app)
     app.add_middleware(SecurityHeaders, hsts=settings.env == "production")

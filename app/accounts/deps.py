@@ -97,5 +97,6 @@ def require_roles(*roles: str):  # type: ignore[no-untyped-def]
 
 
 Staff = Annotated[Principal, Depends(require_roles("clinician", "pharmacist", "admin"))]
+Clinical = Annotated[Principal, Depends(require_roles("clinician", "pharmacist"))]
 Pharmacist = Annotated[Principal, Depends(require_roles("pharmacist"))]
 Admin = Annotated[Principal, Depends(require_roles("admin"))]

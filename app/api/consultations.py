@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.accounts.deps import require_roles
-from app.accounts.service import Principal
+from app.accounts.deps import Clinical
 from app.api.deps import LanguageDep, PublishedDep, SessionDep
 from app.api.schemas import RankingIn, RankingOut, ranking_out
 from app.consultations import service
@@ -17,7 +16,6 @@ from app.consultations.tables import Consultation
 from app.ranking import RankingRequest, rank
 
 router = APIRouter(prefix="/api/v1/consultations", tags=["consultations"])
-Clinical = Annotated[Principal, Depends(require_roles("clinician", "pharmacist"))]
 
 
 class ConsultationIn(RankingIn):

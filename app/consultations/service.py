@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from app.catalogue.model import Dataset
 from app.clock import utcnow
 from app.consultations.tables import Consultation
+from app.consultations.view import DECISIONS_OTHER
 from app.curation import audit
 from app.errors import DomainError, NotFound
 from app.ranking import RankingRequest, check_request
@@ -18,7 +19,6 @@ from app.ranking import RankingRequest, check_request
 #: No 0/O, 1/I/L, 2/Z, 5/S, 8/B: easy to read aloud and to type on a tablet.
 CODE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
 CODE_LENGTH = 6
-DECISIONS_OTHER = ("undecided", "no-medication")
 
 
 class InvalidDecision(DomainError):

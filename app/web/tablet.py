@@ -19,6 +19,7 @@ from app.accounts.deps import CsrfFailed
 from app.api.deps import Published, PublishedDep, SessionDep
 from app.catalogue.model import FORMULATIONS
 from app.consultations import service
+from app.consultations.view import FORM_LABELS
 from app.i18n import negotiate
 from app.ranking import InvalidRequest, RankingRequest
 from app.translations import available_languages, gettext_for
@@ -27,16 +28,6 @@ from app.web.render import render
 router = APIRouter(prefix="/tablet", include_in_schema=False)
 MAX_CHOSEN = 5
 STEPS = ("start", "choose", "order", "extras", "review")
-FORM_LABELS = {
-    "tablet": "Tablet",
-    "capsule": "Capsule",
-    "orodispersible": "Tablet that melts in the mouth",
-    "liquid": "Liquid",
-    "sublingual": "Tablet under the tongue",
-    "inhalation": "Inhaler",
-    "short-acting-injection": "Short-acting injection",
-    "long-acting-injection": "Long-acting injection (every few weeks)",
-}
 
 
 @dataclass

@@ -46,3 +46,23 @@ def add_staff(url: str) -> Staff:
             secrets[name] = user.totp_secret
     engine.dispose()
     return Staff(url, secrets)
+
+
+def web_login(client: TestClient, staff: Staff, username: str) -> str:
+    """Log in through the login form, as a browser does; returns the session's CSRF token."""
+    import re
+
+    token = re.compile(r'name="csrf_token" value="([^"]+)"')
+    page = client.get("/login")
+    response = client.post(
+        "/login",
+        data={
+            "username": username,
+            "password": PASSWORD,
+            "totp": staff.code(username),
+            "csrf_token": token.search(page.text).group(1),  # type: ignore[union-attr]
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    return token.search(client.get("/staff").text).group(1)  # type: ignore[union-attr]

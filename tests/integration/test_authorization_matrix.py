@@ -64,6 +64,13 @@ EXPECTED = {
     ("POST", "/staff/drafts/{draft_id}/{action}"): PHARMACIST,
     ("GET", "/staff/review-due"): PHARMACIST,
     ("GET", "/staff/audit"): ADMIN,
+    ("GET", "/staff/consultations"): CLINICAL,
+    ("GET", "/staff/consultations/{consultation_id}"): CLINICAL,
+    ("POST", "/staff/consultations/{consultation_id}/decision"): CLINICAL,
+    ("GET", "/staff/consultations/{consultation_id}/compare"): CLINICAL,
+    ("GET", "/staff/cards/{drug_id}"): CLINICAL,
+    ("GET", "/consultations/{consultation_id}/sheet"): CLINICAL,
+    ("GET", "/consultations/{consultation_id}/sheet.pdf"): CLINICAL,
 }
 NOT_ROUTES = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 

@@ -1,0 +1,326 @@
+"""What a consultation looks like to people: one typed view, built once, shown three ways.
+
+The clinician's page, the discussion sheet in the browser and the sheet as PDF all read
+a `ConsultationView`, so what is on the screen and what is printed cannot disagree.
+Plain Python: no web or database imports. Text is in one language, chosen by the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from app.catalogue.model import Dataset, Drug, symbol
+from app.ranking import Ranking, RankingRequest, rank
+from app.ranking.explain import exclusion_message, rating_text, why
+from app.translations import N_, gettext_for
+
+TOP_MATCHES = 3
+DECISIONS_OTHER = ("undecided", "no-medication")
+
+
+BAND_LABELS = {
+    "good": N_("Good match"),
+    "partial": N_("Partial match"),
+    "poor": N_("Poor match"),
+}
+DECISION_LABELS = {
+    "undecided": N_("Not decided yet"),
+    "no-medication": N_("Chose not to take medication for now"),
+}
+FORM_LABELS = {
+    "tablet": N_("Tablet"),
+    "capsule": N_("Capsule"),
+    "orodispersible": N_("Tablet that melts in the mouth"),
+    "liquid": N_("Liquid"),
+    "sublingual": N_("Tablet under the tongue"),
+    "inhalation": N_("Inhaler"),
+    "short-acting-injection": N_("Short-acting injection"),
+    "long-acting-injection": N_("Long-acting injection (every few weeks)"),
+}
+AVAILABILITY_LABELS = {
+    "marketed": N_("available"),
+    "not-marketed": N_("not available"),
+    "unknown": N_("not known"),
+}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One rating as people read it: symbol and words, never colour alone."""
+
+    value: int | None
+    symbol: str
+    text: str
+
+    @property
+    def unknown(self) -> bool:
+        return self.value is None
+
+
+@dataclass(frozen=True)
+class Priority:
+    item: str
+    priority: int
+    label: str
+    explanation: str
+    must_avoid: bool
+
+
+@dataclass(frozen=True)
+class Match:
+    drug_id: str
+    name: str
+    position: int
+    score: int
+    band: str
+    band_label: str
+    why: str
+    cells: tuple[Cell, ...]
+    unknown_labels: tuple[str, ...]
+    helpful: tuple[tuple[str, Cell], ...]
+    forms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Excluded:
+    drug_id: str
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CardRow:
+    item: str
+    label: str
+    group: str
+    cell: Cell
+    note: str | None
+    sources: tuple[tuple[str, str], ...]  # (citation, url)
+
+
+@dataclass(frozen=True)
+class Card:
+    drug_id: str
+    name: str
+    atc: str
+    generation: str
+    text: str
+    monitoring: tuple[str, ...]
+    formulations: tuple[tuple[str, str, str], ...]  # (form label, UK, Norway)
+    rows: tuple[CardRow, ...]
+    review_by: date
+
+
+@dataclass(frozen=True)
+class ConsultationView:
+    lang: str
+    data_version: int
+    data_checksum: str
+    data_published: datetime
+    created_at: datetime
+    with_carer: bool
+    what_matters: str
+    priorities: tuple[Priority, ...]
+    helpful: tuple[str, ...]
+    formulations: tuple[str, ...]
+    matches: tuple[Match, ...]
+    excluded: tuple[Excluded, ...]
+    max_score: int
+    discussed: tuple[Card, ...]
+    decision: str | None
+    decision_label: str | None
+    next_review: date | None
+    context_note: str
+
+    @property
+    def top(self) -> tuple[Match, ...]:
+        return self.matches[:TOP_MATCHES]
+
+
+def cell(value: int | None, lang: str) -> Cell:
+    return Cell(value, symbol(value), rating_text(value, lang))
+
+
+def card(dataset: Dataset, drug: Drug, lang: str) -> Card:
+    """The full information card: every item, with its note and sources."""
+    _ = gettext_for(lang)
+    groups = {g.id: g.label[lang] for g in dataset.groups}
+    rows = []
+    for item in dataset.checklist:
+        rating = drug.ratings[item.id]
+        rows.append(
+            CardRow(
+                item=item.id,
+                label=item.label[lang],
+                group=groups.get(item.group, item.group),
+                cell=cell(rating.value, lang),
+                note=rating.note,
+                sources=tuple(
+                    (dataset.sources[k].citation, dataset.sources[k].url)
+                    for k in rating.sources
+                    if k in dataset.sources
+                ),
+            )
+        )
+    return Card(
+        drug_id=drug.id,
+        name=drug.name[lang],
+        atc=drug.atc,
+        generation=drug.generation,
+        text=drug.card[lang],
+        monitoring=tuple(m[lang] for m in drug.monitoring),
+        formulations=tuple(
+            (
+                _(FORM_LABELS[f.form]),
+                _(AVAILABILITY_LABELS.get(f.uk, f.uk)),
+                _(AVAILABILITY_LABELS.get(f.no, f.no)),
+            )
+            for f in drug.formulations
+        ),
+        rows=tuple(rows),
+        review_by=drug.review_by,
+    )
+
+
+def decision_label(decision: str | None, dataset: Dataset, lang: str) -> str | None:
+    if decision is None:
+        return None
+    if decision in DECISION_LABELS:
+        return gettext_for(lang)(DECISION_LABELS[decision])
+    try:
+        return dataset.drug(decision).name[lang]
+    except KeyError:
+        return decision
+
+
+def matches(ranking: Ranking, dataset: Dataset, lang: str) -> tuple[Match, ...]:
+    _ = gettext_for(lang)
+    label = {i.id: i.label[lang] for i in dataset.checklist}
+    return tuple(
+        Match(
+            drug_id=r.drug.id,
+            name=r.drug.name[lang],
+            position=r.position,
+            score=r.score,
+            band=r.band,
+            band_label=_(BAND_LABELS[r.band]),
+            why=why(r, dataset, lang),
+            cells=tuple(cell(s.rating, lang) for s in r.breakdown),
+            unknown_labels=tuple(label[i] for i in r.unknown),
+            helpful=tuple((label[h.side_effect], cell(h.rating, lang)) for h in r.helpful),
+            forms=tuple(sorted(r.drug.forms)),
+        )
+        for r in ranking.results
+    )
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """The person's choices as the consultation row holds them."""
+
+    avoid: Sequence[str]
+    helpful: Sequence[str]
+    must_avoid: Sequence[str]
+    formulations: Sequence[str]
+
+
+def build(
+    dataset: Dataset,
+    *,
+    lang: str,
+    version: tuple[int, str, datetime],
+    preferences: Preferences,
+    formulations: Sequence[str] | None = None,
+    created_at: datetime,
+    with_carer: bool,
+    what_matters: str,
+    discussed: Sequence[str] = (),
+    decision: str | None = None,
+    next_review: date | None = None,
+    context_note: str = "",
+) -> ConsultationView:
+    """Rank the person's preferences against `dataset` and describe it all in `lang`.
+
+    `formulations` overrides the person's own formulation wishes (the clinician's filter).
+    """
+    _ = gettext_for(lang)
+    forms = tuple(preferences.formulations if formulations is None else formulations)
+    ranking = rank(
+        dataset,
+        RankingRequest(
+            tuple(preferences.avoid),
+            tuple(preferences.helpful),
+            tuple(preferences.must_avoid),
+            forms,
+        ),
+    )
+    drug_ids = {d.id for d in dataset.drugs}
+    number, checksum, published = version
+    return ConsultationView(
+        lang=lang,
+        data_version=number,
+        data_checksum=checksum,
+        data_published=published,
+        created_at=created_at,
+        with_carer=with_carer,
+        what_matters=what_matters,
+        priorities=tuple(
+            Priority(
+                item=i,
+                priority=n,
+                label=dataset.item(i).label[lang],
+                explanation=dataset.item(i).explanation[lang],
+                must_avoid=i in preferences.must_avoid,
+            )
+            for n, i in enumerate(preferences.avoid, start=1)
+        ),
+        helpful=tuple(dataset.item(i).label[lang] for i in preferences.helpful),
+        formulations=tuple(_(FORM_LABELS[f]) for f in forms),
+        matches=matches(ranking, dataset, lang),
+        excluded=tuple(
+            Excluded(e.drug.id, e.drug.name[lang], exclusion_message(e, dataset, lang))
+            for e in ranking.excluded
+        ),
+        max_score=ranking.max_score,
+        discussed=tuple(card(dataset, dataset.drug(d), lang) for d in discussed if d in drug_ids),
+        decision=decision,
+        decision_label=decision_label(decision, dataset, lang),
+        next_review=next_review,
+        context_note=context_note,
+    )
+
+
+@dataclass(frozen=True)
+class CompareRow:
+    item: str
+    label: str
+    priority: int | None
+    cells: tuple[Cell, ...]
+
+
+def compare(
+    dataset: Dataset, drug_ids: Sequence[str], avoid: Sequence[str], lang: str
+) -> tuple[tuple[str, ...], tuple[CompareRow, ...]]:
+    """Drug x item table: the person's items in priority order, then every other item
+    where any of the picked drugs is rated `++` or worse."""
+    drugs = [dataset.drug(d) for d in drug_ids]
+    rows = [
+        CompareRow(
+            i,
+            dataset.item(i).label[lang],
+            n,
+            tuple(cell(d.ratings[i].value, lang) for d in drugs),
+        )
+        for n, i in enumerate(avoid, start=1)
+    ]
+    for item in dataset.checklist:
+        if item.id in avoid:
+            continue
+        values = [d.ratings[item.id].value for d in drugs]
+        if any(v is not None and v >= 2 for v in values):
+            rows.append(
+                CompareRow(item.id, item.label[lang], None, tuple(cell(v, lang) for v in values))
+            )
+    return tuple(d.name[lang] for d in drugs), tuple(rows)

@@ -1,0 +1,285 @@
+"""The clinician's pages: open a person's preferences by code, see every medicine ranked
+with the reasons, compare a few side by side, read the full cards, record the discussion.
+
+All of it reads `app.consultations.view`, as the discussion sheet does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.accounts.deps import Clinical
+from app.api.deps import Published, PublishedDep, SessionDep
+from app.catalogue.model import FORMULATIONS
+from app.consultations import service, view
+from app.consultations.tables import Consultation
+from app.errors import DomainError, NotFound
+from app.translations import available_languages, gettext_for
+from app.web.render import page_language, render
+
+router = APIRouter(prefix="/staff", include_in_schema=False)
+Id = Annotated[str, Path(max_length=32)]
+MAX_COMPARE = 6
+
+
+def consultation_view(
+    consultation: Consultation,
+    published: Published,
+    lang: str,
+    formulations: list[str] | None = None,
+) -> view.ConsultationView:
+    version = published.version
+    return view.build(
+        published.dataset,
+        lang=lang,
+        version=(version.number, version.checksum, version.created_at),
+        preferences=view.Preferences(
+            consultation.avoid,
+            consultation.helpful,
+            consultation.must_avoid,
+            consultation.formulations,
+        ),
+        formulations=formulations,
+        created_at=consultation.created_at,
+        with_carer=consultation.with_carer,
+        what_matters=consultation.what_matters,
+        discussed=consultation.discussed,
+        decision=consultation.decision,
+        next_review=consultation.next_review,
+        context_note=consultation.context_note,
+    )
+
+
+@router.get("/consultations")
+def open_by_code(
+    request: Request,
+    session: SessionDep,
+    who: Clinical,
+    published: PublishedDep,
+    code: Annotated[str | None, Query(max_length=32)] = None,
+) -> Response:
+    """The form to type a hand-off code; with `?code=` it opens the preferences."""
+    errors: list[str] = []
+    status = 200
+    if code is not None and code.strip():
+        try:
+            found = service.by_code(session, code)
+        except NotFound:
+            _ = gettext_for(page_language(request))
+            errors = [
+                _("No preferences have the code {code}, or the code has expired.").format(
+                    code=service.normalise_code(code)
+                )
+            ]
+            status = 404
+        else:
+            return RedirectResponse(f"/staff/consultations/{found.id}", status_code=303)
+    return render(
+        request,
+        "clinic/open.html",
+        {
+            "page_title": gettext_for(page_language(request))("Open a person's preferences"),
+            "principal": who,
+            "code": code or "",
+            "errors": errors,
+            "data_version": published.version,
+        },
+        status,
+    )
+
+
+def _consultation_page(
+    request: Request,
+    consultation: Consultation,
+    published: Published,
+    who: object,
+    *,
+    formulations: list[str] | None = None,
+    form: Mapping[str, object] | None = None,
+    errors: list[str] | None = None,
+    notice: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    lang = page_language(request)
+    _ = gettext_for(lang)
+    shown = consultation_view(consultation, published, lang, formulations)
+    decided_with = consultation.data_version
+    return render(
+        request,
+        "clinic/consultation.html",
+        {
+            "page_title": _("Medicines ranked for this person"),
+            "principal": who,
+            "c": consultation,
+            "v": shown,
+            "data_version": published.version,
+            "older_version": decided_with
+            if decided_with is not None and decided_with != published.version.number
+            else None,
+            "all_forms": [(f, _(view.FORM_LABELS[f])) for f in FORMULATIONS],
+            "filter_forms": formulations
+            if formulations is not None
+            else list(consultation.formulations),
+            "drugs": sorted(
+                ((d.id, d.name[lang]) for d in published.dataset.drugs), key=lambda p: p[1]
+            ),
+            "decisions_other": [(k, _(label)) for k, label in view.DECISION_LABELS.items()],
+            "form": form
+            or {
+                "discussed": list(consultation.discussed),
+                "decision": consultation.decision or "",
+                "next_review": consultation.next_review.isoformat()
+                if consultation.next_review
+                else "",
+                "context_note": consultation.context_note,
+            },
+            "errors": errors or [],
+            "notice": notice,
+            "languages": available_languages(),
+        },
+        status_code,
+    )
+
+
+@router.get("/consultations/{consultation_id}")
+def consultation_page(
+    request: Request,
+    session: SessionDep,
+    who: Clinical,
+    published: PublishedDep,
+    consultation_id: Id,
+    filter: Annotated[str | None, Query(max_length=1)] = None,
+    form: Annotated[list[str] | None, Query(max_length=16)] = None,
+    saved: Annotated[str | None, Query(max_length=1)] = None,
+) -> Response:
+    consultation = service.by_id(session, consultation_id)
+    formulations = [f for f in (form or []) if f in FORMULATIONS] if filter else None
+    _ = gettext_for(page_language(request))
+    return _consultation_page(
+        request,
+        consultation,
+        published,
+        who,
+        formulations=formulations,
+        notice=_("The discussion is recorded.") if saved else None,
+    )
+
+
+@router.post("/consultations/{consultation_id}/decision")
+def record_decision(
+    request: Request,
+    session: SessionDep,
+    who: Clinical,
+    published: PublishedDep,
+    consultation_id: Id,
+    decision: Annotated[str, Form(max_length=64)] = "",
+    discussed: Annotated[list[str] | None, Form(max_length=64)] = None,
+    next_review: Annotated[str, Form(max_length=10)] = "",
+    context_note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    consultation = service.by_id(session, consultation_id)
+    _ = gettext_for(page_language(request))
+    form = {
+        "discussed": list(discussed or []),
+        "decision": decision,
+        "next_review": next_review,
+        "context_note": context_note,
+    }
+    errors: list[str] = []
+    review: date | None = None
+    if next_review:
+        try:
+            review = date.fromisoformat(next_review)
+        except ValueError:
+            errors.append(_("The next review date must be a date, for example 2027-01-31."))
+    if not decision:
+        errors.append(_("Choose a decision: a medicine, not decided yet, or no medication."))
+    if not errors:
+        try:
+            service.record_decision(
+                session,
+                consultation,
+                published.dataset,
+                data_version=published.version.number,
+                discussed=form["discussed"],  # type: ignore[arg-type]
+                decision=decision,
+                next_review=review,
+                context_note=context_note,
+                by=who.username,
+            )
+        except DomainError as exc:
+            errors.append(exc.message)
+    if errors:
+        return _consultation_page(
+            request, consultation, published, who, form=form, errors=errors, status_code=422
+        )
+    return RedirectResponse(f"/staff/consultations/{consultation.id}?saved=1", status_code=303)
+
+
+@router.get("/consultations/{consultation_id}/compare")
+def compare_page(
+    request: Request,
+    session: SessionDep,
+    who: Clinical,
+    published: PublishedDep,
+    consultation_id: Id,
+    drug: Annotated[list[str] | None, Query(max_length=64)] = None,
+) -> Response:
+    consultation = service.by_id(session, consultation_id)
+    lang = page_language(request)
+    _ = gettext_for(lang)
+    known = {d.id for d in published.dataset.drugs}
+    picked = [d for d in dict.fromkeys(drug or []) if d in known][:MAX_COMPARE]
+    errors = []
+    if len(picked) < 2:
+        errors.append(
+            _("Pick at least 2 medicines to compare (at most {n}).").format(n=MAX_COMPARE)
+        )
+    names, rows = view.compare(published.dataset, picked, consultation.avoid, lang)
+    return render(
+        request,
+        "clinic/compare.html",
+        {
+            "page_title": _("Compare medicines"),
+            "principal": who,
+            "c": consultation,
+            "names": names,
+            "picked": picked,
+            "rows": rows,
+            "errors": errors,
+            "data_version": published.version,
+        },
+        422 if errors else 200,
+    )
+
+
+@router.get("/cards/{drug_id}")
+def card_page(
+    request: Request,
+    who: Clinical,
+    published: PublishedDep,
+    drug_id: Annotated[str, Path(max_length=64)],
+    consultation: Annotated[str | None, Query(max_length=32)] = None,
+) -> Response:
+    lang = page_language(request)
+    try:
+        drug = published.dataset.drug(drug_id)
+    except KeyError:
+        raise NotFound(gettext_for(lang)("There is no such medicine.")) from None
+    shown = view.card(published.dataset, drug, lang)
+    return render(
+        request,
+        "clinic/card.html",
+        {
+            "page_title": shown.name,
+            "principal": who,
+            "card": shown,
+            "back": consultation if consultation and consultation.isalnum() else None,
+            "data_version": published.version,
+        },
+    )

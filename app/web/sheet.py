@@ -1,0 +1,132 @@
+"""The discussion sheet: one template, read in the browser (print CSS) or as a PDF.
+
+The sheet is in the language the person chose on the tablet unless `?lang=` asks for
+another, so a clinician working in English can give a Norwegian sheet. Once a decision
+is recorded the sheet uses the data version of that decision, so what was discussed and
+what is printed come from the same data.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from babel.dates import format_date
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
+
+from app.accounts.deps import Clinical
+from app.api.deps import Published, PublishedDep, SessionDep
+from app.consultations import service
+from app.consultations.tables import Consultation
+from app.i18n import normalise
+from app.store.datasets import get_version
+from app.translations import available_languages, gettext_for
+from app.web import pdf
+from app.web.charts import priority_chart
+from app.web.clinic import consultation_view
+from app.web.render import templates
+
+router = APIRouter(prefix="/consultations", include_in_schema=False)
+Id = Annotated[str, Path(max_length=32)]
+Lang = Annotated[str | None, Query(max_length=16, description="en or nb (no, nb-NO)")]
+Large = Annotated[int, Query(ge=0, le=1, description="1 for large print (16 pt)")]
+BABEL_LOCALES = {"en": "en_GB", "nb": "nb_NO"}
+
+
+def _data_for(
+    session: Any, request: Request, consultation: Consultation, latest: Published
+) -> Published:
+    """The data version the decision was made with, else the newest one."""
+    if consultation.data_version is not None and consultation.data_version != latest.version.number:
+        version = get_version(session, consultation.data_version)
+        if version is not None:
+            return Published(version, request.app.state.datasets.get(session, version))
+    return latest
+
+
+def sheet_html(
+    request: Request,
+    session: Any,
+    consultation: Consultation,
+    published: Published,
+    lang: str | None,
+    large: bool,
+    *,
+    for_pdf: bool,
+) -> str:
+    chosen = normalise(lang) or consultation.lang
+    chosen = chosen if chosen in available_languages() else "en"
+    data = _data_for(session, request, consultation, published)
+    shown = consultation_view(consultation, data, chosen)
+    locale = BABEL_LOCALES.get(chosen, "en_GB")
+    base = f"/consultations/{consultation.id}/sheet"
+    context = {
+        "request": request,
+        "_": gettext_for(chosen),
+        "lang": chosen,
+        "v": shown,
+        "large": large,
+        "for_pdf": for_pdf,
+        "charts": {
+            m.drug_id: priority_chart(m, shown.priorities, chosen, large=large) for m in shown.top
+        },
+        "today": format_date(consultation.decided_at or consultation.created_at, "long", locale),
+        "published": format_date(shown.data_published, "long", locale),
+        "next_review": format_date(shown.next_review, "long", locale)
+        if shown.next_review
+        else None,
+        "lang_links": [
+            {
+                "code": code,
+                "name": {"en": "English", "nb": "Norsk (bokmål)"}.get(code, code),
+                "href": f"{base}?lang={code}&large={int(large)}",
+                "current": code == chosen,
+            }
+            for code in available_languages()
+        ],
+        "pdf_href": f"{base}.pdf?lang={chosen}&large={int(large)}",
+        "other_size_href": f"{base}?lang={chosen}&large={int(not large)}",
+    }
+    return templates.get_template("sheet/sheet.html").render(context)
+
+
+def _private(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get("/{consultation_id}/sheet")
+def sheet(
+    request: Request,
+    session: SessionDep,
+    _who: Clinical,
+    published: PublishedDep,
+    consultation_id: Id,
+    lang: Lang = None,
+    large: Large = 0,
+) -> Response:
+    consultation = service.by_id(session, consultation_id)
+    html = sheet_html(request, session, consultation, published, lang, bool(large), for_pdf=False)
+    return _private(Response(html, media_type="text/html; charset=utf-8"))
+
+
+@router.get("/{consultation_id}/sheet.pdf")
+def sheet_pdf(
+    request: Request,
+    session: SessionDep,
+    _who: Clinical,
+    published: PublishedDep,
+    consultation_id: Id,
+    lang: Lang = None,
+    large: Large = 0,
+) -> Response:
+    consultation = service.by_id(session, consultation_id)
+    html = sheet_html(request, session, consultation, published, lang, bool(large), for_pdf=True)
+    document = pdf.render(html, base_url=str(request.base_url))
+    return _private(
+        Response(
+            document,
+            media_type="application/pdf",
+            headers={"Content-Disposition": 'inline; filename="discussion-sheet.pdf"'},
+        )
+    )

@@ -1,0 +1,289 @@
+"""The clinician's pages and the discussion sheet, through HTTP as a logged-in clinician:
+open by code, the ranking with reasons, compare, the card, recording the discussion, and
+the sheet in HTML and PDF in the person's language."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from statistics import median
+
+import pytest
+from pypdf import PdfReader
+
+from app.catalogue import load_directory
+from app.catalogue.model import symbol
+from app.ranking import RankingRequest, rank
+from tests.builders import DRUGDATA
+from tests.integration.staff import web_login
+
+DATA = load_directory(DRUGDATA)
+AVOID = ["weight-gain", "high-blood-sugar", "tremor", "less-sex-drive", "dizziness-on-standing"]
+BODY = {
+    "avoid": AVOID,
+    "helpful": ["sleepy-at-night"],
+    "must_avoid": ["weight-gain"],
+    "with_carer": True,
+    "what_matters": "I work night shifts",
+}
+XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+@pytest.fixture
+def clinic(staff_app):  # type: ignore[no-untyped-def]
+    """A consultation sent from the tablet in Norwegian, and Cora the clinician logged in."""
+    client, staff = staff_app
+    created = client.post("/api/v1/consultations?lang=nb", json=BODY)
+    assert created.status_code == 201, created.text
+    csrf = web_login(client, staff, "cora")
+    return client, staff, created.json(), csrf
+
+
+def expected_ranking(formulations: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+    return rank(
+        DATA,
+        RankingRequest(
+            tuple(AVOID), tuple(BODY["helpful"]), tuple(BODY["must_avoid"]), formulations
+        ),
+    )
+
+
+def names_in_order(page: str) -> list[str]:
+    return [
+        html.unescape(n)
+        for n in re.findall(
+            r'<a href="/staff/cards/[\w-]+\?[^"]*">([^<]+)</a>\s*<div class="why">', page
+        )
+    ]
+
+
+def test_a_code_opens_the_preferences_and_a_wrong_code_is_a_clear_404(clinic) -> None:
+    client, _, created, _ = clinic
+    opened = client.get(
+        f"/staff/consultations?code= {created['code'].lower()} ", follow_redirects=False
+    )
+    assert opened.status_code == 303
+    assert opened.headers["location"] == f"/staff/consultations/{created['id']}"
+    wrong = client.get("/staff/consultations?code=AAAAAA&lang=en")
+    assert wrong.status_code == 404
+    assert "No preferences have the code AAAAAA" in wrong.text
+    assert 'value="AAAAAA"' in wrong.text  # what was typed is kept
+
+
+def test_every_medicine_is_ranked_with_its_band_why_and_unknowns(clinic) -> None:
+    client, _, created, _ = clinic
+    page = client.get(f"/staff/consultations/{created['id']}?lang=en")
+    assert page.status_code == 200
+    ranking = expected_ranking()
+    shown = names_in_order(page.text)
+    assert shown == [r.drug.name["en"] for r in ranking.results]
+    assert len(shown) + len(ranking.excluded) == len(DATA.drugs)
+    for excluded in ranking.excluded:  # must-avoid weight gain: with the reason
+        assert excluded.drug.name["en"] in page.text
+    assert "You must avoid “Weight gain”" in html.unescape(page.text)
+    first = ranking.results[0]
+    why = "; ".join(
+        f"{s.priority}. {DATA.item(s.side_effect).label['en']} "
+        + (symbol(s.rating) if s.rating else ("not known" if s.rating is None else "not expected"))
+        for s in first.breakdown
+    )
+    assert html.escape(why, quote=False) in page.text
+    with_unknown = [r for r in ranking.results if r.unknown]
+    for result in with_unknown:
+        labels = ", ".join(DATA.item(i).label["en"] for i in result.unknown)
+        assert f"Not known for: {html.escape(labels, quote=False)}" in page.text
+    assert {"Good match", "Partial match", "Poor match"} & set(
+        re.findall(r'class="band">([^<]+)<', page.text)
+    )
+    assert "Using drug data version 1." in page.text
+
+
+def test_the_formulation_filter_shows_only_medicines_in_that_form(clinic) -> None:
+    client, _, created, _ = clinic
+    url = f"/staff/consultations/{created['id']}?lang=en&filter=1&form=long-acting-injection"
+    page = client.get(url)
+    expected = expected_ranking(("long-acting-injection",))
+    assert names_in_order(page.text) == [r.drug.name["en"] for r in expected.results]
+    assert all("long-acting-injection" in r.drug.forms for r in expected.results)
+    assert "It does not come in a form you chose" in page.text
+    assert 'value="long-acting-injection" checked' in page.text
+
+
+def test_compare_shows_the_priorities_then_items_where_any_is_moderate_or_worse(clinic) -> None:
+    client, _, created, _ = clinic
+    picked = ["aripiprazole", "haloperidol", "quetiapine"]
+    query = "&".join(f"drug={d}" for d in picked)
+    page = client.get(f"/staff/consultations/{created['id']}/compare?lang=en&{query}")
+    assert page.status_code == 200
+    rows = re.findall(
+        r'<th scope="row">(?:<span class="prio">[^<]*</span> )?([^<]+)</th>', page.text
+    )
+    drugs = [DATA.drug(d) for d in picked]
+    others = [
+        i.label["en"]
+        for i in DATA.checklist
+        if i.id not in AVOID and any((d.ratings[i.id].value or 0) >= 2 for d in drugs)
+    ]
+    assert [html.unescape(r) for r in rows] == [DATA.item(i).label["en"] for i in AVOID] + others
+    too_few = client.get(f"/staff/consultations/{created['id']}/compare?drug=aripiprazole")
+    assert too_few.status_code == 422
+
+
+def test_the_card_shows_every_rating_with_sources_and_monitoring(clinic) -> None:
+    client, _, _, _ = clinic
+    page = client.get("/staff/cards/aripiprazole?lang=en")
+    assert page.status_code == 200
+    drug = DATA.drug("aripiprazole")
+    text = html.unescape(page.text)
+    for monitoring in drug.monitoring:
+        assert monitoring["en"] in text
+    assert DATA.sources["s3-2020"].citation in text
+    assert text.count("<tr>") - 1 >= len(DATA.checklist)  # header row + one row per item
+    assert client.get("/staff/cards/aspirin").status_code == 404
+
+
+def test_unknown_ratings_show_as_not_known_never_as_none(clinic) -> None:
+    client, _, _, _ = clinic
+    drug, item = next((d, i) for d in DATA.drugs for i, r in d.ratings.items() if r.value is None)
+    page = client.get(f"/staff/cards/{drug.id}?lang=en")
+    label = html.escape(DATA.item(item).label["en"], quote=False)
+    row = re.search(rf"{re.escape(label)} <span class=\"hint\">.*?</tr>", page.text, re.S)
+    assert row and "not known" in row.group(0) and "not expected" not in row.group(0)
+
+
+def test_recording_the_discussion_needs_the_csrf_token_and_keeps_input_on_error(clinic) -> None:
+    client, _, created, csrf = clinic
+    url = f"/staff/consultations/{created['id']}/decision"
+    form = {
+        "discussed": ["aripiprazole", "lurasidone"],
+        "decision": "aripiprazole",
+        "next_review": "2027-02-30",
+        "context_note": "Detained: the choice of tablet or injection stays open.",
+    }
+    assert client.post(url, data=form).status_code == 403  # no CSRF token
+    bad = client.post(url, data={**form, "csrf_token": csrf, "lang": "en"})
+    assert bad.status_code == 422
+    assert "The next review date must be a date" in bad.text
+    assert "Detained: the choice of tablet or injection stays open." in bad.text
+    good = client.post(
+        url, data={**form, "next_review": "2027-02-28", "csrf_token": csrf}, follow_redirects=False
+    )
+    assert good.status_code == 303
+    shown = client.get(good.headers["location"] + "&lang=en")
+    assert "The discussion is recorded." in shown.text
+    assert 'value="aripiprazole" checked' in shown.text
+    assert 'value="2027-02-28"' in shown.text
+
+
+def decide(client, created, csrf, **extra) -> None:  # type: ignore[no-untyped-def]
+    response = client.post(
+        f"/staff/consultations/{created['id']}/decision",
+        data={
+            "discussed": ["aripiprazole", "lurasidone"],
+            "decision": "aripiprazole",
+            "next_review": "2027-01-15",
+            "context_note": "Review at 6 weeks.",
+            "csrf_token": csrf,
+            **extra,
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+
+
+def pdf_text(content: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def font_sizes(content: bytes) -> list[float]:
+    sizes: list[float] = []
+
+    def visit(text, cm, tm, font, size) -> None:  # type: ignore[no-untyped-def]
+        if text.strip():
+            sizes.append(abs(size * tm[3] * cm[3]) if tm[3] and cm[3] else size)
+
+    for page in PdfReader(io.BytesIO(content)).pages:
+        page.extract_text(visitor_text=visit)
+    return sizes
+
+
+@pytest.mark.parametrize("lang", ["en", "nb"])
+def test_the_pdf_sheet_has_priorities_top_matches_decision_and_version(clinic, lang) -> None:
+    client, _, created, csrf = clinic
+    decide(client, created, csrf)
+    version = client.get("/api/v1/data-version").json()
+    response = client.get(f"/consultations/{created['id']}/sheet.pdf?lang={lang}&large=0")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.headers["cache-control"] == "no-store"
+    text = " ".join(pdf_text(response.content).split())
+    for n, item in enumerate(AVOID, start=1):
+        assert f"{n}. {DATA.item(item).label[lang]}" in text
+    for result in expected_ranking().results[:3]:
+        assert result.drug.name[lang] in text
+    assert f"{DATA.drug('aripiprazole').name[lang]}" in text
+    assert version["checksum"][:12] in text
+    not_rx = {"en": "This is not a prescription.", "nb": "Dette er ikke en resept."}[lang]
+    assert not_rx in text
+
+
+def test_the_sheet_is_in_the_persons_language_unless_asked(clinic) -> None:
+    client, _, created, _ = clinic
+    sheet = client.get(f"/consultations/{created['id']}/sheet", headers={"Accept-Language": "en"})
+    assert sheet.status_code == 200
+    assert '<html lang="nb"' in sheet.text  # sent from the tablet in Norwegian
+    assert DATA.item("weight-gain").label["nb"] in sheet.text
+    english = client.get(f"/consultations/{created['id']}/sheet?lang=en")
+    assert '<html lang="en"' in english.text
+
+
+def test_large_print_has_text_of_at_least_16_points(clinic) -> None:
+    client, _, created, csrf = clinic
+    decide(client, created, csrf)
+    standard = client.get(f"/consultations/{created['id']}/sheet.pdf?lang=en&large=0").content
+    large = client.get(f"/consultations/{created['id']}/sheet.pdf?lang=en&large=1").content
+    assert median(font_sizes(standard)) < 14
+    assert round(min(font_sizes(large)), 1) >= 16
+    assert len(PdfReader(io.BytesIO(large)).pages) > len(PdfReader(io.BytesIO(standard)).pages)
+
+
+def test_screen_and_sheet_show_the_same_top_matches(clinic) -> None:
+    client, _, created, _ = clinic
+    page = client.get(f"/staff/consultations/{created['id']}?lang=nb")
+    sheet = client.get(f"/consultations/{created['id']}/sheet?lang=nb")
+    on_screen = names_in_order(page.text)[:3]
+    on_sheet = [
+        html.unescape(n) for n in re.findall(r"<h3>\d+\. ([^<]+) <span class=\"band\">", sheet.text)
+    ]
+    assert on_screen == on_sheet
+    assert len(on_sheet) == 3
+
+
+def test_the_sheet_needs_staff_and_accepts_a_bearer_token(staff_app) -> None:
+    client, staff = staff_app
+    created = client.post("/api/v1/consultations", json=BODY).json()
+    url = f"/consultations/{created['id']}/sheet.pdf"
+    assert client.get(url, follow_redirects=False).status_code == 303  # to the login page
+    token = staff.headers(client, "cora")
+    client.cookies.clear()
+    assert client.get(url, headers=token).status_code == 200
+    assert client.get(f"/consultations/{'0' * 32}/sheet", headers=token).status_code == 404
+
+
+def test_free_text_is_escaped_on_every_page_and_printed_as_text_in_the_pdf(staff_app) -> None:
+    client, staff = staff_app
+    created = client.post("/api/v1/consultations", json={**BODY, "what_matters": XSS}).json()
+    csrf = web_login(client, staff, "cora")
+    decide(client, created, csrf, context_note=XSS)
+    for url in (
+        f"/staff/consultations/{created['id']}",
+        f"/consultations/{created['id']}/sheet",
+        f"/consultations/{created['id']}/sheet?large=1",
+    ):
+        page = client.get(url)
+        assert page.status_code == 200
+        assert "<script>alert" not in page.text and "<img src=x" not in page.text
+        assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page.text
+    pdf = client.get(f"/consultations/{created['id']}/sheet.pdf")
+    assert '<script>alert("x")</script>' in pdf_text(pdf.content)
