@@ -3,32 +3,63 @@
 The sheet's HTML holds text people typed, so the PDF renderer must never fetch a URL
 from it: the fetcher serves `/static/...` from the package and refuses everything else
 (no network, no local files), which also keeps rendering fast and repeatable.
+
+WeasyPrint needs the Pango system library. It is imported on first use, so a server
+without it still serves every page and says clearly why a PDF cannot be made.
 """
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
-from weasyprint import HTML
-from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+from app.errors import DomainError
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 TYPES = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png"}
 
 
-class StaticOnly(URLFetcher):  # type: ignore[misc]
-    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
-        path = urlsplit(url).path
-        if path.startswith("/static/"):
-            target = (STATIC / path.removeprefix("/static/")).resolve()
-            if target.is_relative_to(STATIC) and target.is_file() and target.suffix in TYPES:
-                return URLFetcherResponse(
-                    url, target.read_bytes(), {"Content-Type": TYPES[target.suffix]}
-                )
-        raise FatalURLFetchingError(f"the PDF may only use the app's static files: {url}")
+class PdfUnavailable(DomainError):
+    status_code = 503
+    code = "pdf_unavailable"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            "PDFs cannot be made on this server just now; the sheet can still be printed "
+            f"from the browser. ({reason})"
+        )
+
+
+@cache
+def _weasyprint() -> Any:
+    try:
+        import weasyprint
+        from weasyprint import urls
+    except (ImportError, OSError) as exc:  # OSError: the Pango library is missing
+        raise PdfUnavailable(f"WeasyPrint could not load: {exc}") from exc
+
+    class StaticOnly(urls.URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: object = None) -> Any:
+            path = urlsplit(url).path
+            if path.startswith("/static/"):
+                target = (STATIC / path.removeprefix("/static/")).resolve()
+                if target.is_relative_to(STATIC) and target.is_file() and target.suffix in TYPES:
+                    return urls.URLFetcherResponse(
+                        url, target.read_bytes(), {"Content-Type": TYPES[target.suffix]}
+                    )
+            raise urls.FatalURLFetchingError(f"the PDF may only use the app's static files: {url}")
+
+    return weasyprint, StaticOnly
 
 
 def render(html: str, *, base_url: str) -> bytes:
-    document: bytes = HTML(string=html, base_url=base_url, url_fetcher=StaticOnly()).write_pdf()
+    weasyprint, fetcher = _weasyprint()
+    try:
+        document: bytes = weasyprint.HTML(
+            string=html, base_url=base_url, url_fetcher=fetcher()
+        ).write_pdf()
+    except weasyprint.urls.FatalURLFetchingError as exc:  # a BaseException: keep it contained
+        raise RuntimeError(str(exc)) from None
     return document
