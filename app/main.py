@@ -28,6 +28,7 @@ from app.errors import DatabaseUnavailable, DomainError
 from app.ranking import InvalidRequest
 from app.security_headers import SecurityHeaders
 from app.store.datasets import DatasetCache
+from app.translations import N_
 from app.web import clinic as clinic_pages
 from app.web import curation as curation_pages
 from app.web import sheet as sheet_pages
@@ -65,16 +66,18 @@ def _friendly(error: dict[str, object]) -> dict[str, object]:
     return {"loc": loc, "msg": message, "type": error.get("type")}
 
 
+# English here; templates/errors/error.html shows them in the reader's language.
 _TITLES = {
-    401: "Please log in",
-    403: "Not allowed",
-    404: "Page not found",
-    409: "Not possible now",
-    412: "Changed by someone else",
-    422: "Please check",
-    429: "Too many attempts",
-    503: "Not available just now",
+    401: N_("Please log in"),
+    403: N_("Not allowed"),
+    404: N_("Page not found"),
+    409: N_("Not possible now"),
+    412: N_("Changed by someone else"),
+    422: N_("Please check"),
+    429: N_("Too many attempts"),
+    503: N_("Not available just now"),
 }
+_UNKNOWN_TITLE = N_("Something is not right")
 
 
 def _wants_page(request: Request) -> bool:
@@ -93,7 +96,7 @@ def install_error_handlers(app: FastAPI) -> None:
                 request,
                 "errors/error.html",
                 {
-                    "page_title": _TITLES.get(exc.status_code, "Something is not right"),
+                    "page_title": _TITLES.get(exc.status_code, _UNKNOWN_TITLE),
                     "message": exc.message,
                 },
                 exc.status_code,
@@ -107,10 +110,10 @@ def install_error_handlers(app: FastAPI) -> None:
                 request,
                 "errors/error.html",
                 {
-                    "page_title": _TITLES.get(exc.status_code, "Something is not right"),
-                    "message": "We could not find that page."
+                    "page_title": _TITLES.get(exc.status_code, _UNKNOWN_TITLE),
+                    "message": N_("We could not find that page.")
                     if exc.status_code == 404
-                    else "That request could not be handled.",
+                    else N_("That request could not be handled."),
                 },
                 exc.status_code,
             )
@@ -144,12 +147,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error: %s", type(exc).__name__)
-        message = "Something went wrong on our side. Nothing you sent was kept."
+        message = N_("Something went wrong on our side. Nothing you sent was kept.")
         if _wants_page(request):
             return render(
                 request,
                 "errors/error.html",
-                {"page_title": "Something went wrong", "message": message},
+                {"page_title": N_("Something went wrong"), "message": message},
                 500,
             )
         return _problem(500, message)

@@ -8,6 +8,7 @@ strings from the code and templates and updates the catalogue.
 from __future__ import annotations
 
 import gettext as stdlib_gettext
+from collections.abc import Callable
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
@@ -41,6 +42,12 @@ def available_languages() -> tuple[str, ...]:
     return ("en", *sorted(p.parent.parent.name for p in CATALOGUES.glob("*/LC_MESSAGES/*.po")))
 
 
-def gettext_for(lang: str):  # type: ignore[no-untyped-def]
+def gettext_for(lang: str) -> Callable[[str], str]:
     """`_` for templates and code: translate a message into `lang`."""
     return translations(lang).gettext
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction without translating it (gettext_noop): for text
+    defined at import time and translated later, where the language is known."""
+    return message

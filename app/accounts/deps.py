@@ -16,6 +16,7 @@ from fastapi import Depends, Request
 from app.accounts.service import Principal, SessionPolicy, resolve
 from app.api.deps import SessionDep
 from app.errors import DomainError
+from app.translations import N_
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -39,8 +40,10 @@ class CsrfFailed(DomainError):
 
     def __init__(self) -> None:
         super().__init__(
-            "This form has expired or did not come from this site. Go back, reload the "
-            "page and try again; nothing was changed."
+            N_(
+                "This form has expired or did not come from this site. Go back, reload the "
+                "page and try again; nothing was changed."
+            )
         )
 
 

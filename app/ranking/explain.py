@@ -4,31 +4,24 @@ from __future__ import annotations
 
 from app.catalogue.model import Dataset, symbol
 from app.ranking.engine import Exclusion, RankedDrug
+from app.translations import N_, gettext_for
 
-_WHY_UNKNOWN = {"en": "not known", "nb": "ukjent"}
-_NOT_EXPECTED = {"en": "not expected", "nb": "ikke forventet"}
 _EXCLUSION = {
-    "must-avoid": {
-        "en": "You must avoid “{item}”; this medicine is rated {symbol} for it.",
-        "nb": "Du må unngå «{item}»; denne medisinen er vurdert {symbol} for det.",
-    },
-    "must-avoid-unknown": {
-        "en": "You must avoid “{item}”; how often this medicine causes it is not known.",
-        "nb": "Du må unngå «{item}»; det er ukjent hvor ofte denne medisinen gir det.",
-    },
-    "formulation": {
-        "en": "It does not come in a form you chose ({forms}).",
-        "nb": "Den finnes ikke i en form du valgte ({forms}).",
-    },
+    "must-avoid": N_("You must avoid “{item}”; this medicine is rated {symbol} for it."),
+    "must-avoid-unknown": N_(
+        "You must avoid “{item}”; how often this medicine causes it is not known."
+    ),
+    "formulation": N_("It does not come in a form you chose ({forms})."),
 }
 
 
 def rating_text(value: int | None, lang: str) -> str:
     """'+++', '++', '+', 'not expected' or 'not known' — never colour alone."""
+    _ = gettext_for(lang)
     if value is None:
-        return _WHY_UNKNOWN[lang]
+        return _("not known")
     if value == 0:
-        return _NOT_EXPECTED[lang]
+        return _("not expected")
     return symbol(value)
 
 
@@ -42,7 +35,7 @@ def why(result: RankedDrug, dataset: Dataset, lang: str) -> str:
 
 
 def exclusion_message(exclusion: Exclusion, dataset: Dataset, lang: str) -> str:
-    template = _EXCLUSION[exclusion.reason][lang]
+    template = gettext_for(lang)(_EXCLUSION[exclusion.reason])
     item = dataset.item(exclusion.side_effect).label[lang] if exclusion.side_effect else ""
     return template.format(
         item=item,

@@ -64,13 +64,13 @@ def open_by_code(
     code: Annotated[str | None, Query(max_length=32)] = None,
 ) -> Response:
     """The form to type a hand-off code; with `?code=` it opens the preferences."""
+    _ = gettext_for(page_language(request))
     errors: list[str] = []
     status = 200
     if code is not None and code.strip():
         try:
             found = service.by_code(session, code)
         except NotFound:
-            _ = gettext_for(page_language(request))
             errors = [
                 _("No preferences have the code {code}, or the code has expired.").format(
                     code=service.normalise_code(code)
@@ -83,7 +83,7 @@ def open_by_code(
         request,
         "clinic/open.html",
         {
-            "page_title": gettext_for(page_language(request))("Open a person's preferences"),
+            "page_title": _("Open a person's preferences"),
             "principal": who,
             "code": code or "",
             "errors": errors,
@@ -267,10 +267,11 @@ def card_page(
     consultation: Annotated[str | None, Query(max_length=32)] = None,
 ) -> Response:
     lang = page_language(request)
+    _ = gettext_for(lang)
     try:
         drug = published.dataset.drug(drug_id)
     except KeyError:
-        raise NotFound(gettext_for(lang)("There is no such medicine.")) from None
+        raise NotFound(_("There is no such medicine.")) from None
     shown = view.card(published.dataset, drug, lang)
     return render(
         request,

@@ -19,30 +19,54 @@ from app.curation import drafts, drug_fields
 from app.curation.tables import Draft, DraftDrug, DraftRating
 from app.errors import DomainError
 from app.store.tables import AuditEvent
-from app.web.render import render
+from app.translations import N_, gettext_for
+from app.web.render import page_language, render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 Id = Annotated[str, Path(max_length=32)]
 Slug = Annotated[str, Path(max_length=64)]
 SCALE = [
-    ("0", "0 — not expected"),
-    ("1", "+ — uncommon or mild"),
-    ("2", "++ — commoner or moderately severe"),
-    ("3", "+++ — common or more severe"),
-    ("unknown", "unknown — no source gives a value"),
+    ("0", N_("0 — not expected")),
+    ("1", N_("+ — uncommon or mild")),
+    ("2", N_("++ — commoner or moderately severe")),
+    ("3", N_("+++ — common or more severe")),
+    ("unknown", N_("unknown — no source gives a value")),
 ]
+# A draft's status (app.curation.tables.DRAFT_STATES), as shown on the pages.
+STATUS_LABELS = {
+    "open": N_("Open"),
+    "submitted": N_("Submitted for review"),
+    "published": N_("Published"),
+    "discarded": N_("Discarded"),
+}
+# What a change in a draft touches (app.catalogue.report.diff).
+CHANGE_KINDS = {
+    "drug": N_("medicine"),
+    "rating": N_("rating"),
+    "sources": N_("sources"),
+    "note": N_("note"),
+    "atc": N_("ATC code"),
+    "generation": N_("generation"),
+    "snomed": N_("SNOMED CT code"),
+    "review_by": N_("review date"),
+    "formulations": N_("formulations"),
+    "card text": N_("card text"),
+    "weights": N_("scoring weights"),
+}
 
 
 @router.get("/drafts")
 def drafts_page(
     request: Request, session: SessionDep, who: Pharmacist, published: PublishedDep
 ) -> Response:
+    _ = gettext_for(page_language(request))
     return render(
         request,
         "staff/drafts.html",
         {
-            "page_title": "Drafts",
+            "page_title": _("Drafts"),
             "principal": who,
+            "status_labels": STATUS_LABELS,
             "drafts": drafts.list_drafts(session),
             "data_version": published.version,
         },
@@ -67,17 +91,21 @@ def draft_page(
     draft = drafts.get_draft(session, draft_id)
     result = drafts.draft_diff(session, request.app.state.datasets, draft)
     dataset = published.dataset
+    lang = page_language(request)
+    _ = gettext_for(lang)
     return render(
         request,
         "staff/draft.html",
         {
-            "page_title": f"Draft {draft.id}",
+            "page_title": _("Draft {id}").format(id=draft.id),
             "principal": who,
             "draft": draft,
+            "status_labels": STATUS_LABELS,
+            "change_kinds": CHANGE_KINDS,
             "changes": result.changes,
             "data_version": published.version,
-            "drugs": [{"id": d.id, "name": d.name["en"]} for d in dataset.drugs],
-            "items": [{"id": i.id, "label": i.label["en"]} for i in dataset.checklist],
+            "drugs": [{"id": d.id, "name": d.name[lang]} for d in dataset.drugs],
+            "items": [{"id": i.id, "label": i.label[lang]} for i in dataset.checklist],
         },
     )
 
@@ -114,6 +142,8 @@ def _rating_page(
     status_code: int = 200,
 ) -> Response:
     dataset = published.dataset
+    lang = page_language(request)
+    _ = gettext_for(lang)
     current = {"symbol": symbol(row.value), "sources": row.sources, "note": row.note}
     form = form or {
         "value": "unknown" if row.value is None else str(row.value),
@@ -124,14 +154,14 @@ def _rating_page(
         request,
         "staff/rating_form.html",
         {
-            "page_title": "Edit rating",
+            "page_title": _("Edit rating"),
             "principal": who,
             "draft": draft,
             "data_version": published.version,
-            "drug_name": dataset.drug(row.drug_id).name["en"],
-            "item_label": dataset.item(row.side_effect).label["en"],
+            "drug_name": dataset.drug(row.drug_id).name[lang],
+            "item_label": dataset.item(row.side_effect).label[lang],
             "revision": row.revision,
-            "scale": SCALE,
+            "scale": [(value, _(label)) for value, label in SCALE],
             "form": form,
             "errors": errors or [],
             "current": current if show_current else None,
@@ -173,6 +203,7 @@ def save_rating(
     draft = drafts.get_draft(session, draft_id)
     row = drafts.get_rating(session, draft, drug_id, side_effect)
     form = {"value": value, "sources": sources, "note": note}
+    _ = gettext_for(page_language(request))
     if value not in {"0", "1", "2", "3", "unknown"}:
         return _rating_page(
             request,
@@ -182,7 +213,7 @@ def save_rating(
             row,
             form=form,
             status_code=422,
-            errors=["Choose a rating, or unknown."],
+            errors=[_("Choose a rating, or unknown.")],
         )
     keys = [s.strip() for s in sources.split(",") if s.strip()]
     try:
@@ -238,6 +269,8 @@ def _drug_page(
     status_code: int = 200,
 ) -> Response:
     doc = row.document
+    lang = page_language(request)
+    _ = gettext_for(lang)
     form = form or {
         "card_en": doc["card"]["en"],
         "card_nb": doc["card"]["nb"],
@@ -248,11 +281,11 @@ def _drug_page(
         request,
         "staff/drug_form.html",
         {
-            "page_title": "Edit card",
+            "page_title": _("Edit card"),
             "principal": who,
             "draft": draft,
             "form": form,
-            "drug_name": doc["name"]["en"],
+            "drug_name": doc["name"].get(lang) or doc["name"]["en"],
             "revision": row.revision,
             "errors": errors or [],
             "data_version": published.version,
@@ -341,11 +374,14 @@ def review_due(
     within_days: Annotated[int, Query(ge=0, le=3650)] = 30,
 ) -> Response:
     due = review_due_cards(published.dataset, utcnow().date(), within_days)
+    lang = page_language(request)
+    _ = gettext_for(lang)
     return render(
         request,
         "staff/review_due.html",
         {
-            "page_title": "Review due",
+            "page_title": _("Review due"),
+            "names": {d.id: d.name[lang] for d in published.dataset.drugs},
             "principal": who,
             "due": due,
             "within_days": within_days,
@@ -357,8 +393,9 @@ def review_due(
 @router.get("/audit")
 def audit_page(request: Request, session: SessionDep, who: Admin) -> Response:
     events = session.exec(select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(500)).all()
+    _ = gettext_for(page_language(request))
     return render(
         request,
         "staff/audit.html",
-        {"page_title": "Audit trail", "principal": who, "events": events},
+        {"page_title": _("Audit trail"), "principal": who, "events": events},
     )

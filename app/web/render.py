@@ -41,8 +41,12 @@ def lang_links(request: Request, lang: str) -> list[dict[str, Any]]:
         query = urlencode(params) if request.method == "GET" else urlencode({"lang": code})
         href = request.url.path + "?" + query
         links.append(
-            {"code": code, "name": LANGUAGE_NAMES.get(code, code), "href": href,
-             "current": code == lang}
+            {
+                "code": code,
+                "name": LANGUAGE_NAMES.get(code, code),
+                "href": href,
+                "current": code == lang,
+            }
         )
     return links
 
@@ -65,10 +69,15 @@ def render(
         request, template, {**base, **context}, status_code=status_code
     )
     asked = normalise(request.query_params.get("lang"))
-    if asked and request.url.path.startswith(("/staff", "/consultations")):
+    if asked and request.url.path.startswith(("/staff", "/consultations", "/login")):
         secure = bool(request.app.state.settings.secure_cookies)
         response.set_cookie(
-            LANG_COOKIE, asked, max_age=365 * 86400, path="/", httponly=True,
-            secure=secure, samesite="lax",
+            LANG_COOKIE,
+            asked,
+            max_age=365 * 86400,
+            path="/",
+            httponly=True,
+            secure=secure,
+            samesite="lax",
         )
     return response

@@ -14,10 +14,20 @@ from app.accounts.deps import CsrfFailed, MaybePrincipal, Staff, get_policy, ses
 from app.accounts.service import login, logout
 from app.api.auth import client_address
 from app.api.deps import SessionDep
-from app.web.render import render
+from app.translations import N_, gettext_for
+from app.web.render import page_language, render
 
 router = APIRouter(include_in_schema=False)
 LOGIN_CSRF_COOKIE = "sdm_login_csrf"
+
+# Shown as `_(principal.role)` in the page header.
+ROLE_NAMES = (N_("clinician"), N_("pharmacist"), N_("admin"))
+
+# Why a login failed, by the error's code; any other error is shown as it comes.
+LOGIN_ERRORS = {
+    "login_failed": N_("The username, password or code is not right."),
+    "too_many_attempts": N_("Too many failed logins. Wait 15 minutes and try again."),
+}
 
 
 def _safe_next(target: str | None) -> str:
@@ -52,11 +62,12 @@ def login_page(
     status_code: int = 200,
 ) -> Response:
     token = secrets.token_urlsafe(24)
+    _ = gettext_for(page_language(request))
     response = render(
         request,
         "staff/login.html",
         {
-            "page_title": "Staff log in",
+            "page_title": _("Staff log in"),
             "login_csrf": token,
             "errors": errors or [],
             "username": username,
@@ -96,7 +107,11 @@ def post_login(
         policy=get_policy(request),
     )
     if outcome.error is not None or outcome.secret is None:
-        message = outcome.error.message if outcome.error else "Login failed."
+        _ = gettext_for(page_language(request))
+        if outcome.error is None:
+            message = _("Login failed.")
+        else:
+            message = _(LOGIN_ERRORS.get(outcome.error.code, outcome.error.message))
         status = outcome.error.status_code if outcome.error else 401
         return login_page(
             request, errors=[message], username=username, next_url=next, status_code=status
@@ -130,7 +145,8 @@ def post_logout(request: Request, session: SessionDep, principal: MaybePrincipal
 
 @router.get("/staff")
 def staff_home(request: Request, principal: Staff) -> Response:
-    return render(request, "staff/home.html", {"page_title": "Staff", "principal": principal})
+    _ = gettext_for(page_language(request))
+    return render(request, "staff/home.html", {"page_title": _("Staff"), "principal": principal})
 
 
 def login_redirect(request: Request) -> Response:

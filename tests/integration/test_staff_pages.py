@@ -182,11 +182,13 @@ def test_every_state_changing_page_refuses_a_missing_or_wrong_csrf_token(staff_a
     draft_id = client.post("/api/v1/drafts", headers=staff.headers(client, "pia"), json={}).json()[
         "id"
     ]
+    consultation = client.post("/api/v1/consultations", json={"avoid": ["tremor"]}).json()
     values = {
         "draft_id": draft_id,
         "drug_id": "olanzapine",
         "side_effect": "weight-gain",
         "action": "discard",
+        "consultation_id": consultation["id"],
     }
     routes = state_changing_page_routes(client.app)
     assert len(routes) >= 5
@@ -198,12 +200,17 @@ def test_every_state_changing_page_refuses_a_missing_or_wrong_csrf_token(staff_a
             "sources": "s3-2020",
             "username": "phil",
             "password": PASSWORD,
+            "decision": "undecided",
         }
         if token:
             data["csrf_token"] = token
         response = client.request(method, url, data=data, follow_redirects=False)
         assert response.status_code == 403, (method, path, response.status_code)
     assert client.get("/staff/drafts").status_code == 200  # still logged in: nothing changed
+    opened = client.get(
+        f"/api/v1/consultations/{consultation['id']}", headers=staff.headers(client, "phil")
+    )
+    assert opened.json()["decision"] is None
 
 
 def test_the_tablet_refuses_posts_from_another_site(staff_app) -> None:
