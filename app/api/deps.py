@@ -32,17 +32,22 @@ async def sqlite_write_gate(request: Request) -> AsyncIterator[None]:
 
 
 def get_session(
-    request: Request, _gate: Annotated[None, Depends(sqlite_write_gate)]
+    request: Request, _gate: Annotated[None, Depends(sqlite_write_gate, scope="function")]
 ) -> Iterator[Session]:
     """One transaction per request, committed or rolled back in this one place.
 
-    Requests that may write (POST, PUT, DELETE) take the write lock up front on SQLite."""
+    Requests that may write (POST, PUT, DELETE) take the write lock up front on SQLite.
+
+    Scope "function": the commit happens when the route returns, BEFORE the response is
+    sent. FastAPI's default ("request") would send the response first and commit after,
+    so a client could see "saved" (or follow a redirect to the new session) before the
+    data is there, and a failed commit would be reported as a success."""
     write = request.method not in SAFE_METHODS
     with session_scope(request.app.state.engine, write=write) as session:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def get_language(
