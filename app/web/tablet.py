@@ -100,12 +100,16 @@ def _offered(lang: str) -> str:
 
 
 def refuse_cross_site(request: Request) -> None:
-    """CSRF for a form with no session: the browser's own Origin and Sec-Fetch-Site
-    headers must say the post came from this site (OWASP's standard-header defence)."""
+    """CSRF for a form with no session: the browser's own headers must say the post came
+    from this site (OWASP's fetch-metadata and standard-header defences). Sec-Fetch-Site
+    is trusted when sent (every current browser); else an Origin, if any, must be ours."""
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None:
+        if fetch_site not in ("same-origin", "none"):
+            raise CsrfFailed()
+        return
     origin = request.headers.get("origin")
-    if request.headers.get("sec-fetch-site") == "cross-site" or (
-        origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}"
-    ):
+    if origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}":
         raise CsrfFailed()
 
 

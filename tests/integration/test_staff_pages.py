@@ -230,3 +230,11 @@ def test_the_tablet_refuses_posts_from_another_site(staff_app) -> None:
         client.post("/tablet", data=form, headers={"Sec-Fetch-Site": "cross-site"}).status_code
         == 403
     )
+    # A subdomain is another site's page, and a null origin without fetch metadata is
+    # what a sandboxed frame sends.
+    same_site = {"Sec-Fetch-Site": "same-site", "Origin": "https://x.testserver"}
+    assert client.post("/tablet", data=form, headers=same_site).status_code == 403
+    assert client.post("/tablet", data=form, headers={"Origin": "null"}).status_code == 403
+    # What a browser sends for the tablet's own form under Referrer-Policy: no-referrer
+    own = {"Sec-Fetch-Site": "same-origin", "Origin": "null"}
+    assert client.post("/tablet", data=form, headers=own).status_code == 200
