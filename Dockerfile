@@ -1,18 +1,38 @@
-# Choosewell application image. Migrations and data loading are separate steps:
+# Choosewell application image. Migrations and data loading are separate, one-shot
+# steps (the `migrate` service in compose.yaml), never part of the app's start:
 #   docker run --rm -e DATABASE_URL=... IMAGE sdm db upgrade
 #   docker run --rm -e DATABASE_URL=... IMAGE sdm data load --by release
-#   docker run -e DATABASE_URL=... -e SDM_ENV=production -p 8000:8000 IMAGE
-FROM python:3.11-slim AS build
+#   docker run -e DATABASE_URL=... -e FORWARDED_ALLOW_IPS=<proxy address> IMAGE
+ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+
+FROM ${PYTHON_IMAGE} AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY app ./app
 RUN pip install --no-cache-dir --prefix=/install .
 
-FROM python:3.11-slim
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 SDM_ENV=production
+FROM ${PYTHON_IMAGE}
+# pg_dump/pg_restore (for `sdm backup` and `sdm restore`) must be the PostgreSQL
+# server's major version or newer: keep PG_MAJOR equal to the postgres image in
+# compose.yaml. Debian's own postgresql-client is 15 in bookworm, so the client comes
+# from the PostgreSQL project's apt repository (its key ships in postgresql-common).
+ARG PG_MAJOR=16
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 SDM_ENV=production \
+    PYTHONPATH=/srv/app
+# WeasyPrint (the PDF discussion sheet) needs Pango, HarfBuzz's subsetter and a font.
+RUN set -eux; \
+    apt-get update; \
+    apt-get install -y --no-install-recommends ca-certificates postgresql-common; \
+    /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y; \
+    apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+        postgresql-client-${PG_MAJOR}; \
+    rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --home-dir /srv/app choosewell
 WORKDIR /srv/app
 COPY --from=build /install /usr/local
+# The source tree is used from /srv/app (PYTHONPATH), so `sdm` and uvicorn find
+# alembic.ini, drugdata/, templates/ and app/static/ (inside app/) beside it.
 COPY app ./app
 COPY alembic ./alembic
 COPY alembic.ini ./
@@ -20,6 +40,8 @@ COPY drugdata ./drugdata
 COPY templates ./templates
 USER choosewell
 EXPOSE 8000
-HEALTHCHECK --interval=15s --timeout=3s --retries=3 \
+HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/readyz', timeout=2).status != 200)"
+# --proxy-headers trusts X-Forwarded-For/Proto only from FORWARDED_ALLOW_IPS (uvicorn
+# reads that variable; 127.0.0.1 when unset): set it to the reverse proxy's address.
 CMD ["uvicorn", "--factory", "app.main:create_app", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers"]

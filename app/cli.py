@@ -218,6 +218,41 @@ def cmd_consultations_purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from app.store.backup import BackupError, backup, describe
+
+    url = get_settings().database_url
+    try:
+        result = backup(url, args.file)
+    except BackupError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    print(f"backed up {describe(url)} to {result.path} ({result.kind}, {result.size} bytes)")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from app.store.backup import BackupError, describe, restore
+
+    url = get_settings().database_url
+    try:
+        summary = restore(url, args.file)
+    except BackupError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    print(f"restored {args.file} into {describe(url)}")
+    print(f"migration revision: {summary['revision'] or 'none'}")
+    version = summary["data_version"]
+    if version:
+        print(f"newest data version: {version['number']} (checksum {version['checksum']})")
+    else:
+        print("newest data version: none published")
+    print("rows per table:")
+    for table, rows in summary["tables"].items():
+        print(f"  {table:<20} {rows:>8}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     settings_dir = get_settings().drugdata_dir
     parser = argparse.ArgumentParser(prog="sdm", description=__doc__)
@@ -276,6 +311,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--older-than", type=int, required=True, metavar="DAYS")
     p.add_argument("--by", default=_default_actor())
     p.set_defaults(func=cmd_consultations_purge)
+
+    p = groups.add_parser(
+        "backup", help="write a consistent backup of the database (SQLite file or pg_dump)"
+    )
+    p.add_argument("file", type=Path, help="the backup file (replaced only when complete)")
+    p.set_defaults(func=cmd_backup)
+    p = groups.add_parser("restore", help="restore a backup into a new, EMPTY database")
+    p.add_argument("file", type=Path, help="a file written by 'sdm backup'")
+    p.set_defaults(func=cmd_restore)
     return parser
 
 
