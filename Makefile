@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 PORT    ?= 8000
 PYTHON  ?= python3
 
-.PHONY: install run migrate load test test-sqlite test-postgres check fix clean translations
+.PHONY: install run migrate load test test-sqlite test-postgres check fix clean translations fuzz bench screenshots
 
 $(BIN)/sdm: pyproject.toml
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -35,6 +35,27 @@ test-sqlite: install
 
 test-postgres: install
 	scripts/run-tests --postgres-only
+
+# Schemathesis against the app's own OpenAPI schema, long: FUZZ_EXAMPLES (1000) examples
+# per operation with a random seed (printed; pass FUZZ_SEED=N to repeat a run). The normal
+# test run does the same with 25 derandomized examples.
+FUZZ_EXAMPLES ?= 1000
+fuzz: install
+	@seed=$${FUZZ_SEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}; \
+	echo "fuzz: $(FUZZ_EXAMPLES) examples per operation, seed $$seed (FUZZ_SEED=$$seed repeats it)"; \
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_RANDOM=1 $(BIN)/pytest -q -p no:cacheprovider \
+	  --hypothesis-seed=$$seed tests/fuzz
+
+# Throughput, latency, PDF time, tablet page weight and the ranking core, in one run on a
+# temporary database; writes bench/results.json (see docs/performance.md).
+bench: install
+	$(BIN)/python -m bench.run
+
+# PNGs of the tablet pages, the clinician pages and the discussion sheet at
+# 1024x768, in docs/screenshots/, from Debian's chromium on a temporary database.
+screenshots: install
+	scripts/ensure-browser
+	$(BIN)/python scripts/screenshots.py
 
 check: install
 	$(BIN)/ruff check .
