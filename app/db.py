@@ -6,12 +6,16 @@ scope commits when the unit of work succeeds and rolls back when it raises.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from sqlalchemy import MetaData, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import InvalidatePoolError
 from sqlmodel import Session, SQLModel, create_engine
 
 NAMING_CONVENTION = {
@@ -33,6 +37,46 @@ def normalise_url(url: str) -> str:
     return url
 
 
+# SQLite result codes and PostgreSQL SQLSTATEs for "the database answers but takes no
+# changes": a read-only database, file or file system, or a full disk.
+_SQLITE_REFUSES_WRITES = ("SQLITE_READONLY", "SQLITE_FULL")
+_PG_REFUSES_WRITES = frozenset({"25006", "53100"})  # read_only_sql_transaction, disk_full
+
+
+def refuses_writes(exc: BaseException) -> bool:
+    """Whether a database error means "cannot write now" rather than "cannot reach"."""
+    orig = getattr(exc, "orig", None) or exc
+    name = getattr(orig, "sqlite_errorname", None)
+    if isinstance(name, str):
+        return name.startswith(_SQLITE_REFUSES_WRITES)
+    return getattr(orig, "sqlstate", None) in _PG_REFUSES_WRITES
+
+
+def sqlite_file(url: str | URL) -> Path | None:
+    """The database file of a SQLite URL (plain or `file:` URI), or None in memory."""
+    parsed = make_url(url) if isinstance(url, str) else url
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database or ""
+    if str(parsed.query.get("uri", "")).lower() in ("true", "1"):
+        if not database.startswith("file:") or parsed.query.get("mode") == "memory":
+            return None
+        database = unquote(database.removeprefix("file:"))
+        if database.startswith("//"):  # file:///absolute/path
+            database = "/" + database.removeprefix("//").partition("/")[2]
+    if not database or database == ":memory:":
+        return None
+    return Path(database)
+
+
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return (status.st_dev, status.st_ino)
+
+
 def make_engine(url: str, *, timeout_seconds: float = 2.0) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
@@ -48,13 +92,25 @@ def make_engine(url: str, *, timeout_seconds: float = 2.0) -> Engine:
             max_overflow=20,
         )
 
+        path = sqlite_file(engine.url)
+
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        def _sqlite_pragmas(dbapi_connection: Any, record: Any) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=15000")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
+            if path is not None:
+                record.info[_FILE_ID] = _file_identity(path)
+
+        @event.listens_for(engine, "checkout")
+        def _same_file(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+            """An open SQLite connection keeps reading and writing its file even after
+            the file is moved, removed or replaced: check the path still names that file,
+            else drop the pool so that the next connection opens the path (or fails: 503)."""
+            if path is not None and _file_identity(path) != record.info.get(_FILE_ID):
+                raise InvalidatePoolError("the SQLite database file was moved or replaced")
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
@@ -77,6 +133,7 @@ def make_engine(url: str, *, timeout_seconds: float = 2.0) -> Engine:
 
 
 SQLITE_BEGIN = "sqlite_begin"
+_FILE_ID = "sdm_sqlite_file_id"
 
 
 @contextmanager
@@ -91,8 +148,13 @@ def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
     try:
         yield session
         session.commit()
-    except BaseException:
+    except BaseException as exc:
         session.rollback()
+        if engine.dialect.name != "sqlite" and refuses_writes(exc):
+            # A server that went read-only (a fail-over, a full disk) keeps pooled
+            # connections read-only even after it recovers: start afresh.
+            session.close()
+            engine.dispose()
         raise
     finally:
         session.close()

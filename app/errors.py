@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from app.translations import N_
+
 
 class DomainError(Exception):
     status_code = 400
@@ -33,6 +35,24 @@ class DatabaseUnavailable(DomainError):
 
     def __init__(self) -> None:
         super().__init__(
-            "The database cannot be reached just now, so no ranking can be given. "
-            "Please try again in a minute."
+            N_(
+                "The database cannot be reached just now, so no ranking can be given. "
+                "Please try again in a minute."
+            )
+        )
+
+
+class DatabaseReadOnly(DomainError):
+    """The database answers but refuses changes: a read-only database or file system,
+    or a full disk. The transaction was rolled back, so nothing of the request is kept."""
+
+    status_code = 503
+    code = "database_read_only"
+
+    def __init__(self) -> None:
+        super().__init__(
+            N_(
+                "The database is not accepting changes just now; nothing was saved. "
+                "Reading still works. Please try again later."
+            )
         )

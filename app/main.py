@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
@@ -18,13 +18,14 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from app.accounts.deps import NotAuthenticated
 from app.accounts.service import SessionPolicy
 from app.api import audit, auth, catalogue, consultations, drafts, health, rankings
 from app.config import ROOT, Settings, get_settings
-from app.db import make_engine
-from app.errors import DatabaseUnavailable, DomainError
+from app.db import make_engine, refuses_writes
+from app.errors import DatabaseReadOnly, DatabaseUnavailable, DomainError
 from app.ranking import InvalidRequest
 from app.security_headers import SecurityHeaders
 from app.store.datasets import DatasetCache
@@ -47,8 +48,8 @@ The ranking holds no personal data and needs no login. Every answer names the
 """
 
 
-def _problem(status: int, detail: object) -> JSONResponse:
-    return JSONResponse({"detail": detail}, status_code=status)
+def _problem(status: int, detail: object, headers: Mapping[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status, headers=headers)
 
 
 def _friendly(error: dict[str, object]) -> dict[str, object]:
@@ -86,6 +87,26 @@ def _wants_page(request: Request) -> bool:
     return not (path.startswith(("/api/", "/healthz", "/readyz", "/openapi", "/docs", "/redoc")))
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method of every route at this path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    stack = list(request.app.routes)
+    while stack:
+        route = stack.pop()
+        if hasattr(route, "original_router"):
+            stack.extend(route.original_router.routes)
+        elif getattr(route, "methods", None) and route.matches(request.scope)[0] != Match.NONE:
+            methods |= set(route.methods)
+    return ", ".join(sorted(methods))
+
+
+def _headers(request: Request, exc: StarletteHTTPException) -> dict[str, str]:
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
+    return headers
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
@@ -106,7 +127,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if _wants_page(request):
-            return render(
+            page = render(
                 request,
                 "errors/error.html",
                 {
@@ -117,7 +138,9 @@ def install_error_handlers(app: FastAPI) -> None:
                 },
                 exc.status_code,
             )
-        return _problem(exc.status_code, exc.detail)
+            page.headers.update(_headers(request, exc))
+            return page
+        return _problem(exc.status_code, exc.detail, _headers(request, exc))
 
     @app.exception_handler(InvalidRequest)
     async def invalid_ranking(_request: Request, exc: InvalidRequest) -> JSONResponse:
@@ -140,9 +163,23 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(PoolTimeout)
     @app.exception_handler(OperationalError)
     @app.exception_handler(DBAPIError)
-    async def database_down(_request: Request, exc: Exception) -> JSONResponse:
-        log.warning("database error: %s", type(exc).__name__)
-        return _problem(503, DatabaseUnavailable().message)
+    async def database_down(request: Request, exc: Exception) -> Response:
+        """The database cannot be reached, or takes no changes (read-only, disk full):
+        503 with a clear message (a page for people, JSON for the API), never a partial
+        answer. The unit of work was rolled back, so nothing of the request was kept."""
+        error: DomainError = DatabaseReadOnly() if refuses_writes(exc) else DatabaseUnavailable()
+        log.warning("database error (%s): %s", error.code, type(exc).__name__)
+        if _wants_page(request):
+            response: Response = render(
+                request,
+                "errors/error.html",
+                {"page_title": _TITLES[503], "message": error.message},
+                503,
+            )
+        else:
+            response = _problem(503, error.message)
+        response.headers["Retry-After"] = "30"
+        return response
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
