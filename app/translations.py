@@ -37,8 +37,10 @@ def translations(lang: str) -> stdlib_gettext.NullTranslations:
     return Translations(buffer)
 
 
+@lru_cache
 def available_languages() -> tuple[str, ...]:
-    """English, plus every language that has a catalogue."""
+    """English, plus every language that has a catalogue. Read once, like the
+    catalogues themselves (`translations`): a new language needs a restart anyway."""
     return ("en", *sorted(p.parent.parent.name for p in CATALOGUES.glob("*/LC_MESSAGES/*.po")))
 
 

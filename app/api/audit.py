@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -15,16 +15,17 @@ from sqlmodel import col, select
 
 from app.accounts.deps import Admin, Pharmacist
 from app.api.deps import PublishedDep, SessionDep
+from app.api.schemas import UtcDateTime, problem_responses
 from app.catalogue.report import review_due as review_due_cards
 from app.clock import utcnow
 from app.store.tables import AuditEvent
 
-router = APIRouter(prefix="/api/v1", tags=["audit"])
+router = APIRouter(prefix="/api/v1", tags=["audit"], responses=problem_responses(401, 403))
 
 
 class AuditEventOut(BaseModel):
     id: int
-    at: datetime
+    at: UtcDateTime
     actor: str
     action: str
     target: str
@@ -32,7 +33,11 @@ class AuditEventOut(BaseModel):
     after: dict[str, Any] | None
 
 
-@router.get("/audit", response_model=list[AuditEventOut])
+@router.get(
+    "/audit",
+    response_model=list[AuditEventOut],
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
 def list_audit(
     session: SessionDep,
     _who: Admin,

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from app.accounts.deps import MaybePrincipal, NotAuthenticated, get_policy
 from app.accounts.service import login, logout
 from app.api.deps import SessionDep
+from app.api.schemas import problem_responses
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -27,7 +28,7 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-@router.post("/token", response_model=TokenOut)
+@router.post("/token", response_model=TokenOut, responses=problem_responses(400, 401, 413, 429))
 def issue_token(
     request: Request,
     session: SessionDep,
@@ -59,7 +60,7 @@ def issue_token(
     )
 
 
-@router.post("/revoke", status_code=204)
+@router.post("/revoke", status_code=204, responses=problem_responses(401))
 def revoke_token(session: SessionDep, principal: MaybePrincipal) -> Response:
     """End the token (or session) this request came with, at once, in every process."""
     if principal is None:

@@ -13,6 +13,7 @@ from app.api.schemas import (
     data_version_out,
     drug_card_out,
     drug_summary_out,
+    problem_responses,
     side_effects_out,
 )
 from app.errors import NotFound
@@ -31,7 +32,7 @@ def list_drugs(published: PublishedDep, lang: LanguageDep) -> list[DrugSummaryOu
     return [drug_summary_out(d, lang) for d in published.dataset.drugs]
 
 
-@router.get("/drugs/{drug_id}", response_model=DrugCardOut)
+@router.get("/drugs/{drug_id}", response_model=DrugCardOut, responses=problem_responses(404))
 def get_drug(
     published: PublishedDep, lang: LanguageDep, drug_id: str = Path(max_length=64)
 ) -> DrugCardOut:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
@@ -10,12 +10,22 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.accounts.deps import Clinical
 from app.api.deps import LanguageDep, PublishedDep, SessionDep
-from app.api.schemas import RankingIn, RankingOut, ranking_out
+from app.api.schemas import (
+    RankingIn,
+    RankingOut,
+    UtcDateTime,
+    problem_responses,
+    ranking_out,
+)
 from app.consultations import service
 from app.consultations.tables import Consultation
 from app.ranking import RankingRequest, rank
 
-router = APIRouter(prefix="/api/v1/consultations", tags=["consultations"])
+router = APIRouter(
+    prefix="/api/v1/consultations",
+    tags=["consultations"],
+    responses=problem_responses(400, 401, 403, 404, 409, 413, 422),
+)
 
 
 class ConsultationIn(RankingIn):
@@ -29,7 +39,7 @@ class ConsultationIn(RankingIn):
 class CreatedOut(BaseModel):
     id: str
     code: str
-    code_expires_at: datetime
+    code_expires_at: UtcDateTime
 
 
 class DecisionIn(BaseModel):
@@ -45,7 +55,7 @@ class DecisionIn(BaseModel):
 class ConsultationOut(BaseModel):
     id: str
     code: str
-    created_at: datetime
+    created_at: UtcDateTime
     lang: str
     avoid: list[str]
     helpful: list[str]

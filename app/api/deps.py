@@ -50,6 +50,15 @@ def get_session(
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
+def get_read_session(request: Request) -> Iterator[Session]:
+    """For a POST that only computes (a ranking): no write lock, no queue behind writers."""
+    with session_scope(request.app.state.engine, write=False) as session:
+        yield session
+
+
+ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
+
+
 def get_language(
     request: Request,
     lang: Annotated[
@@ -76,4 +85,9 @@ def get_published(request: Request, session: SessionDep) -> Published:
     return Published(version, request.app.state.datasets.get(session, version))
 
 
+def get_published_for_reading(request: Request, session: ReadSessionDep) -> Published:
+    return get_published(request, session)
+
+
 PublishedDep = Annotated[Published, Depends(get_published)]
+ReadPublishedDep = Annotated[Published, Depends(get_published_for_reading)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Request, Response
@@ -10,10 +10,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.accounts.deps import Pharmacist
 from app.api.deps import SessionDep
+from app.api.schemas import UtcDateTime, problem_responses
 from app.curation import drafts, drug_fields
 from app.curation.tables import Draft, DraftRating
 
-router = APIRouter(prefix="/api/v1/drafts", tags=["curation"])
+router = APIRouter(
+    prefix="/api/v1/drafts",
+    tags=["curation"],
+    responses=problem_responses(400, 401, 403, 404, 409, 413, 422),
+)
 
 Id = Annotated[str, Path(max_length=32)]
 Slug = Annotated[str, Path(max_length=64)]
@@ -24,7 +29,7 @@ class DraftOut(BaseModel):
     based_on: int
     status: str
     created_by: str
-    created_at: datetime
+    created_at: UtcDateTime
     submitted_by: str | None
     decided_by: str | None
     published_as: int | None

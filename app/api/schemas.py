@@ -3,22 +3,58 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from app.catalogue.model import Dataset, Drug, symbol
+from app.clock import as_utc
 from app.ranking import Ranking
 from app.ranking.explain import exclusion_message, why
 from app.store.tables import DataVersion
 
 Slug = Annotated[str, StringConstraints(max_length=64)]
 
+#: A moment in UTC, always sent with its offset as the schema's date-time requires
+#: (SQLite gives stored timestamps back naive).
+UtcDateTime = Annotated[datetime, AfterValidator(as_utc)]
+
+
+class ValidationProblemOut(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str | None
+
+
+class ProblemOut(BaseModel):
+    """Every error answer: a message, or (422) a list saying which field and what."""
+
+    detail: str | list[ValidationProblemOut]
+
+
+_PROBLEMS = {
+    400: "the body cannot be parsed",
+    401: "not logged in, or the token has expired or was revoked",
+    403: "this role may not do this",
+    404: "no such thing",
+    409: "not possible in the current state",
+    412: "the ETag is stale",
+    413: "the body is too large",
+    422: "the request is not valid; detail says which field and why",
+    428: "If-Match is missing",
+    429: "too many failed logins",
+}
+
+
+def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI declarations of the error answers a route can give."""
+    return {code: {"model": ProblemOut, "description": _PROBLEMS[code]} for code in codes}
+
 
 class DataVersionOut(BaseModel):
     number: int
     checksum: str
-    created_at: datetime
+    created_at: UtcDateTime
     created_by: str
 
 

@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 LANGUAGES: tuple[str, ...] = ("en", "nb")
@@ -131,11 +132,13 @@ class Dataset:
     sources: Mapping[str, Source]
     scoring: Scoring
 
+    @cached_property
+    def _items_by_id(self) -> dict[str, ChecklistItem]:
+        # A Dataset never changes, so neither does this index.
+        return {item.id: item for item in self.checklist}
+
     def item(self, item_id: str) -> ChecklistItem:
-        for item in self.checklist:
-            if item.id == item_id:
-                return item
-        raise KeyError(item_id)
+        return self._items_by_id[item_id]
 
     def drug(self, drug_id: str) -> Drug:
         for drug in self.drugs:

@@ -143,3 +143,10 @@ def test_preferences_never_reach_the_logs(small_client: TestClient, caplog) -> N
     logged = "\n".join(r.getMessage() for r in caplog.records)
     for private in ("periods-stopping", "erection-difficulty", "weight-loss"):
         assert private not in logged
+
+
+def test_a_wrong_method_is_405_naming_every_method_the_path_has(small_client) -> None:
+    response = small_client.put("/api/v1/drafts")
+    assert response.status_code == 405
+    assert set(response.headers["allow"].split(", ")) == {"GET", "POST"}
+    assert small_client.delete("/api/v1/rankings").headers["allow"] == "POST"

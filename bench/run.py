@@ -1,0 +1,607 @@
+"""Choosewell benchmark: one reproducible run, `make bench` (or `.venv/bin/python -m bench.run`).
+
+What it does, in order:
+
+1. a temporary SQLite database: `sdm db upgrade`, `sdm data load` (the bundled drugdata),
+   `sdm users add` a clinician, exactly as an operator would;
+2. the app under uvicorn, one process, on a free loopback port, `SDM_ENV=production`
+   (docs off, Secure cookies, HSTS: what is deployed);
+3. one consultation, sent as the tablet sends it (POST /api/v1/consultations), and a
+   clinician logged in through the /login form (session cookie);
+4. for each of GET /healthz, POST /api/v1/rankings (5 priorities, helpful items),
+   the clinician's ranking page and the sheet HTML: a warm-up, then CONCURRENCY clients
+   on keep-alive connections for SECONDS each: requests/s, p50 and p99 latency, and the
+   ratio of each rate to /healthz's;
+5. the PDF sheet rendered PDF_RENDERS times, one after another: p50 and p99;
+6. the tablet's start page with every same-host CSS/JS/image it references: bytes on
+   the wire, and any reference to another host (src, href, CSS url() and @import);
+7. the ranking core (`app.ranking.rank`, in-process, no HTTP) on the bundled data and on
+   1,000 synthetic drugs.
+
+It prints a table and writes bench/results.json with the machine (CPU, cores, Python),
+the command and the settings. The load generator is this process, separate from the
+server: a minimal asyncio HTTP/1.1 client (a few µs per request), so the server, not the
+client, is what is measured; the client's and the server's CPU time are recorded for
+every phase to show which was busy. Settings: BENCH_SECONDS (10), BENCH_WARMUP (2),
+BENCH_CONCURRENCY (8), BENCH_PDF_RENDERS (30).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpx2
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+RESULTS = ROOT / "bench" / "results.json"
+
+SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
+WARMUP = float(os.environ.get("BENCH_WARMUP", "2"))
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))
+PDF_RENDERS = int(os.environ.get("BENCH_PDF_RENDERS", "30"))
+
+CLINICIAN = "bench-clinician"
+PASSWORD = "bench horse battery staple 42"  # noqa: S105 - a throwaway local user
+#: A realistic request: five priorities in order, two helpful items.
+RANKING = {
+    "avoid": ["weight-gain", "high-blood-sugar", "tiredness", "tremor", "less-sex-drive"],
+    "helpful": ["sleepy-at-night"],
+}
+
+TARGETS = {
+    "ranking_api_ratio_min": 0.8,
+    "html_ratio_min": 0.5,
+    "pdf_p50_ms_max": 300,
+    "tablet_bytes_max": 100 * 1024,
+}
+
+
+# --- machine and process figures ------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    model = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# --- a minimal keep-alive HTTP/1.1 client for the load phases -----------------------------
+
+
+class Connection:
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, raw: bytes) -> tuple[int, int]:
+        """Send one prepared request; return (status, body bytes)."""
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        self.writer.write(raw)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        headers = {}
+        for line in lines[1:]:
+            if ":" in line:
+                name, value = line.split(":", 1)
+                headers[name.strip().lower()] = value.strip()
+        if "content-length" in headers:
+            body = await self.reader.readexactly(int(headers["content-length"]))
+            size = len(body)
+        elif headers.get("transfer-encoding", "").lower() == "chunked":
+            size = 0
+            while True:
+                chunk = int((await self.reader.readuntil(b"\r\n")).strip().split(b";")[0], 16)
+                if chunk == 0:
+                    await self.reader.readuntil(b"\r\n")
+                    break
+                size += len(await self.reader.readexactly(chunk + 2)) - 2
+        else:
+            raise RuntimeError("a response without a length")
+        if headers.get("connection", "").lower() == "close":
+            await self.close()
+        return status, size
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            with contextlib.suppress(OSError):
+                await self.writer.wait_closed()
+        self.reader = self.writer = None
+
+
+def prepare(method: str, path: str, host: str, headers: dict[str, str], body: bytes = b"") -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}", "Connection: keep-alive"]
+    lines += [f"{k}: {v}" for k, v in headers.items()]
+    if body or method in ("POST", "PUT"):
+        lines.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+
+
+@dataclass
+class LoadResult:
+    name: str
+    requests: int
+    errors: int
+    seconds: float
+    latencies_ms: list[float] = field(repr=False)
+    client_cpu_s: float
+    server_cpu_s: float
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+    def summary(self) -> dict[str, Any]:
+        lat = sorted(self.latencies_ms)
+        return {
+            "requests": self.requests,
+            "errors": self.errors,
+            "seconds": round(self.seconds, 2),
+            "rps": round(self.rps, 1),
+            "p50_ms": round(percentile(lat, 50), 2),
+            "p99_ms": round(percentile(lat, 99), 2),
+            "client_cpu_percent": round(100 * self.client_cpu_s / self.seconds, 1),
+            "server_cpu_percent": round(100 * self.server_cpu_s / self.seconds, 1),
+        }
+
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    if not sorted_values:
+        return float("nan")
+    k = (len(sorted_values) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(sorted_values) - 1)
+    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (k - lo)
+
+
+async def load(
+    name: str, host: str, port: int, raw: bytes, server_pid: int, expect: int = 200
+) -> LoadResult:
+    """WARMUP seconds unmeasured, then SECONDS measured, CONCURRENCY clients in a loop."""
+    connections = [Connection(host, port) for _ in range(CONCURRENCY)]
+    latencies: list[float] = []
+    counts = {"ok": 0, "errors": 0}
+    measuring = False
+
+    async def client(conn: Connection, until: float) -> None:
+        while time.perf_counter() < until:
+            start = time.perf_counter()
+            status, _size = await conn.request(raw)
+            elapsed = time.perf_counter() - start
+            if measuring:
+                latencies.append(elapsed * 1000)
+                counts["ok" if status == expect else "errors"] += 1
+
+    until = time.perf_counter() + WARMUP
+    await asyncio.gather(*(client(c, until) for c in connections))
+    measuring = True
+    cpu0, server0 = time.process_time(), process_cpu_seconds(server_pid)
+    start = time.perf_counter()
+    await asyncio.gather(*(client(c, start + SECONDS) for c in connections))
+    seconds = time.perf_counter() - start
+    cpu1, server1 = time.process_time(), process_cpu_seconds(server_pid)
+    for c in connections:
+        await c.close()
+    return LoadResult(
+        name,
+        counts["ok"],
+        counts["errors"],
+        seconds,
+        latencies,
+        cpu1 - cpu0,
+        server1 - server0,
+    )
+
+
+# --- the tablet page --------------------------------------------------------------------
+
+
+class References(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("src", "href", "action", "poster", "srcset", "data") and value:
+                self.found.append((tag, value))
+
+
+CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)|@import\s+['"]([^'"]+)['"]""")
+
+
+def tablet_page(base: str) -> dict[str, Any]:
+    """Bytes of the start page plus the same-host CSS, JS and images it loads."""
+    origin = urlsplit(base).netloc
+    fetched: dict[str, int] = {}
+    third_party: set[str] = set()
+    header_bytes = 0
+    with httpx2.Client(base_url=base) as client:
+        queue = ["/tablet"]
+        while queue:
+            path = queue.pop(0)
+            if path in fetched:
+                continue
+            response = client.get(path)
+            response.raise_for_status()
+            fetched[path] = len(response.content)
+            header_bytes += sum(len(k) + len(v) + 4 for k, v in response.headers.raw) + 17
+            kind = response.headers.get("content-type", "")
+            refs: list[str] = []
+            if "html" in kind:
+                parser = References()
+                parser.feed(response.text)
+                # A link to navigate (a, form) is not a request the page makes; assets are.
+                refs = [v for tag, v in parser.found if tag not in ("a", "form")]
+                third_party |= {
+                    urlsplit(urljoin(base, v)).netloc
+                    for tag, v in parser.found
+                    if urlsplit(urljoin(base, v)).netloc not in ("", origin)
+                }
+            elif "css" in kind:
+                refs = [a or b for a, b in CSS_URL.findall(response.text)]
+            for ref in refs:
+                absolute = urlsplit(urljoin(base + path, ref))
+                if absolute.scheme in ("data", "blob"):
+                    continue
+                if absolute.netloc not in ("", origin):
+                    third_party.add(absolute.netloc)
+                elif absolute.path not in fetched:
+                    queue.append(absolute.path + (f"?{absolute.query}" if absolute.query else ""))
+    body = sum(fetched.values())
+    return {
+        "resources": fetched,
+        "body_bytes": body,
+        "header_bytes": header_bytes,
+        "total_bytes": body + header_bytes,
+        "third_party_hosts": sorted(third_party),
+    }
+
+
+# --- the ranking core -------------------------------------------------------------------
+
+
+def time_call(fn: Callable[[], object], repeat: int) -> dict[str, float]:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return {
+        "runs": repeat,
+        "p50_ms": round(percentile(times, 50), 3),
+        "p99_ms": round(percentile(times, 99), 3),
+    }
+
+
+def ranking_core() -> dict[str, Any]:
+    sys.path.insert(0, str(ROOT))
+    from app.catalogue import load_directory
+    from app.ranking import RankingRequest, rank
+    from tests.builders import DRUGDATA, make_dataset, make_drug
+
+    request = RankingRequest(avoid=tuple(RANKING["avoid"]), helpful=tuple(RANKING["helpful"]))
+    real = load_directory(DRUGDATA)
+    item_ids = [i.id for i in real.checklist]
+    synthetic = make_dataset(
+        [
+            make_drug(
+                f"synthetic-{n:04d}",
+                {
+                    item: (None if (n + k) % 17 == 0 else (n * 7 + k * 3) % 4)
+                    for k, item in enumerate(item_ids)
+                },
+            )
+            for n in range(1000)
+        ]
+    )
+    rank(real, request)  # warm
+    rank(synthetic, request)
+    return {
+        "real": {"drugs": len(real.drugs), **time_call(lambda: rank(real, request), 500)},
+        "synthetic": {
+            "drugs": len(synthetic.drugs),
+            **time_call(lambda: rank(synthetic, request), 30),
+        },
+    }
+
+
+# --- set-up and the run -----------------------------------------------------------------
+
+
+def sdm(env: dict[str, str], *args: str, stdin: str | None = None) -> None:
+    subprocess.run(  # noqa: S603 - our own venv's sdm, fixed arguments
+        [str(BIN / "sdm"), *args],
+        env=env,
+        cwd=ROOT,
+        input=stdin,
+        text=True,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(  # noqa: S603 - our own venv's python
+        [
+            str(BIN / "python"),
+            "-m",
+            "uvicorn",
+            "--factory",
+            "app.main:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx2.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                return process
+        except httpx2.HTTPError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("the app did not start")
+        time.sleep(0.1)
+
+
+def log_in(base: str) -> tuple[str, str]:
+    """Log in through the form as a browser does; return the Cookie header value."""
+    token = re.compile(r'name="csrf_token" value="([^"]+)"')
+    with httpx2.Client(base_url=base) as client:
+        page = client.get("/login")
+        cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+        match = token.search(page.text)
+        assert match, "no CSRF token on /login"
+        response = client.post(
+            "/login",
+            data={"username": CLINICIAN, "password": PASSWORD, "csrf_token": match.group(1)},
+            headers={"Cookie": cookie} if cookie else {},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303, response.text
+        # The cookie is Secure (production): the client would not send it back over
+        # plain loopback HTTP, so it is passed on by hand.
+        cookies = [
+            v.split(";", 1)[0] for k, v in response.headers.multi_items() if k == "set-cookie"
+        ]
+        return "; ".join(cookies), response.headers.get("location", "")
+
+
+def main() -> int:
+    command = " ".join([Path(sys.executable).name, "-m", "bench.run", *sys.argv[1:]])
+    info = machine()
+    workdir = Path(tempfile.mkdtemp(prefix="sdm-bench-"))
+    url = f"sqlite:///{workdir / 'bench.db'}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SDM_ENV": "production",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    env.pop("SDM_ALLOW_PASSWORD_ONLY", None)
+    server: subprocess.Popen[bytes] | None = None
+    try:
+        print(f"database {url}", flush=True)
+        sdm(env, "db", "upgrade")
+        sdm(env, "data", "load", "--by", "bench", "--note", "bench")
+        sdm(env, "users", "add", CLINICIAN, "--role", "clinician", stdin=PASSWORD + "\n")
+        port = free_port()
+        server = start_server(env, port)
+        base = f"http://127.0.0.1:{port}"
+        host = f"127.0.0.1:{port}"
+        print(f"server pid {server.pid} on {base}", flush=True)
+
+        created = httpx2.post(f"{base}/api/v1/consultations", json=RANKING)
+        assert created.status_code == 201, created.text
+        consultation = created.json()["id"]
+        cookie, _ = log_in(base)
+        with httpx2.Client(base_url=base, headers={"Cookie": cookie}) as client:
+            for path in (
+                f"/staff/consultations/{consultation}",
+                f"/consultations/{consultation}/sheet",
+            ):
+                assert client.get(path).status_code == 200, path
+
+        body = json.dumps(RANKING).encode()
+        phases = [
+            ("GET /healthz", prepare("GET", "/healthz", host, {})),
+            (
+                "POST /api/v1/rankings",
+                prepare(
+                    "POST", "/api/v1/rankings", host, {"Content-Type": "application/json"}, body
+                ),
+            ),
+            (
+                "GET /staff/consultations/{id}",
+                prepare("GET", f"/staff/consultations/{consultation}", host, {"Cookie": cookie}),
+            ),
+            (
+                "GET /consultations/{id}/sheet",
+                prepare("GET", f"/consultations/{consultation}/sheet", host, {"Cookie": cookie}),
+            ),
+        ]
+        results: dict[str, dict[str, Any]] = {}
+        for name, raw in phases:
+            print(f"load: {name} ({CONCURRENCY} clients, {WARMUP:g}+{SECONDS:g} s)", flush=True)
+            result = asyncio.run(load(name, "127.0.0.1", port, raw, server.pid))
+            results[name] = result.summary()
+        health = results["GET /healthz"]["rps"]
+        for summary in results.values():
+            summary["ratio_to_healthz"] = round(summary["rps"] / health, 3) if health else None
+
+        print(f"pdf: {PDF_RENDERS} renders, one after another", flush=True)
+        pdf_times = []
+        pdf_bytes = 0
+        with httpx2.Client(base_url=base, headers={"Cookie": cookie}, timeout=60) as client:
+            for _ in range(2):  # warm-up: fonts, templates
+                client.get(f"/consultations/{consultation}/sheet.pdf")
+            for _ in range(PDF_RENDERS):
+                start = time.perf_counter()
+                response = client.get(f"/consultations/{consultation}/sheet.pdf")
+                pdf_times.append((time.perf_counter() - start) * 1000)
+                assert response.status_code == 200
+                pdf_bytes = len(response.content)
+        pdf_times.sort()
+        pdf = {
+            "renders": PDF_RENDERS,
+            "p50_ms": round(percentile(pdf_times, 50), 1),
+            "p99_ms": round(percentile(pdf_times, 99), 1),
+            "bytes": pdf_bytes,
+        }
+
+        print("tablet page", flush=True)
+        tablet = tablet_page(base)
+    finally:
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    print("ranking core (in-process)", flush=True)
+    core = ranking_core()
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "MISSED"
+
+    checks = {
+        "ranking API ≥ 0.8× /healthz": verdict(
+            results["POST /api/v1/rankings"]["ratio_to_healthz"] >= TARGETS["ranking_api_ratio_min"]
+        ),
+        "clinician page ≥ 0.5× /healthz": verdict(
+            results["GET /staff/consultations/{id}"]["ratio_to_healthz"]
+            >= TARGETS["html_ratio_min"]
+        ),
+        "sheet HTML ≥ 0.5× /healthz": verdict(
+            results["GET /consultations/{id}/sheet"]["ratio_to_healthz"]
+            >= TARGETS["html_ratio_min"]
+        ),
+        "PDF p50 < 300 ms": verdict(pdf["p50_ms"] < TARGETS["pdf_p50_ms_max"]),
+        "tablet page < 100 KB": verdict(tablet["total_bytes"] < TARGETS["tablet_bytes_max"]),
+        "tablet: no third-party requests": verdict(not tablet["third_party_hosts"]),
+    }
+    report = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": command,
+        "machine": info,
+        "settings": {
+            "concurrency": CONCURRENCY,
+            "seconds": SECONDS,
+            "warmup_seconds": WARMUP,
+            "pdf_renders": PDF_RENDERS,
+            "server": "uvicorn, 1 process, SDM_ENV=production, SQLite (WAL)",
+            "ranking_request": RANKING,
+        },
+        "load": results,
+        "pdf": pdf,
+        "tablet": tablet,
+        "ranking_core": core,
+        "targets": TARGETS,
+        "verdicts": checks,
+    }
+    RESULTS.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    print_table(report)
+    return 0
+
+
+def print_table(report: dict[str, Any]) -> None:
+    m, st = report["machine"], report["settings"]
+    print(f"\n{m['cpu']}, {m['cores']} cores, Python {m['python']}")
+    print(f"load average at start {m['load_average_at_start']}")
+    print(f"{st['concurrency']} concurrent clients, {st['seconds']:g} s each\n")
+    columns = ("req/s", "p50 ms", "p99 ms", "×healthz", "srv CPU", "cli CPU")
+    header = f"{'endpoint':<32}" + "".join(f"{c:>9}" for c in columns)
+    print(header)
+    print("-" * len(header))
+    for name, r in report["load"].items():
+        cells = (
+            f"{r['rps']:.1f}",
+            f"{r['p50_ms']:.2f}",
+            f"{r['p99_ms']:.2f}",
+            f"{r['ratio_to_healthz']:.2f}",
+            f"{r['server_cpu_percent']:.0f}%",
+            f"{r['client_cpu_percent']:.0f}%",
+        )
+        print(f"{name:<32}" + "".join(f"{c:>9}" for c in cells))
+    pdf, tablet, core = report["pdf"], report["tablet"], report["ranking_core"]
+    print(
+        f"\nPDF sheet: p50 {pdf['p50_ms']} ms, p99 {pdf['p99_ms']} ms "
+        f"({pdf['renders']} renders, {pdf['bytes']} bytes)"
+    )
+    hosts = tablet["third_party_hosts"] or "none"
+    print(
+        f"tablet start page: {tablet['total_bytes']} bytes ({tablet['body_bytes']} body + "
+        f"{tablet['header_bytes']} headers, {len(tablet['resources'])} requests); "
+        f"third-party hosts: {hosts}"
+    )
+    real, synthetic = core["real"], core["synthetic"]
+    print(
+        f"ranking core: {real['drugs']} real drugs p50 {real['p50_ms']} ms; "
+        f"{synthetic['drugs']} synthetic drugs p50 {synthetic['p50_ms']} ms\n"
+    )
+    for name, verdict in report["verdicts"].items():
+        print(f"  {verdict:<7} {name}")
+    print(f"\nwritten: {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
