@@ -71,7 +71,9 @@ def cmd_data_load(args: argparse.Namespace) -> int:
     if dataset is None:
         return 1
     engine = make_engine(get_settings().database_url)
-    with session_scope(engine) as session:
+    # write=True: on SQLite take the write lock first, waiting for the app's writers,
+    # instead of failing with "database is locked" when one holds it mid-load.
+    with session_scope(engine, write=True) as session:
         result = publish_dataset(session, dataset, by=args.by, note=args.note)
         number, checksum = result.version.number, result.version.checksum
     engine.dispose()
