@@ -150,3 +150,17 @@ def test_a_wrong_method_is_405_naming_every_method_the_path_has(small_client) ->
     assert response.status_code == 405
     assert set(response.headers["allow"].split(", ")) == {"GET", "POST"}
     assert small_client.delete("/api/v1/rankings").headers["allow"] == "POST"
+
+
+def test_numbers_beyond_64_bits_are_refused_not_a_server_error(staff_app) -> None:
+    """Found by `make fuzz`: SQLite cannot bind integers of 2**63 or more."""
+    client, staff = staff_app
+    ada, phil = staff.headers(client, "ada"), staff.headers(client, "phil")
+    assert client.get("/api/v1/audit?before_id=9223372036854775808", headers=ada).status_code == 422
+    draft = client.post("/api/v1/drafts", headers=phil, json={}).json()["id"]
+    stale = client.put(
+        f"/api/v1/drafts/{draft}/drugs/olanzapine/ratings/weight-gain",
+        headers={**phil, "If-Match": '"99999999999999999999999"'},
+        json={"value": 1, "sources": ["s3-2020"]},
+    )
+    assert stale.status_code == 412
