@@ -20,6 +20,14 @@ TEST_SOURCE = Source(
 
 
 @lru_cache
+def bundled_dataset() -> Dataset:
+    """The drug data this repository ships, read once per test session (it is immutable)."""
+    from app.catalogue import load_directory
+
+    return load_directory(DRUGDATA)
+
+
+@lru_cache
 def _real_parts() -> tuple[tuple, tuple, Scoring]:
     tree = read_tree(DRUGDATA)
     problems: list = []

@@ -7,6 +7,7 @@ every database test on PostgreSQL; otherwise each uses a fresh SQLite file.
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -34,7 +35,11 @@ def migrate(url: str, revision: str = "head") -> None:
 
 
 class Databases:
-    """Creates empty databases and drops them at the end."""
+    """Creates empty databases (or copies of a migrated template) and drops them at the end.
+
+    Every schema comes from the migrations: a template is migrated once per session and
+    copied byte for byte (SQLite's backup API; PostgreSQL's CREATE DATABASE ... TEMPLATE),
+    which is much faster than migrating, loading data and hashing passwords per test."""
 
     def __init__(self, tmp: Path) -> None:
         self.tmp = tmp
@@ -51,6 +56,27 @@ class Databases:
         engine = self._admin()
         with engine.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+        self.created.append(name)
+        url = make_url(PG_ADMIN_URL).set(drivername="postgresql+psycopg", database=name)
+        return url.render_as_string(hide_password=False)
+
+    def copy(self, template: str) -> str:
+        """A new database with the same content as `template` (nobody may be connected)."""
+        if BACKEND == "sqlite":
+            target = self.empty()
+            source_path = make_url(template).database
+            target_path = make_url(target).database
+            assert source_path and target_path
+            with sqlite3.connect(source_path) as src, sqlite3.connect(target_path) as dst:
+                src.backup(dst)
+            src.close()
+            dst.close()
+            return target
+        name = f"sdm_test_{uuid.uuid4().hex[:12]}"
+        engine = self._admin()
+        with engine.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(template).database}"'))
         engine.dispose()
         self.created.append(name)
         url = make_url(PG_ADMIN_URL).set(drivername="postgresql+psycopg", database=name)
@@ -73,14 +99,19 @@ def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
     dbs.drop_all()
 
 
+@pytest.fixture(scope="session")
+def migrated_template(databases: Databases) -> str:
+    url = databases.empty()
+    migrate(url)
+    return url
+
+
 @pytest.fixture
-def fresh_db(databases: Databases) -> Callable[[], str]:
+def fresh_db(databases: Databases, migrated_template: str) -> Callable[[], str]:
     """A factory for fresh, migrated, empty databases."""
 
     def make() -> str:
-        url = databases.empty()
-        migrate(url)
-        return url
+        return databases.copy(migrated_template)
 
     return make
 

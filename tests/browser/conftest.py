@@ -17,14 +17,13 @@ import httpx2
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
-from app.catalogue import load_directory
 from tests.browser.helpers import (
     axe_violations,
     chromium_args,
     chromium_executable,
     format_violations,
 )
-from tests.builders import DRUGDATA
+from tests.builders import bundled_dataset
 from tests.conftest import Databases, migrate
 from tests.integration.conftest import publish
 from tests.integration.live import live_server
@@ -67,7 +66,7 @@ def live(databases: Databases) -> Iterator[LiveApp]:
     """The app in its own uvicorn process over the bundled drug data."""
     url = databases.empty()
     migrate(url)
-    publish(url, load_directory(DRUGDATA), by="browser-tests")
+    publish(url, bundled_dataset(), by="browser-tests")
     staff = add_staff(url)
     with live_server(url) as base:
         yield LiveApp(base, staff)

@@ -12,11 +12,10 @@ import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from app.catalogue import load_directory
-from tests.builders import DRUGDATA
+from tests.builders import bundled_dataset
 from tests.integration.staff import PASSWORD
 
-DATA = load_directory(DRUGDATA)
+DATA = bundled_dataset()
 CHOSEN = ["weight-gain", "high-blood-sugar", "tremor", "less-sex-drive", "tiredness"]
 TEXT = {
     "en": {

@@ -13,18 +13,17 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, Response
 
-from app.catalogue import load_directory
 from app.consultations.service import CODE_ALPHABET
 from app.translations import gettext_for
 from tests.browser.conftest import LiveApp, Problems
 from tests.browser.helpers import focus_problem, focus_state, small_targets
-from tests.builders import DRUGDATA
+from tests.builders import bundled_dataset
 
 pytestmark = pytest.mark.browser
 
 AxeCheck = Callable[[Page, str], None]
 
-CHECKLIST = {item.id: item for item in load_directory(DRUGDATA).checklist}
+CHECKLIST = {item.id: item for item in bundled_dataset().checklist}
 # Five priorities, listed in the order the checklist shows them (so also the order the
 # form sends them); a sixth to try going over the limit of five.
 PICKS = ["tiredness", "weight-gain", "dry-mouth", "restlessness", "tremor"]

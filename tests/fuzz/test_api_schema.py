@@ -23,11 +23,10 @@ from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
 
 from app.accounts.service import login
-from app.catalogue import load_directory
 from app.config import Settings
 from app.db import session_scope
 from app.main import create_app
-from tests.builders import DRUGDATA
+from tests.builders import bundled_dataset
 from tests.integration.conftest import publish
 from tests.integration.staff import PASSWORD, Staff, add_staff
 
@@ -91,7 +90,7 @@ def target(databases) -> Iterator[Target]:  # type: ignore[no-untyped-def]
 
     url = databases.empty()
     migrate(url)
-    publish(url, load_directory(DRUGDATA))
+    publish(url, bundled_dataset())
     staff = add_staff(url)
     app = create_app(Settings(database_url=url, env="test"))
     result = Target(app, staff, {})

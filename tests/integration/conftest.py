@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 import pytest
 from fastapi.testclient import TestClient
 
-from app.catalogue import load_directory
 from app.catalogue.model import Dataset
 from app.config import Settings
 from app.curation.publish import publish_dataset
 from app.db import make_engine, session_scope
 from app.main import create_app
-from tests.builders import DRUGDATA, make_dataset, make_drug
+from tests.builders import bundled_dataset, make_dataset, make_drug
 
 
 def publish(url: str, dataset: Dataset, by: str = "test") -> int:
@@ -62,7 +62,7 @@ def bundled_client(databases) -> Iterator[TestClient]:  # type: ignore[no-untype
 
     url = databases.empty()
     migrate(url)
-    publish(url, load_directory(DRUGDATA))
+    publish(url, bundled_dataset())
     with client_for(url) as client:
         yield client
 
@@ -73,13 +73,23 @@ def empty_client(fresh_db: Callable[[], str]) -> Iterator[TestClient]:
         yield client
 
 
-@pytest.fixture
-def staff_app(fresh_db: Callable[[], str]):  # type: ignore[no-untyped-def]
-    """An app over the bundled data with four staff users; yields (client, staff)."""
+@pytest.fixture(scope="session")
+def staff_template(databases):  # type: ignore[no-untyped-def]
+    """Migrated, the bundled data published, four staff users: built once, copied per test."""
+    from tests.conftest import migrate
     from tests.integration.staff import add_staff
 
-    url = fresh_db()
-    publish(url, load_directory(DRUGDATA))
-    staff = add_staff(url)
+    url = databases.empty()
+    migrate(url)
+    publish(url, bundled_dataset())
+    return url, add_staff(url)
+
+
+@pytest.fixture
+def staff_app(databases, staff_template):  # type: ignore[no-untyped-def]
+    """An app over the bundled data with four staff users; yields (client, staff)."""
+    template, template_staff = staff_template
+    url = databases.copy(template)
+    staff = replace(template_staff, url=url)
     with client_for(url) as client:
         yield client, staff

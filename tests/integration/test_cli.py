@@ -14,7 +14,7 @@ from app.catalogue import load_directory
 from app.curation.tables import Draft
 from app.db import make_engine, session_scope
 from app.store.tables import AuditEvent, DataVersion
-from tests.builders import DRUGDATA
+from tests.builders import DRUGDATA, bundled_dataset
 from tests.integration.staff import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,7 +85,7 @@ def test_export_writes_files_that_validate_to_the_same_checksum(fresh_db, tmp_pa
     assert sdm(url, "data", "load").returncode == 0
     result = sdm(url, "data", "export", "1", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
-    assert load_directory(tmp_path / "out").checksum() == load_directory(DRUGDATA).checksum()
+    assert load_directory(tmp_path / "out").checksum() == bundled_dataset().checksum()
 
 
 def test_import_opens_a_draft_and_never_publishes(fresh_db, tmp_path: Path) -> None:

@@ -12,13 +12,12 @@ from statistics import median
 import pytest
 from pypdf import PdfReader
 
-from app.catalogue import load_directory
 from app.catalogue.model import symbol
 from app.ranking import RankingRequest, rank
-from tests.builders import DRUGDATA
+from tests.builders import bundled_dataset
 from tests.integration.staff import web_login
 
-DATA = load_directory(DRUGDATA)
+DATA = bundled_dataset()
 AVOID = ["weight-gain", "high-blood-sugar", "tremor", "less-sex-drive", "dizziness-on-standing"]
 BODY = {
     "avoid": AVOID,

@@ -6,8 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx2
 
-from app.catalogue import load_directory
-from tests.builders import DRUGDATA
+from tests.builders import bundled_dataset
 from tests.integration.conftest import publish
 from tests.integration.live import live_server
 from tests.integration.staff import PASSWORD, add_staff
@@ -27,7 +26,7 @@ def _token(base: str, staff, name: str) -> dict[str, str]:  # type: ignore[no-un
 def test_fifty_concurrent_edits_one_etag_one_success(fresh_db) -> None:
     """Two pharmacists send 50 edits of one rating with the same ETag at once."""
     url = fresh_db()
-    publish(url, load_directory(DRUGDATA))
+    publish(url, bundled_dataset())
     staff = add_staff(url)
     with live_server(url) as base:
         phil, ada = _token(base, staff, "phil"), _token(base, staff, "ada")
@@ -58,7 +57,7 @@ def test_fifty_concurrent_edits_one_etag_one_success(fresh_db) -> None:
 
 def test_concurrent_edits_of_different_cells_all_succeed(fresh_db) -> None:
     url = fresh_db()
-    dataset = load_directory(DRUGDATA)
+    dataset = bundled_dataset()
     publish(url, dataset)
     staff = add_staff(url)
     cells = [(d.id, item) for d in dataset.drugs for item in ("tremor", "dry-mouth", "tension")]

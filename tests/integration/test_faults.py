@@ -46,7 +46,7 @@ from app.store.tables import (
     RatingRow,
     SourceRow,
 )
-from tests.builders import DRUGDATA
+from tests.builders import DRUGDATA, bundled_dataset
 from tests.conftest import BACKEND, migrate
 from tests.integration.conftest import client_for, publish
 from tests.integration.live import live_server
@@ -127,7 +127,7 @@ def report(title: str, figures: dict[str, float]) -> None:
 
 def set_up(url: str) -> tuple[Staff, str]:
     """The bundled data, staff, and one consultation; returns (staff, its page path)."""
-    publish(url, load_directory(DRUGDATA))
+    publish(url, bundled_dataset())
     staff = add_staff(url)
     with client_for(url) as client:
         created = client.post("/api/v1/consultations", json=CONSULTATION)
@@ -327,7 +327,7 @@ def test_a_full_disk_refuses_writes_clearly_and_keeps_the_database_sound(
     PostgreSQL's disk-full (SQLSTATE 53100) maps to the same 503; filling the server's
     disk is not done here."""
     url = fresh_db()
-    publish(url, load_directory(DRUGDATA))
+    publish(url, bundled_dataset())
     path = sqlite_file(url)
     assert path is not None
     with client_for(url) as client:
@@ -490,12 +490,12 @@ def test_a_data_load_killed_at_any_moment_leaves_the_old_version_or_the_whole_ne
     busy = in_transaction(url)
     outcomes: list[str] = []
     try:
-        publish(url, load_directory(DRUGDATA))
+        publish(url, bundled_dataset())
         directory, dataset = modified_copy(tmp_path, 99)
         measured = start_load(url, directory)
         tx_at, run_time = watch(measured, busy)
         assert measured.returncode == 0
-        published = {1: expected_rows(load_directory(DRUGDATA)), 2: expected_rows(dataset)}
+        published = {1: expected_rows(bundled_dataset()), 2: expected_rows(dataset)}
         rows = version_rows(url)
         assert {n: r for n, r in rows.items() if n} == published and rows[0]["audit"] == 2
         tx_at = tx_at or run_time * 0.8

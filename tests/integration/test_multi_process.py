@@ -12,8 +12,7 @@ import time
 
 import httpx2
 
-from app.catalogue import load_directory
-from tests.builders import DRUGDATA
+from tests.builders import bundled_dataset
 from tests.integration.conftest import publish
 from tests.integration.live import live_server
 from tests.integration.staff import add_staff
@@ -29,7 +28,7 @@ DECISION = {
 
 def test_a_journey_across_two_app_processes(fresh_db) -> None:  # type: ignore[no-untyped-def]
     url = fresh_db()
-    publish(url, load_directory(DRUGDATA))
+    publish(url, bundled_dataset())
     staff = add_staff(url)
     started = time.monotonic()
     with live_server(url) as a, live_server(url) as b:

@@ -13,15 +13,14 @@ from functools import lru_cache
 
 import pytest
 
-from app.catalogue import load_directory
 from app.catalogue.model import Dataset
 from app.ranking import RankingRequest, rank
-from tests.builders import DRUGDATA
+from tests.builders import bundled_dataset
 
 
 @lru_cache
 def bundled() -> Dataset:
-    return load_directory(DRUGDATA)
+    return bundled_dataset()
 
 
 @dataclass

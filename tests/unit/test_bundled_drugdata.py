@@ -6,10 +6,9 @@ from functools import lru_cache
 
 import pytest
 
-from app.catalogue import load_directory
 from app.catalogue.model import Dataset
 from app.catalogue.report import coverage
-from tests.builders import DRUGDATA
+from tests.builders import bundled_dataset
 
 REQUIRED = [
     "amisulpride", "aripiprazole", "asenapine", "brexpiprazole", "cariprazine",
@@ -22,7 +21,7 @@ REQUIRED = [
 
 @lru_cache
 def bundled() -> Dataset:
-    return load_directory(DRUGDATA)
+    return bundled_dataset()
 
 
 def test_every_required_drug_is_present() -> None:
