@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
@@ -159,6 +159,13 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_shape(_request: Request, exc: RequestValidationError) -> JSONResponse:
         return _problem(422, [_friendly(e) for e in exc.errors()])
+
+    @app.exception_handler(DataError)
+    async def value_out_of_range(_request: Request, exc: DataError) -> JSONResponse:
+        """A value the database cannot hold (a number out of range): the input's fault.
+        Validation should catch these first; this keeps a miss from looking like an outage."""
+        log.warning("database refused a value: %s", type(exc.orig).__name__)
+        return _problem(422, "A value is out of range.")
 
     @app.exception_handler(PoolTimeout)
     @app.exception_handler(OperationalError)

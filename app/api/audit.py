@@ -42,7 +42,7 @@ def list_audit(
     session: SessionDep,
     _who: Admin,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 200,
-    before_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    before_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
 ) -> list[AuditEventOut] | Response:
     """Newest first. `format=csv` exports the same rows as a CSV file."""

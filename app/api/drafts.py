@@ -110,8 +110,8 @@ def parse_if_match(value: str | None) -> int | None:
     if value is None:
         return None
     tag = value.strip().removeprefix("W/").strip('"')
-    # Revisions are 64-bit database integers: a longer number can never match either.
-    return int(tag) if tag.isdigit() and len(tag) <= 18 else -1
+    # Revisions are 32-bit database integers: a longer number can never match either.
+    return int(tag) if tag.isdigit() and len(tag) <= 9 else -1
 
 
 @router.post("", response_model=DraftOut, status_code=201)
