@@ -16,20 +16,19 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-import httpx2
 import pyotp
 from playwright.sync_api import ConsoleMessage, Page, sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.integration.live import live_server
 
 ROOT = Path(__file__).resolve().parents[1]
 VIEWPORT = {"width": 1024, "height": 768}
@@ -143,42 +142,6 @@ def add_clinician(env: dict[str, str]) -> str:
     return parse_qs(urlparse(uri).query)["secret"][0]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def app_server(env: dict[str, str]) -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen(  # noqa: S603 (this interpreter, fixed arguments)
-        [sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        cwd=ROOT,
-        env=env,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx2.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx2.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("the app did not start")
-            time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
 def chromium() -> tuple[str, list[str]]:
     executable = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     if not (shutil.which(executable) or os.access(executable, os.X_OK)):
@@ -204,7 +167,10 @@ def main(argv: list[str] | None = None) -> int:
         sdm(env, "db", "upgrade")
         sdm(env, "data", "load", "--by", "screenshots", "--note", "screenshots")
         secret = add_clinician(env)
-        with app_server(env) as base, sync_playwright() as playwright:
+        with (
+            live_server(env["DATABASE_URL"], SDM_ENV="development") as base,
+            sync_playwright() as playwright,
+        ):
             browser = playwright.chromium.launch(executable_path=executable, args=browser_args)
             context = browser.new_context(viewport=VIEWPORT, locale=args.lang)  # type: ignore[arg-type]
             shots = Shots(context.new_page(), base, args.lang)
