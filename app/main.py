@@ -35,7 +35,7 @@ from app.web import curation as curation_pages
 from app.web import sheet as sheet_pages
 from app.web import staff as staff_pages
 from app.web import tablet as tablet_pages
-from app.web.render import render
+from app.web.render import render, templates
 from app.web.staff import login_redirect
 
 log = logging.getLogger("choosewell")
@@ -210,6 +210,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    # Templates are read once; development (`make run`) still sees edits.
+    templates.env.auto_reload = settings.env == "development"
     docs = settings.docs_enabled
     app = FastAPI(
         lifespan=lifespan,

@@ -20,7 +20,7 @@ from app.consultations import service, view
 from app.consultations.tables import Consultation
 from app.errors import DomainError, NotFound
 from app.translations import available_languages, gettext_for
-from app.web.render import page_language, render
+from app.web.render import LANGUAGE_NAMES, page_language, render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 Id = Annotated[str, Path(max_length=32)]
@@ -140,7 +140,7 @@ def _consultation_page(
             },
             "errors": errors or [],
             "notice": notice,
-            "languages": available_languages(),
+            "languages": [(c, LANGUAGE_NAMES.get(c, c)) for c in available_languages()],
         },
         status_code,
     )

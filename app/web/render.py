@@ -14,13 +14,11 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from app.config import ROOT, get_settings
+from app.config import ROOT
 from app.i18n import negotiate, normalise
 from app.translations import available_languages, gettext_for
 
 templates = Jinja2Templates(directory=str(ROOT / "templates"))
-# Templates are read once; `make run` (development) still sees edits.
-templates.env.auto_reload = get_settings().env == "development"
 LANG_COOKIE = "sdm_lang"
 LANGUAGE_NAMES = {"en": "English", "nb": "Norsk (bokmål)"}
 

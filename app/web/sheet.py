@@ -24,7 +24,7 @@ from app.translations import available_languages, gettext_for
 from app.web import pdf
 from app.web.charts import priority_chart
 from app.web.clinic import consultation_view
-from app.web.render import templates
+from app.web.render import LANGUAGE_NAMES, templates
 
 router = APIRouter(prefix="/consultations", include_in_schema=False)
 Id = Annotated[str, Path(max_length=32)]
@@ -78,7 +78,7 @@ def sheet_html(
         "lang_links": [
             {
                 "code": code,
-                "name": {"en": "English", "nb": "Norsk (bokmål)"}.get(code, code),
+                "name": LANGUAGE_NAMES.get(code, code),
                 "href": f"{base}?lang={code}&large={int(large)}",
                 "current": code == chosen,
             }
