@@ -23,6 +23,7 @@ from starlette.routing import Match
 from app.accounts.deps import NotAuthenticated
 from app.accounts.service import SessionPolicy
 from app.api import audit, auth, catalogue, consultations, drafts, health, rankings
+from app.body_limit import BodyLimit
 from app.config import ROOT, Settings, get_settings
 from app.db import make_engine, refuses_writes
 from app.errors import DatabaseReadOnly, DatabaseUnavailable, DomainError
@@ -221,7 +222,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/docs" if docs else None,
         redoc_url="/redoc" if docs else None,
         openapi_url="/openapi.json" if docs else None,
-        max_body_size=settings.max_body_bytes,
     )
     app.state.settings = settings
     app.state.engine = make_engine(
@@ -259,5 +259,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sheet_pages.router)
     app.mount("/static", StaticFiles(directory=str(ROOT / "app" / "static")), name="static")
     install_error_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, hsts=settings.env == "production")
     return app
