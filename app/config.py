@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = 64 * 1024
     #: Seconds a request waits for the database before it answers 503.
     db_timeout_seconds: float = 2.0
+    #: Each process confirms the newest data version at most this many seconds apart:
+    #: another process's publication is seen within it, and so is a database fault
+    #: (then 503). 0 reads it on every request. See app/store/current.py and ADR 0007.
+    version_max_age: float = Field(default=1.0, ge=0, le=10)
 
     #: Development only: let pharmacist and admin accounts log in without TOTP.
     allow_password_only: bool = False

@@ -29,6 +29,7 @@ from app.db import make_engine, refuses_writes
 from app.errors import DatabaseReadOnly, DatabaseUnavailable, DomainError
 from app.ranking import InvalidRequest
 from app.security_headers import SecurityHeaders
+from app.store.current import CurrentVersion
 from app.store.datasets import DatasetCache
 from app.translations import N_
 from app.web import clinic as clinic_pages
@@ -228,6 +229,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.database_url, timeout_seconds=settings.db_timeout_seconds
     )
     app.state.datasets = DatasetCache()
+    app.state.current = CurrentVersion(
+        app.state.engine, app.state.datasets, max_age=settings.version_max_age
+    )
     app.state.sqlite_write_lock = asyncio.Lock()
     app.state.session_policy = SessionPolicy(
         web_idle=timedelta(minutes=settings.session_idle_minutes),

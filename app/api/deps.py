@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
 from sqlmodel import Session
 
-from app.catalogue.model import Dataset
 from app.db import session_scope
-from app.errors import NoDataVersion
 from app.i18n import negotiate
-from app.store.datasets import latest_version
-from app.store.tables import DataVersion
+from app.store.current import PUBLISHED, CurrentVersion, Published
+
+__all__ = ["LanguageDep", "Published", "PublishedDep", "SessionDep"]
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -45,21 +43,14 @@ def get_session(
     write = request.method not in SAFE_METHODS
     with session_scope(request.app.state.engine, write=write) as session:
         yield session
+    if session.info.get(PUBLISHED):  # committed: use the new version from now on
+        request.app.state.current.forget()
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def get_read_session(request: Request) -> Iterator[Session]:
-    """For a POST that only computes (a ranking): no write lock, no queue behind writers."""
-    with session_scope(request.app.state.engine, write=False) as session:
-        yield session
-
-
-ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
-
-
-def get_language(
+async def get_language(
     request: Request,
     lang: Annotated[
         str | None, Query(max_length=16, description="en, nb (or no, nb-NO); else Accept-Language")
@@ -71,23 +62,12 @@ def get_language(
 LanguageDep = Annotated[str, Depends(get_language)]
 
 
-@dataclass(frozen=True)
-class Published:
-    version: DataVersion
-    dataset: Dataset
-
-
-def get_published(request: Request, session: SessionDep) -> Published:
-    """The newest published data version: consultations never see a draft."""
-    version = latest_version(session)
-    if version is None:
-        raise NoDataVersion()
-    return Published(version, request.app.state.datasets.get(session, version))
-
-
-def get_published_for_reading(request: Request, session: ReadSessionDep) -> Published:
-    return get_published(request, session)
+async def get_published(request: Request) -> Published:
+    """The newest published data version (consultations never see a draft), as this
+    process's pointer knows it: confirmed against the database within
+    `SDM_VERSION_MAX_AGE` seconds (app/store/current.py)."""
+    current: CurrentVersion = request.app.state.current
+    return await current.get()
 
 
 PublishedDep = Annotated[Published, Depends(get_published)]
-ReadPublishedDep = Annotated[Published, Depends(get_published_for_reading)]

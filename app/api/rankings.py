@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+from anyio import to_thread
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from app.api.deps import LanguageDep, ReadPublishedDep
+from app.api.deps import LanguageDep, Published, PublishedDep
 from app.api.schemas import RankingIn, RankingOut, problem_responses, ranking_out
 from app.ranking import RankingRequest, rank
 
 router = APIRouter(prefix="/api/v1", tags=["ranking"])
 
 
+def ranking_json(published: Published, request: RankingRequest, lang: str) -> bytes:
+    """The answer as JSON bytes: a pure function of the version, the wishes and the
+    language, so it is kept in that version's memo (ADR 0007)."""
+    # Built as a RankingOut (so it is checked once, here) and sent as it is: FastAPI would
+    # otherwise validate the same model a second time against response_model.
+    ranking = rank(published.dataset, request)
+    out = ranking_out(ranking, published.dataset, published.version, lang)
+    return out.model_dump_json().encode()
+
+
 @router.post("/rankings", response_model=RankingOut, responses=problem_responses(400, 413))
-def create_ranking(body: RankingIn, published: ReadPublishedDep, lang: LanguageDep) -> Response:
+async def create_ranking(body: RankingIn, published: PublishedDep, lang: LanguageDep) -> Response:
     """Every medicine of the published data version, best match first, with reasons."""
     request = RankingRequest(
         avoid=tuple(body.avoid),
@@ -21,8 +32,10 @@ def create_ranking(body: RankingIn, published: ReadPublishedDep, lang: LanguageD
         must_avoid=tuple(body.must_avoid),
         formulations=tuple(body.formulations),
     )
-    ranking = rank(published.dataset, request)
-    # Built as a RankingOut (so it is checked once, here) and sent as it is: FastAPI would
-    # otherwise validate the same model a second time against response_model.
-    out = ranking_out(ranking, published.dataset, published.version, lang)
-    return Response(out.model_dump_json(), media_type="application/json")
+    key = ("ranking-json", lang, request)
+    content = published.memo.peek(key)
+    if content is None:  # computed in a worker thread: a few ms of CPU off the event loop
+        content = await to_thread.run_sync(
+            lambda: published.memo.get(key, lambda: ranking_json(published, request, lang))
+        )
+    return Response(content, media_type="application/json")

@@ -9,6 +9,7 @@ from sqlmodel import Session
 from app.catalogue.model import Dataset, scoring_document
 from app.clock import utcnow
 from app.curation import audit
+from app.store.current import mark_published
 from app.store.datasets import latest_version, next_version_number
 from app.store.tables import ChecklistItemRow, DataVersion, DrugRow, RatingRow, SourceRow
 
@@ -39,6 +40,7 @@ def publish_dataset(
         groups=[{"id": g.id, "label": dict(g.label)} for g in dataset.groups],
     )
     session.add(version)
+    mark_published(session)  # the app's pointer moves on once this commits
     session.flush()
     session.add_all(
         ChecklistItemRow(

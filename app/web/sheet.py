@@ -19,6 +19,7 @@ from app.api.deps import Published, PublishedDep, SessionDep
 from app.consultations import service
 from app.consultations.tables import Consultation
 from app.i18n import normalise
+from app.store.current import CurrentVersion
 from app.store.datasets import get_version
 from app.translations import available_languages, gettext_for
 from app.web import pdf
@@ -40,7 +41,8 @@ def _data_for(
     if consultation.data_version is not None and consultation.data_version != latest.version.number:
         version = get_version(session, consultation.data_version)
         if version is not None:
-            return Published(version, request.app.state.datasets.get(session, version))
+            current: CurrentVersion = request.app.state.current
+            return current.published(session, version)
     return latest
 
 

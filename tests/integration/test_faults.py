@@ -3,8 +3,11 @@ full, or a data load killed midway.
 
 - Database stopped (PostgreSQL, a private cluster this test crashes and restarts; never
   the shared TEST_DATABASE_URL one) or its file unreachable (SQLite): liveness stays
-  200, everything else answers 503 within 2 s with a clear message (a page for people,
-  JSON for the API), never a stale or partial ranking, and all recover on their own.
+  200, everything else answers 503 with a clear message (a page for people, JSON for
+  the API) within 2 s of the fault, and all recover on their own. Each process confirms
+  the newest data version at most SDM_VERSION_MAX_AGE (1 s) apart (ADR 0007), so until
+  then a ranking may still be answered: always whole, from the version confirmed
+  before the fault; never a partial one.
 - Read-only database: writes get 503 "nothing was saved", reads go on, nothing changes.
 - Disk full (SQLite, `PRAGMA max_page_count` on the app's own connections): the same.
 - `sdm data load` killed at many moments: the newest version is the old one or the
@@ -111,6 +114,31 @@ def assert_all_down(checks: dict[str, Callable[[], Any]]) -> dict[str, float]:
     return figures
 
 
+MAX_AGE = 1.0  # SDM_VERSION_MAX_AGE's default, which live_server keeps
+
+
+def noticed(checks: dict[str, Callable[[], Any]], version: int, faulted: float) -> float:
+    """Seconds from the fault until every probe but liveness answers 503. Until then
+    an answer is either that 503 or a whole answer from `version`, the one confirmed
+    before the fault: never a partial ranking, never an error of another kind."""
+    while True:
+        statuses = {}
+        for name, check in checks.items():
+            if name == "GET /healthz":
+                continue
+            response, _elapsed = check()
+            statuses[name] = response.status_code
+            if response.status_code == 200 and name.startswith("POST /api"):
+                body = response.json()
+                assert body["data_version"]["number"] == version
+                assert len(body["results"]) + len(body["excluded"]) == 23
+            assert response.status_code in (200, 503), f"{name}: {response.text}"
+        if set(statuses.values()) == {503}:
+            return time.monotonic() - faulted
+        assert time.monotonic() - faulted < MAX_AGE + 1.0, f"not noticed: {statuses}"
+        time.sleep(0.05)
+
+
 def wait_until_all_up(checks: dict[str, Callable[[], Any]], limit: float = 15) -> float:
     started = time.monotonic()
     while True:
@@ -152,7 +180,12 @@ def test_postgres_stopped_answers_503_quickly_and_recovers_by_itself() -> None:
             login(cora, base, staff, "cora")
             checks = probes(base, cora, page)
             assert wait_until_all_up(checks, limit=5) < 5
+            version = httpx2.get(f"{base}/api/v1/data-version").json()["number"]
             cluster.stop()  # a crash: -m immediate
+            faulted = time.monotonic()
+            within = noticed(checks, version, faulted)
+            print(f"\nPostgreSQL stopped: every probe 503 {within:.2f} s after")
+            assert within < 2.0
             down = assert_all_down(checks)
             report("PostgreSQL stopped, answer times", down)
             again = assert_all_down(checks)  # and again: no slow retry path the 2nd time
@@ -183,8 +216,13 @@ def test_sqlite_file_unreachable_answers_503_and_recovers(tmp_path: Path) -> Non
         login(cora, base, staff, "cora")
         checks = probes(base, cora, page)
         assert wait_until_all_up(checks, limit=5) < 5
+        version = httpx2.get(f"{base}/api/v1/data-version").json()["number"]
         folder.rename(tmp_path / "elsewhere")
+        faulted = time.monotonic()
         try:
+            within = noticed(checks, version, faulted)
+            print(f"\nSQLite file unreachable: every probe 503 {within:.2f} s after")
+            assert within < 2.0
             down = assert_all_down(checks)
             report("SQLite file unreachable, answer times", down)
         finally:
