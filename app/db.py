@@ -87,7 +87,8 @@ def make_engine(url: str, *, timeout_seconds: float = 2.0) -> Engine:
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 15, "isolation_level": None},
-            pool_pre_ping=True,
+            # No ping: a local file has no connection to lose; a moved or replaced file
+            # is caught at checkout by _same_file below.
             pool_size=20,
             max_overflow=20,
         )

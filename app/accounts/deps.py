@@ -12,6 +12,7 @@ import hmac
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from app.accounts.service import Principal, SessionPolicy, resolve
 from app.api.deps import SessionDep
@@ -68,14 +69,16 @@ async def _csrf_token_sent(request: Request) -> str | None:
 
 
 async def get_principal(request: Request, session: SessionDep) -> Principal | None:
+    """Async for the CSRF check (it may read the form); the database is read in a worker
+    thread, never on the event loop, where a slow database would hold every request."""
     policy = get_policy(request)
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
-        return resolve(session, auth[7:].strip(), "api", policy)
+        return await run_in_threadpool(resolve, session, auth[7:].strip(), "api", policy)
     cookie = request.cookies.get(session_cookie_name(request))
     if not cookie:
         return None
-    principal = resolve(session, cookie, "web", policy)
+    principal = await run_in_threadpool(resolve, session, cookie, "web", policy)
     if principal is not None and request.method not in SAFE_METHODS:
         sent = await _csrf_token_sent(request)
         if not sent or not hmac.compare_digest(sent, principal.csrf_token):
@@ -89,7 +92,7 @@ MaybePrincipal = Annotated[Principal | None, Depends(get_principal)]
 def require_roles(*roles: str):  # type: ignore[no-untyped-def]
     """A dependency: the principal, if logged in with one of `roles` (401 / 403 else)."""
 
-    def dependency(principal: MaybePrincipal) -> Principal:
+    async def dependency(principal: MaybePrincipal) -> Principal:  # no I/O: no thread
         if principal is None:
             raise NotAuthenticated()
         if principal.role not in roles:

@@ -226,22 +226,26 @@ class Preferences:
     formulations: Sequence[str]
 
 
-def build(
+@dataclass(frozen=True)
+class Ranked:
+    """The part of a view that depends only on the data, the wishes and the language:
+    the same for every consultation with the same wishes, so callers may keep it."""
+
+    priorities: tuple[Priority, ...]
+    helpful: tuple[str, ...]
+    formulations: tuple[str, ...]
+    matches: tuple[Match, ...]
+    excluded: tuple[Excluded, ...]
+    max_score: int
+
+
+def ranked(
     dataset: Dataset,
-    *,
     lang: str,
-    version: tuple[int, str, datetime],
     preferences: Preferences,
     formulations: Sequence[str] | None = None,
-    created_at: datetime,
-    with_carer: bool,
-    what_matters: str,
-    discussed: Sequence[str] = (),
-    decision: str | None = None,
-    next_review: date | None = None,
-    context_note: str = "",
-) -> ConsultationView:
-    """Rank the person's preferences against `dataset` and describe it all in `lang`.
+) -> Ranked:
+    """Rank the person's preferences against `dataset` and describe it in `lang`.
 
     `formulations` overrides the person's own formulation wishes (the clinician's filter).
     """
@@ -256,16 +260,7 @@ def build(
             forms,
         ),
     )
-    drug_ids = {d.id for d in dataset.drugs}
-    number, checksum, published = version
-    return ConsultationView(
-        lang=lang,
-        data_version=number,
-        data_checksum=checksum,
-        data_published=published,
-        created_at=created_at,
-        with_carer=with_carer,
-        what_matters=what_matters,
+    return Ranked(
         priorities=tuple(
             Priority(
                 item=i,
@@ -284,6 +279,44 @@ def build(
             for e in ranking.excluded
         ),
         max_score=ranking.max_score,
+    )
+
+
+def build(
+    dataset: Dataset,
+    *,
+    lang: str,
+    version: tuple[int, str, datetime],
+    preferences: Preferences,
+    formulations: Sequence[str] | None = None,
+    created_at: datetime,
+    with_carer: bool,
+    what_matters: str,
+    discussed: Sequence[str] = (),
+    decision: str | None = None,
+    next_review: date | None = None,
+    context_note: str = "",
+    ranked_part: Ranked | None = None,
+) -> ConsultationView:
+    """The whole view of one consultation in `lang`. `ranked_part`, if given, must be
+    `ranked(dataset, lang, preferences, formulations)`, kept by the caller."""
+    part = ranked_part or ranked(dataset, lang, preferences, formulations)
+    drug_ids = {d.id for d in dataset.drugs}
+    number, checksum, published = version
+    return ConsultationView(
+        lang=lang,
+        data_version=number,
+        data_checksum=checksum,
+        data_published=published,
+        created_at=created_at,
+        with_carer=with_carer,
+        what_matters=what_matters,
+        priorities=part.priorities,
+        helpful=part.helpful,
+        formulations=part.formulations,
+        matches=part.matches,
+        excluded=part.excluded,
+        max_score=part.max_score,
         discussed=tuple(card(dataset, dataset.drug(d), lang) for d in discussed if d in drug_ids),
         decision=decision,
         decision_label=decision_label(decision, dataset, lang),

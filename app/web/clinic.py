@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
 
 from app.accounts.deps import Clinical
 from app.api.deps import Published, PublishedDep, SessionDep
@@ -20,11 +21,21 @@ from app.consultations import service, view
 from app.consultations.tables import Consultation
 from app.errors import DomainError, NotFound
 from app.translations import available_languages, gettext_for
-from app.web.render import LANGUAGE_NAMES, page_language, render
+from app.web.render import LANGUAGE_NAMES, page_language, render, templates
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 Id = Annotated[str, Path(max_length=32)]
 MAX_COMPARE = 6
+
+
+def preferences_of(consultation: Consultation) -> view.Preferences:
+    """The person's wishes as a hashable value: a key for the version's memo."""
+    return view.Preferences(
+        tuple(consultation.avoid),
+        tuple(consultation.helpful),
+        tuple(consultation.must_avoid),
+        tuple(consultation.formulations),
+    )
 
 
 def consultation_view(
@@ -34,17 +45,20 @@ def consultation_view(
     formulations: list[str] | None = None,
 ) -> view.ConsultationView:
     version = published.version
+    preferences = preferences_of(consultation)
+    forms = None if formulations is None else tuple(formulations)
+    # The ranked part depends only on the version, the wishes and the language: it is
+    # kept in the version's memo (ADR 0007). What the person wrote is never kept there.
+    part = published.memo.get(
+        ("ranked", lang, preferences, forms),
+        lambda: view.ranked(published.dataset, lang, preferences, forms),
+    )
     return view.build(
         published.dataset,
         lang=lang,
         version=(version.number, version.checksum, version.created_at),
-        preferences=view.Preferences(
-            consultation.avoid,
-            consultation.helpful,
-            consultation.must_avoid,
-            consultation.formulations,
-        ),
-        formulations=formulations,
+        preferences=preferences,
+        formulations=forms,
         created_at=consultation.created_at,
         with_carer=consultation.with_carer,
         what_matters=consultation.what_matters,
@@ -52,6 +66,31 @@ def consultation_view(
         decision=consultation.decision,
         next_review=consultation.next_review,
         context_note=consultation.context_note,
+        ranked_part=part,
+    )
+
+
+def ranking_html(
+    consultation: Consultation,
+    published: Published,
+    shown: view.ConsultationView,
+    formulations: list[str] | None,
+) -> Markup:
+    """The ranking table, rendered once per version, language, consultation and filter:
+    `shown` is made from exactly these (consultation_view), so the key names it."""
+    lang = shown.lang
+    forms = None if formulations is None else tuple(formulations)
+    key = ("ranking-html", lang, consultation.id, preferences_of(consultation), forms)
+    return cast(
+        Markup,
+        published.memo.get(
+            key,
+            lambda: Markup(  # noqa: S704 - Jinja's autoescaped output
+                templates.get_template("clinic/_ranking.html").render(
+                    {"_": gettext_for(lang), "v": shown, "consultation_id": consultation.id}
+                )
+            ),
+        ),
     )
 
 
@@ -117,6 +156,7 @@ def _consultation_page(
             "principal": who,
             "c": consultation,
             "v": shown,
+            "ranking_html": ranking_html(consultation, published, shown, formulations),
             "data_version": published.version,
             "older_version": decided_with
             if decided_with is not None and decided_with != published.version.number
