@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import os
 import platform
@@ -66,6 +67,14 @@ RANKING = {
     "avoid": ["weight-gain", "high-blood-sugar", "tiredness", "tremor", "less-sex-drive"],
     "helpful": ["sleepy-at-night"],
 }
+
+#: Items for the "different wishes every time" phase: first 12 of the checklist.
+DISTINCT_ITEMS = [
+    "weight-gain", "high-blood-sugar", "tiredness", "tremor", "less-sex-drive", "restlessness",
+    "stiff-muscles", "dizziness-on-standing", "constipation", "dry-mouth", "drooling",
+    "blurred-vision",
+]  # fmt: skip
+DISTINCT_REQUESTS = 2000  # far more than a version's memo keeps (128): every one a miss
 
 TARGETS = {
     "ranking_api_ratio_min": 0.8,
@@ -201,9 +210,11 @@ def percentile(sorted_values: list[float], p: float) -> float:
 
 
 async def load(
-    name: str, host: str, port: int, raw: bytes, server_pid: int, expect: int = 200
+    name: str, host: str, port: int, raw: bytes | list[bytes], server_pid: int, expect: int = 200
 ) -> LoadResult:
-    """WARMUP seconds unmeasured, then SECONDS measured, CONCURRENCY clients in a loop."""
+    """WARMUP seconds unmeasured, then SECONDS measured, CONCURRENCY clients in a loop.
+    With a list of requests, each request sent is the next one of the list, in turn."""
+    requests = itertools.cycle(raw if isinstance(raw, list) else [raw])
     connections = [Connection(host, port) for _ in range(CONCURRENCY)]
     latencies: list[float] = []
     counts = {"ok": 0, "errors": 0}
@@ -212,7 +223,7 @@ async def load(
     async def client(conn: Connection, until: float) -> None:
         while time.perf_counter() < until:
             start = time.perf_counter()
-            status, _size = await conn.request(raw)
+            status, _size = await conn.request(next(requests))
             elapsed = time.perf_counter() - start
             if measuring:
                 latencies.append(elapsed * 1000)
@@ -460,7 +471,7 @@ def main() -> int:
                 assert client.get(path).status_code == 200, path
 
         body = json.dumps(RANKING).encode()
-        phases = [
+        phases: list[tuple[str, bytes | list[bytes]]] = [
             ("GET /healthz", prepare("GET", "/healthz", host, {})),
             (
                 "POST /api/v1/rankings",
@@ -477,6 +488,19 @@ def main() -> int:
                 prepare("GET", f"/consultations/{consultation}/sheet", host, {"Cookie": cookie}),
             ),
         ]
+        distinct = [
+            prepare(
+                "POST",
+                "/api/v1/rankings",
+                host,
+                {"Content-Type": "application/json"},
+                json.dumps({"avoid": list(wishes)}).encode(),
+            )
+            for wishes in itertools.islice(
+                itertools.permutations(DISTINCT_ITEMS, 5), DISTINCT_REQUESTS
+            )
+        ]
+        phases.insert(2, ("POST /api/v1/rankings, new wishes", distinct))
         results: dict[str, dict[str, Any]] = {}
         for name, raw in phases:
             print(f"load: {name} ({CONCURRENCY} clients, {WARMUP:g}+{SECONDS:g} s)", flush=True)
@@ -524,7 +548,7 @@ def main() -> int:
         return "met" if ok else "MISSED"
 
     checks = {
-        "ranking API ≥ 0.8× /healthz": verdict(
+        "ranking API ≥ 0.8× /healthz (the same wishes again)": verdict(
             results["POST /api/v1/rankings"]["ratio_to_healthz"] >= TARGETS["ranking_api_ratio_min"]
         ),
         "clinician page ≥ 0.5× /healthz": verdict(
@@ -550,6 +574,7 @@ def main() -> int:
             "pdf_renders": PDF_RENDERS,
             "server": "uvicorn, 1 process, SDM_ENV=production, SQLite (WAL)",
             "ranking_request": RANKING,
+            "new_wishes_phase": f"{DISTINCT_REQUESTS} different 5-item requests, in turn",
         },
         "load": results,
         "pdf": pdf,
