@@ -9,17 +9,21 @@ requests that change anything must also carry the session's CSRF token (form fie
 from __future__ import annotations
 
 import hmac
+import logging
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
-from app.accounts.service import Principal, SessionPolicy, resolve
+from app.accounts.service import Principal, SessionPolicy, resolve, touch
 from app.api.deps import SessionDep
+from app.db import session_scope
 from app.errors import DomainError
 from app.translations import N_
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+log = logging.getLogger("choosewell")
 
 
 class NotAuthenticated(DomainError):
@@ -79,11 +83,25 @@ async def get_principal(request: Request, session: SessionDep) -> Principal | No
     if not cookie:
         return None
     principal = await run_in_threadpool(resolve, session, cookie, "web", policy)
+    if principal is not None and principal.touch_due:
+        await run_in_threadpool(refresh_last_seen, request, principal)
     if principal is not None and request.method not in SAFE_METHODS:
         sent = await _csrf_token_sent(request)
         if not sent or not hmac.compare_digest(sent, principal.csrf_token):
             raise CsrfFailed()
     return principal
+
+
+def refresh_last_seen(request: Request, principal: Principal) -> None:
+    """The last-seen refresh, in a short unit of work of its own: it must not turn the
+    request's read into a write (app/accounts/service.py, `resolve`). Best effort: if it
+    cannot be made now (a read-only database, say) the page is still answered, and the
+    next request a minute on tries again."""
+    try:
+        with session_scope(request.app.state.engine, write=True) as session:
+            touch(session, principal.token_hash)
+    except SQLAlchemyError as exc:
+        log.warning("a session's last-seen time was not refreshed: %s", type(exc).__name__)
 
 
 MaybePrincipal = Annotated[Principal | None, Depends(get_principal)]

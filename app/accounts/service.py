@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pyotp
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from app.accounts.passwords import DUMMY_HASH, hash_password, policy_problems, verify_password
@@ -66,6 +66,12 @@ class Principal:
     kind: str
     csrf_token: str
     token_hash: str
+    #: The session's last-seen time is over TOUCH_AFTER old: refresh it (`touch`).
+    touch_due: bool = False
+
+
+#: A web session's last-seen time is refreshed at most this often.
+TOUCH_AFTER = timedelta(minutes=1)
 
 
 def token_hash(token: str) -> str:
@@ -197,22 +203,42 @@ def _totp_ok(secret: str | None, code: str | None) -> bool:
 
 
 def resolve(session: Session, secret: str, kind: str, policy: SessionPolicy) -> Principal | None:
-    """The principal for a session cookie or bearer token, or None if it is not valid now."""
+    """The principal for a session cookie or bearer token, or None if it is not valid now.
+
+    Only reads: a page is a read, and on SQLite a read transaction that later writes
+    fails at once if another request wrote in between. The last-seen refresh is `touch`,
+    in a unit of work of its own. An expired session is refused every time it is shown
+    (its row goes at logout or with `sdm users disable`)."""
     row = session.get(AuthSession, token_hash(secret))
     if row is None or row.kind != kind:
         return None
     now = utcnow()
-    expired = as_utc(row.expires_at) <= now or (
-        kind == "web" and as_utc(row.last_seen_at) + policy.web_idle <= now
-    )
+    seen = as_utc(row.last_seen_at)
+    expired = as_utc(row.expires_at) <= now or (kind == "web" and seen + policy.web_idle <= now)
     user = session.get(StaffUser, row.user_id)
     if expired or user is None or user.disabled:
-        session.delete(row)
         return None
-    if kind == "web" and now - as_utc(row.last_seen_at) > timedelta(minutes=1):
-        row.last_seen_at = now
-        session.add(row)
-    return Principal(user.id or 0, user.username, user.role, kind, row.csrf_token, row.token_hash)
+    return Principal(
+        user.id or 0,
+        user.username,
+        user.role,
+        kind,
+        row.csrf_token,
+        row.token_hash,
+        touch_due=kind == "web" and now - seen > TOUCH_AFTER,
+    )
+
+
+def touch(session: Session, hashed: str) -> None:
+    """Refresh a web session's last-seen time. Several requests may find it due at
+    once: only rows not refreshed in the last TOUCH_AFTER change, so it happens once."""
+    now = utcnow()
+    session.execute(
+        update(AuthSession)
+        .where(col(AuthSession.token_hash) == hashed)
+        .where(col(AuthSession.last_seen_at) < now - TOUCH_AFTER)
+        .values(last_seen_at=now)
+    )
 
 
 def logout(session: Session, principal: Principal) -> None:
