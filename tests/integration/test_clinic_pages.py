@@ -109,6 +109,29 @@ def test_the_formulation_filter_shows_only_medicines_in_that_form(clinic) -> Non
     assert 'value="long-acting-injection" checked' in page.text
 
 
+def test_a_kept_ranking_table_is_never_shown_for_another_language_filter_or_person(
+    clinic,
+) -> None:
+    """The rendered table is kept per data version (ADR 0007): the same page again is the
+    same table, and each other language, filter or consultation gets its own."""
+    client, _, created, _ = clinic
+    page = f"/staff/consultations/{created['id']}"
+    english = client.get(f"{page}?lang=en").text
+    assert client.get(f"{page}?lang=en").text.count('class="why"') == english.count('class="why"')
+    norwegian = client.get(f"{page}?lang=nb").text
+    assert "Good match" not in norwegian and "Partial match" not in norwegian
+    assert names_in_order(english) == [r.drug.name["en"] for r in expected_ranking().results]
+    filtered = client.get(f"{page}?lang=en&filter=1&form=long-acting-injection").text
+    lai = expected_ranking(("long-acting-injection",))
+    assert names_in_order(filtered) == [r.drug.name["en"] for r in lai.results]
+    assert names_in_order(client.get(f"{page}?lang=en").text) == names_in_order(english)
+    # Another person with the very same wishes: their own links, not the first person's.
+    other = client.post("/api/v1/consultations?lang=nb", json=BODY).json()["id"]
+    theirs = client.get(f"/staff/consultations/{other}?lang=en").text
+    assert f"?consultation={other}" in theirs and f"?consultation={created['id']}" not in theirs
+    assert f"/staff/consultations/{other}/compare" in theirs
+
+
 def test_compare_shows_the_priorities_then_items_where_any_is_moderate_or_worse(clinic) -> None:
     client, _, created, _ = clinic
     picked = ["aripiprazole", "haloperidol", "quetiapine"]

@@ -129,3 +129,21 @@ def test_the_memo_belongs_to_one_version(fresh_db: Callable[[], str]) -> None:
         next(r for r in b["results"] if r["drug"]["id"] == "alphazine") for b in (first, second)
     ]
     assert [a["breakdown"][0]["rating"] for a in alpha] == [3, 0]
+
+
+def test_kept_rankings_differ_by_language_and_wishes(fresh_db: Callable[[], str]) -> None:
+    url = fresh_db()
+    publish(url, renamed(1))
+    with client_for(url) as client:
+        wishes = {"avoid": ["weight-gain", "tremor"]}
+        english = client.post("/api/v1/rankings?lang=en", json=wishes).json()
+        norwegian = client.post("/api/v1/rankings?lang=nb", json=wishes).json()
+        swapped = client.post("/api/v1/rankings?lang=en", json={"avoid": ["tremor", "weight-gain"]})
+        again = client.post("/api/v1/rankings?lang=en", json=wishes).json()
+    label = [body["results"][0]["breakdown"][0]["label"] for body in (english, norwegian)]
+    assert label[0] != label[1]
+    assert [s["side_effect"] for s in swapped.json()["results"][0]["breakdown"]] == [
+        "tremor",
+        "weight-gain",
+    ]
+    assert again == english
