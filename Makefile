@@ -37,13 +37,15 @@ test-postgres: install
 	scripts/run-tests --postgres-only
 
 # Schemathesis against the app's own OpenAPI schema, long: FUZZ_EXAMPLES (1000) examples
-# per operation with a random seed (printed; pass FUZZ_SEED=N to repeat a run). The normal
-# test run does the same with 25 derandomized examples.
+# per operation and FUZZ_WORKFLOWS (300) stateful sequences of calls, with a random seed
+# (printed; pass FUZZ_SEED=N to repeat a run). The normal test run does the same with 25
+# derandomized examples and 20 sequences.
 FUZZ_EXAMPLES ?= 1000
+FUZZ_WORKFLOWS ?= 300
 fuzz: install
 	@seed=$${FUZZ_SEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}; \
 	echo "fuzz: $(FUZZ_EXAMPLES) examples per operation, seed $$seed (FUZZ_SEED=$$seed repeats it)"; \
-	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_RANDOM=1 $(BIN)/pytest -q -p no:cacheprovider \
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_WORKFLOWS=$(FUZZ_WORKFLOWS) FUZZ_RANDOM=1 $(BIN)/pytest -q -p no:cacheprovider \
 	  --hypothesis-seed=$$seed tests/fuzz
 
 # Throughput, latency, PDF time, tablet page weight and the ranking core, in one run on a

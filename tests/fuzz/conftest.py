@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fuzz.test_api_schema import STATS
+from tests.fuzz.test_api_schema import STATS, target  # noqa: F401 - the fixture, for every file here
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
