@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import URL, Engine, make_url
@@ -77,9 +77,23 @@ def _file_identity(path: Path) -> tuple[int, int] | None:
     return (status.st_dev, status.st_ino)
 
 
-def make_engine(url: str, *, timeout_seconds: float = 2.0) -> Engine:
+def existing_sqlite_only(url: str) -> str:
+    """A SQLite file URL that opens the file only if it is there (`mode=rw`): without it,
+    a database file deleted under a running app would come back as a new, empty one."""
+    parsed = make_url(url)
+    path = sqlite_file(parsed)
+    if path is None or str(parsed.query.get("uri", "")).lower() in ("true", "1"):
+        return url
+    return f"sqlite:///file:{quote(str(path))}?mode=rw&uri=true"
+
+
+def make_engine(url: str, *, timeout_seconds: float = 2.0, create: bool = True) -> Engine:
+    """`create=False` (the app server): a SQLite file that is not there is an error, a
+    503, never a new empty database. Migrations and `sdm` commands may create it."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
+        if not create:
+            url = existing_sqlite_only(url)
         # The driver's own transaction handling is turned off (isolation_level=None) and
         # SQLAlchemy emits BEGIN itself: BEGIN IMMEDIATE for units of work that write, so
         # concurrent writers queue on the busy timeout instead of failing with

@@ -226,7 +226,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(
-        settings.database_url, timeout_seconds=settings.db_timeout_seconds
+        settings.database_url, timeout_seconds=settings.db_timeout_seconds, create=False
     )
     app.state.datasets = DatasetCache()
     app.state.current = CurrentVersion(

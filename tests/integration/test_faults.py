@@ -233,6 +233,37 @@ def test_sqlite_file_unreachable_answers_503_and_recovers(tmp_path: Path) -> Non
     assert integrity(url) == "ok"
 
 
+@sqlite_only
+def test_a_deleted_sqlite_file_is_never_made_again_empty(tmp_path: Path) -> None:
+    """The app opens its SQLite file only if it is there (`mode=rw`): a deleted file is
+    a 503, and no new empty database appears where it was (where `sdm db upgrade` and
+    `sdm data load` would then build a database without the consultations or the
+    audit trail). Putting the file back (a restore) brings everything back."""
+    path = tmp_path / "choosewell.db"
+    url = f"sqlite:///{path}"
+    migrate(url)
+    set_up(url)
+    kept = tmp_path / "kept.db"
+    with client_for(url) as client:
+        assert client.post("/api/v1/rankings", json=RANKING).status_code == 200
+        shutil.copy(path, kept)  # a quiet moment: the WAL is checkpointed into the file
+        for leftover in (
+            path,
+            path.with_name(path.name + "-wal"),
+            path.with_name(path.name + "-shm"),
+        ):
+            leftover.unlink(missing_ok=True)
+        time.sleep(1.1)  # past SDM_VERSION_MAX_AGE: the next ranking confirms the version
+        gone = client.post("/api/v1/rankings", json=RANKING)
+        assert gone.status_code == 503, gone.text
+        assert gone.json()["detail"].startswith(DOWN)
+        assert client.get("/readyz").status_code == 503
+        assert not path.exists()
+        shutil.copy(kept, path)
+        assert client.post("/api/v1/rankings", json=RANKING).status_code == 200
+        assert client.get("/readyz").status_code == 200
+
+
 # --- 2. read-only database, full disk ---------------------------------------------------
 
 
