@@ -84,7 +84,10 @@ async def get_principal(request: Request, session: SessionDep) -> Principal | No
         return None
     principal = await run_in_threadpool(resolve, session, cookie, "web", policy)
     if principal is not None and principal.touch_due:
-        await run_in_threadpool(refresh_last_seen, request, principal)
+        if request.method in SAFE_METHODS:
+            await run_in_threadpool(refresh_last_seen, request, principal)
+        else:  # a write already: in its own unit of work, which holds SQLite's write lock
+            await run_in_threadpool(touch, session, principal.token_hash)
     if principal is not None and request.method not in SAFE_METHODS:
         sent = await _csrf_token_sent(request)
         if not sent or not hmac.compare_digest(sent, principal.csrf_token):
@@ -93,10 +96,11 @@ async def get_principal(request: Request, session: SessionDep) -> Principal | No
 
 
 def refresh_last_seen(request: Request, principal: Principal) -> None:
-    """The last-seen refresh, in a short unit of work of its own: it must not turn the
-    request's read into a write (app/accounts/service.py, `resolve`). Best effort: if it
-    cannot be made now (a read-only database, say) the page is still answered, and the
-    next request a minute on tries again."""
+    """The last-seen refresh of a read (GET), in a short unit of work of its own: it
+    must not turn the request's read into a write (app/accounts/service.py, `resolve`).
+    Best effort: if it cannot be made now (a read-only database, say) the page is still
+    answered, and the next request a minute on tries again. (A write request refreshes
+    in its own unit of work: a second one would wait for the first's SQLite lock.)"""
     try:
         with session_scope(request.app.state.engine, write=True) as session:
             touch(session, principal.token_hash)

@@ -62,3 +62,25 @@ def test_pages_asked_for_at_once_when_the_session_is_due_a_refresh(fresh_db) -> 
                 statuses = list(pool.map(lambda page: cora.get(page).status_code, pages))
             assert statuses == [200] * len(pages)
             assert last_seen(url) != before  # refreshed
+
+
+def test_a_write_when_the_session_is_due_a_refresh_does_not_wait(fresh_db) -> None:  # type: ignore[no-untyped-def]
+    """A write (here: recording a decision) refreshes in its own unit of work, which on
+    SQLite already holds the write lock: a second unit of work would wait for it."""
+    url = fresh_db()
+    publish(url, bundled_dataset())
+    staff = add_staff(url)
+    with live_server(url) as base:
+        cora = Browser()
+        csrf = login(cora, base, staff, "cora")
+        created = cora.post(f"{base}/api/v1/consultations", json={"avoid": ["tremor"]})
+        page = f"{base}/staff/consultations/{created.json()['id']}"
+        age_sessions(url, minutes=2)
+        before = last_seen(url)
+        saved = cora.post(
+            f"{page}/decision",
+            form={"csrf_token": csrf, "decision": "undecided", "discussed": "olanzapine"},
+        )
+        assert saved.status_code in (200, 303), saved.text
+        assert float(saved.extensions["elapsed_s"]) < 3.0
+        assert last_seen(url) != before
