@@ -7,6 +7,7 @@ the memo of a version never serves another version's answers."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date
 
@@ -39,7 +40,10 @@ def setup(fresh_db: Callable[[], str]) -> Iterator[tuple[str, CurrentVersion, Cl
 
 
 def newest(current: CurrentVersion) -> int:
-    return anyio.run(current.get).version.number
+    """`current.get()` on an event loop of its own thread: the browser tests' Playwright
+    keeps a loop running in the main thread for the whole session."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(anyio.run, current.get).result().version.number
 
 
 def renamed(n: int):  # type: ignore[no-untyped-def]
