@@ -108,6 +108,19 @@ def noticed(checks: dict[str, Callable[[], Any]], version: int, faulted: float) 
         time.sleep(0.05)
 
 
+def fault_is_noticed(
+    base: str, checks: dict[str, Callable[[], Any]], fault: Callable[[], None], label: str
+) -> None:
+    """Cause `fault`; within 2 s every probe but liveness answers 503 (`noticed`), and a
+    round of all the probes then answers as `assert_all_down` says."""
+    version = httpx2.get(f"{base}/api/v1/data-version").json()["number"]
+    fault()
+    within = noticed(checks, version, time.monotonic())
+    print(f"\n{label}: every probe 503 {within:.2f} s after")
+    assert within < 2.0
+    report(f"{label}, answer times", assert_all_down(checks))
+
+
 def wait_until_all_up(checks: dict[str, Callable[[], Any]], limit: float = 15) -> float:
     started = time.monotonic()
     while True:
@@ -139,14 +152,7 @@ def test_postgres_stopped_answers_503_quickly_and_recovers_by_itself() -> None:
             login(cora, base, staff, "cora")
             checks = probes(base, cora, page)
             assert wait_until_all_up(checks, limit=5) < 5
-            version = httpx2.get(f"{base}/api/v1/data-version").json()["number"]
-            cluster.stop()  # a crash: -m immediate
-            faulted = time.monotonic()
-            within = noticed(checks, version, faulted)
-            print(f"\nPostgreSQL stopped: every probe 503 {within:.2f} s after")
-            assert within < 2.0
-            down = assert_all_down(checks)
-            report("PostgreSQL stopped, answer times", down)
+            fault_is_noticed(base, checks, cluster.stop, "PostgreSQL stopped")  # -m immediate
             again = assert_all_down(checks)  # and again: no slow retry path the 2nd time
             report("PostgreSQL stopped, second round", again)
             restarted = time.monotonic()
@@ -175,17 +181,14 @@ def test_sqlite_file_unreachable_answers_503_and_recovers(tmp_path: Path) -> Non
         login(cora, base, staff, "cora")
         checks = probes(base, cora, page)
         assert wait_until_all_up(checks, limit=5) < 5
-        version = httpx2.get(f"{base}/api/v1/data-version").json()["number"]
-        folder.rename(tmp_path / "elsewhere")
-        faulted = time.monotonic()
+        elsewhere = tmp_path / "elsewhere"
         try:
-            within = noticed(checks, version, faulted)
-            print(f"\nSQLite file unreachable: every probe 503 {within:.2f} s after")
-            assert within < 2.0
-            down = assert_all_down(checks)
-            report("SQLite file unreachable, answer times", down)
+            fault_is_noticed(
+                base, checks, lambda: folder.rename(elsewhere), "SQLite file unreachable"
+            )
         finally:
-            (tmp_path / "elsewhere").rename(folder)
+            if elsewhere.exists():
+                elsewhere.rename(folder)
         recovered = wait_until_all_up(checks, limit=10)
         print(f"SQLite file back: all 200 again {recovered:.2f} s after")
     assert not (tmp_path / "elsewhere").exists()
