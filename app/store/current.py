@@ -20,12 +20,10 @@ out of date, because the memo belongs to that version alone.
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import cast
 
 from anyio import to_thread
 from sqlalchemy.engine import Engine
@@ -35,41 +33,11 @@ from app.catalogue.model import Dataset
 from app.db import session_scope
 from app.errors import NoDataVersion
 from app.store.datasets import DatasetCache, latest_version
+from app.store.memo import Memo
 from app.store.tables import DataVersion
 
 #: A session whose unit of work published a version carries this in `session.info`.
 PUBLISHED = "sdm_published_version"
-
-
-class Memo:
-    """A small thread-safe LRU of answers derived from one data version."""
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._items: OrderedDict[Hashable, Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable, make: Callable[[], Any]) -> Any:
-        """The value kept for `key`, made (and kept) if there is none. Never None."""
-        if (kept := self.peek(key)) is not None:
-            return kept
-        value = make()  # outside the lock: two threads may both make it, both are equal
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return value
-
-    def peek(self, key: Hashable) -> Any:
-        """The value kept for `key`, or None; never makes one."""
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        return None
-
-    def __len__(self) -> int:
-        return len(self._items)
 
 
 @dataclass(frozen=True)
@@ -96,8 +64,7 @@ class CurrentVersion:
         self._clock = clock
         self._current: Published | None = None
         self._confirmed_at = 0.0
-        self._versions: OrderedDict[tuple[int, str], Published] = OrderedDict()
-        self._lock = threading.Lock()
+        self._versions = Memo(8)  # (number, checksum) -> Published
 
     def _fresh(self) -> Published | None:
         current = self._current
@@ -129,17 +96,13 @@ class CurrentVersion:
         """`version` with its data and memo, shared by every request of this process."""
         if version is None:
             raise NoDataVersion()
-        key = (version.number, version.checksum)
-        with self._lock:
-            if (hit := self._versions.get(key)) is not None:
-                self._versions.move_to_end(key)
-                return hit
-        made = Published(version, self._datasets.get(session, version))
-        with self._lock:
-            made = self._versions.setdefault(key, made)
-            while len(self._versions) > 8:
-                self._versions.popitem(last=False)
-        return made
+        return cast(
+            Published,
+            self._versions.get(
+                (version.number, version.checksum),
+                lambda: Published(version, self._datasets.get(session, version)),
+            ),
+        )
 
     def forget(self) -> None:
         """Drop the pointer: the next request reads the newest version again."""

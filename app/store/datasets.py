@@ -6,8 +6,7 @@ by every request of the process.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
+from typing import cast
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -23,6 +22,7 @@ from app.catalogue.model import (
     Scoring,
     Source,
 )
+from app.store.memo import Memo
 from app.store.tables import ChecklistItemRow, DataVersion, DrugRow, RatingRow, SourceRow
 
 
@@ -105,18 +105,9 @@ class DatasetCache:
     """A small per-process cache of immutable datasets, keyed by checksum."""
 
     def __init__(self, size: int = 8) -> None:
-        self._size = size
-        self._items: OrderedDict[str, Dataset] = OrderedDict()
-        self._lock = threading.Lock()
+        self._memo = Memo(size)
 
     def get(self, session: Session, version: DataVersion) -> Dataset:
-        with self._lock:
-            if (hit := self._items.get(version.checksum)) is not None:
-                self._items.move_to_end(version.checksum)
-                return hit
-        dataset = read_dataset(session, version)
-        with self._lock:
-            self._items[version.checksum] = dataset
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return dataset
+        return cast(
+            Dataset, self._memo.get(version.checksum, lambda: read_dataset(session, version))
+        )
