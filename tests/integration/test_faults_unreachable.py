@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +109,20 @@ def noticed(checks: dict[str, Callable[[], Any]], version: int, faulted: float) 
         time.sleep(0.05)
 
 
+@contextmanager
+def watched(url: str) -> Iterator[tuple[str, dict[str, Callable[[], Any]]]]:
+    """A migrated database with the bundled data, an app process on it, a clinician
+    logged in, and the probes, all answering 200: yields (base URL, probes)."""
+    migrate(url)
+    staff, page = set_up(url)
+    with live_server(url) as base:
+        cora = Browser()
+        login(cora, base, staff, "cora")
+        checks = probes(base, cora, page)
+        assert wait_until_all_up(checks, limit=5) < 5
+        yield base, checks
+
+
 def fault_is_noticed(
     base: str, checks: dict[str, Callable[[], Any]], fault: Callable[[], None], label: str
 ) -> None:
@@ -143,24 +158,19 @@ def report(title: str, figures: dict[str, float]) -> None:
 def test_postgres_stopped_answers_503_quickly_and_recovers_by_itself() -> None:
     if pg_bin() is None:
         pytest.skip("no PostgreSQL binaries in /usr/lib/postgresql/*/bin")
-    with private_cluster() as cluster:
-        url = cluster.create_database("choosewell")
-        migrate(url)
-        staff, page = set_up(url)
-        with live_server(url) as base:
-            cora = Browser()
-            login(cora, base, staff, "cora")
-            checks = probes(base, cora, page)
-            assert wait_until_all_up(checks, limit=5) < 5
-            fault_is_noticed(base, checks, cluster.stop, "PostgreSQL stopped")  # -m immediate
-            again = assert_all_down(checks)  # and again: no slow retry path the 2nd time
-            report("PostgreSQL stopped, second round", again)
-            restarted = time.monotonic()
-            cluster.start()  # the same port
-            start_s = time.monotonic() - restarted
-            recovered = wait_until_all_up(checks, limit=10)
-            print(f"cluster restart {start_s:.2f} s; all 200 again {recovered:.2f} s after")
-            assert recovered < 5
+    with (
+        private_cluster() as cluster,
+        watched(cluster.create_database("choosewell")) as (base, checks),
+    ):
+        fault_is_noticed(base, checks, cluster.stop, "PostgreSQL stopped")  # -m immediate
+        again = assert_all_down(checks)  # and again: no slow retry path the 2nd time
+        report("PostgreSQL stopped, second round", again)
+        restarted = time.monotonic()
+        cluster.start()  # the same port
+        start_s = time.monotonic() - restarted
+        recovered = wait_until_all_up(checks, limit=10)
+        print(f"cluster restart {start_s:.2f} s; all 200 again {recovered:.2f} s after")
+        assert recovered < 5
 
 
 @sqlite_only
@@ -174,13 +184,7 @@ def test_sqlite_file_unreachable_answers_503_and_recovers(tmp_path: Path) -> Non
     folder = tmp_path / "volume"
     folder.mkdir()
     url = f"sqlite:///{folder / 'choosewell.db'}"
-    migrate(url)
-    staff, page = set_up(url)
-    with live_server(url) as base:
-        cora = Browser()
-        login(cora, base, staff, "cora")
-        checks = probes(base, cora, page)
-        assert wait_until_all_up(checks, limit=5) < 5
+    with watched(url) as (base, checks):
         elsewhere = tmp_path / "elsewhere"
         try:
             fault_is_noticed(
