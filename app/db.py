@@ -151,25 +151,52 @@ SQLITE_BEGIN = "sqlite_begin"
 _FILE_ID = "sdm_sqlite_file_id"
 
 
+def open_unit(engine: Engine, *, write: bool = False) -> Session:
+    """Start a unit of work. `write=True` takes SQLite's write lock at the start
+    (BEGIN IMMEDIATE), which is I/O; otherwise nothing touches the database yet."""
+    session = Session(engine, expire_on_commit=False)
+    if write and engine.dialect.name == "sqlite":
+        try:
+            session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+        except BaseException:
+            session.close()
+            raise
+    return session
+
+
+def close_unit(session: Session, engine: Engine, error: BaseException | None) -> None:
+    """End a unit of work: commit if it succeeded (`error` None), else roll back."""
+    try:
+        if error is None:
+            session.commit()
+            return
+        session.rollback()
+        if engine.dialect.name != "sqlite" and refuses_writes(error):
+            # A server that went read-only (a fail-over, a full disk) keeps pooled
+            # connections read-only even after it recovers: start afresh.
+            session.close()
+            engine.dispose()
+    except BaseException as exc:
+        if error is None:  # the commit failed: roll back, and let the caller see why
+            session.rollback()
+            if engine.dialect.name != "sqlite" and refuses_writes(exc):
+                session.close()
+                engine.dispose()
+        raise
+    finally:
+        session.close()
+
+
 @contextmanager
 def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any exception.
 
     `write=True` takes SQLite's write lock at the start (BEGIN IMMEDIATE); elsewhere
     it changes nothing."""
-    session = Session(engine, expire_on_commit=False)
-    if write and engine.dialect.name == "sqlite":
-        session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+    session = open_unit(engine, write=write)
     try:
         yield session
-        session.commit()
     except BaseException as exc:
-        session.rollback()
-        if engine.dialect.name != "sqlite" and refuses_writes(exc):
-            # A server that went read-only (a fail-over, a full disk) keeps pooled
-            # connections read-only even after it recovers: start afresh.
-            session.close()
-            engine.dispose()
+        close_unit(session, engine, exc)
         raise
-    finally:
-        session.close()
+    close_unit(session, engine, None)

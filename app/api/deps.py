@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Query, Request
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
-from app.db import session_scope
+from app.db import close_unit, open_unit
 from app.i18n import negotiate
 from app.store.current import PUBLISHED, CurrentVersion, Published
 
@@ -29,9 +31,9 @@ async def sqlite_write_gate(request: Request) -> AsyncIterator[None]:
         yield
 
 
-def get_session(
+async def get_session(
     request: Request, _gate: Annotated[None, Depends(sqlite_write_gate, scope="function")]
-) -> Iterator[Session]:
+) -> AsyncIterator[Session]:
     """One transaction per request, committed or rolled back in this one place.
 
     Requests that may write (POST, PUT, DELETE) take the write lock up front on SQLite.
@@ -39,10 +41,27 @@ def get_session(
     Scope "function": the commit happens when the route returns, BEFORE the response is
     sent. FastAPI's default ("request") would send the response first and commit after,
     so a client could see "saved" (or follow a redirect to the new session) before the
-    data is there, and a failed commit would be reported as a success."""
+    data is there, and a failed commit would be reported as a success.
+
+    Async, with the database work in worker threads: a read's session is made on the
+    event loop (no I/O yet) and ended in one worker thread, one thread hop fewer than a
+    sync generator's two on every request."""
+    engine = request.app.state.engine
     write = request.method not in SAFE_METHODS
-    with session_scope(request.app.state.engine, write=write) as session:
+    if write and engine.dialect.name == "sqlite":
+        session = await run_in_threadpool(open_unit, engine, write=True)
+    else:
+        session = open_unit(engine)
+    error: BaseException | None = None
+    try:
         yield session
+    except BaseException as exc:
+        error = exc
+        raise
+    finally:
+        # Shielded: a cancelled request still ends its transaction and frees its connection.
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(close_unit, session, engine, error)
     if session.info.get(PUBLISHED):  # committed: use the new version from now on
         request.app.state.current.forget()
 
