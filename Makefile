@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 PORT    ?= 8000
 PYTHON  ?= python3
 
-.PHONY: install run migrate load test test-sqlite test-postgres check fix clean translations fuzz bench screenshots
+.PHONY: install run migrate load test test-sqlite test-postgres check fix clean translations fuzz bench bench-floor screenshots
 
 $(BIN)/sdm: pyproject.toml
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -52,6 +52,11 @@ fuzz: install
 # temporary database; writes bench/results.json (see docs/performance.md).
 bench: install
 	$(BIN)/python -m bench.run
+
+# The cheapest page that still reads the staff session and the consultation per request,
+# against /healthz and the real pages; writes bench/floor.json (docs/performance.md).
+bench-floor: install
+	$(BIN)/python -m bench.floor
 
 # PNGs of the tablet pages, the clinician pages and the discussion sheet at
 # 1024x768, in docs/screenshots/, from Debian's chromium on a temporary database.

@@ -99,14 +99,16 @@ def sdm(env: dict[str, str], *args: str, stdin: str | None = None) -> None:
     )
 
 
-def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+def start_server(
+    env: dict[str, str], port: int, factory: str = "app.main:create_app"
+) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(  # noqa: S603 - our own venv's python
         [
             str(BIN / "python"),
             "-m",
             "uvicorn",
             "--factory",
-            "app.main:create_app",
+            factory,
             "--host",
             "127.0.0.1",
             "--port",

@@ -205,7 +205,7 @@ def _totp_ok(secret: str | None, code: str | None) -> bool:
 
 #: The session and its user in one Core query, built once: every staff request makes it,
 #: and ORM objects (two `session.get`s) cost more than the rest of a cheap page's reads.
-_SESSION_AND_USER = (
+SESSION_AND_USER = (
     core_select(
         col(AuthSession.kind),
         col(AuthSession.csrf_token),
@@ -229,7 +229,7 @@ def resolve(session: Session, secret: str, kind: str, policy: SessionPolicy) -> 
     fails at once if another request wrote in between. The last-seen refresh is `touch`,
     in a unit of work of its own. An expired session is refused every time it is shown
     (its row goes at logout or with `sdm users disable`)."""
-    row = session.execute(_SESSION_AND_USER, {"token_hash": token_hash(secret)}).first()
+    row = session.execute(SESSION_AND_USER, {"token_hash": token_hash(secret)}).first()
     if row is None or row.kind != kind or row.disabled:
         return None
     now = utcnow()

@@ -1,0 +1,160 @@
+"""What the stack leaves an HTML page: `make bench-floor` (or `python -m bench.floor`).
+
+The clinician page and the sheet read two rows on every request, on purpose: the staff
+session (so that logout, expiry or a disabled user ends a session in every process at
+once) and the consultation (so that a decision recorded through one process shows on
+the next request to another). This run measures the cheapest page that still does
+that, to show how much of the distance to 0.5× /healthz is the pages' own work
+(dependencies, the ORM, the template) and how much is the stack under them.
+
+The set-up is `make bench`'s (bench/run.py): a temporary SQLite database, the bundled
+data, one clinician logged in, one consultation, uvicorn with one process. The app is the
+real one, with probe routes that only this module's factory adds (first in the routing
+table, so their routing is the cheapest there is). Each probe answers a fixed body as
+long as the clinician page, with no dependency and no template:
+
+- no-db: no database at all;
+- db-in-thread: the staff session joined to its user (`resolve`'s own query) and the
+  consultation row, two Core queries on one pooled connection, in ONE worker thread,
+  which is how every page must reach the database (a slow database must not hold the
+  event loop and with it every request);
+- db-on-loop: the same two queries on the event loop: NOT safe (a PostgreSQL outage would
+  stop every request for the connect timeout), measured only to show what the worker
+  thread costs.
+
+It writes bench/floor.json and prints the rates and their ratio to /healthz's.
+"""
+
+import asyncio
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx2
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import bindparam, select
+from sqlalchemy.engine import Engine
+from starlette.concurrency import run_in_threadpool
+
+from bench.loadgen import CONCURRENCY, SECONDS, WARMUP, free_port, load, machine, prepare
+from bench.run import CLINICIAN, PASSWORD, RANKING, ROOT, log_in, sdm, start_server
+
+RESULTS = ROOT / "bench" / "floor.json"
+PROBES = ("no-db", "db-in-thread", "db-on-loop")
+
+
+def _rows(engine: Engine, token_hash: str, consultation_id: str) -> bool:
+    from app.accounts.service import SESSION_AND_USER
+    from app.consultations.tables import Consultation
+
+    table = Consultation.__table__  # type: ignore[attr-defined]
+    with engine.connect() as connection:
+        who = connection.execute(SESSION_AND_USER, {"token_hash": token_hash}).first()
+        row = connection.execute(
+            select(table).where(table.c.id == bindparam("id")), {"id": consultation_id}
+        ).first()
+    return who is not None and row is not None
+
+
+def create_app() -> FastAPI:
+    """The real app, plus the probes (uvicorn --factory bench.floor:create_app)."""
+    from app.main import create_app as real_app
+
+    app = real_app()
+    body = b"<!doctype html>" + b"x" * int(os.environ.get("BENCH_FLOOR_BYTES", "39000"))
+
+    def secret_hash(request: Request) -> str:
+        cookie = request.cookies.get(app.state.session_cookie, "")
+        return hashlib.sha256(cookie.encode()).hexdigest()
+
+    async def no_db(consultation_id: str) -> Response:
+        return HTMLResponse(body)
+
+    async def db_in_thread(consultation_id: str, request: Request) -> Response:
+        found = await run_in_threadpool(
+            _rows, app.state.engine, secret_hash(request), consultation_id
+        )
+        return HTMLResponse(body) if found else Response(status_code=404)
+
+    async def db_on_loop(consultation_id: str, request: Request) -> Response:
+        found = _rows(app.state.engine, secret_hash(request), consultation_id)
+        return HTMLResponse(body) if found else Response(status_code=404)
+
+    for name, endpoint in zip(PROBES, (no_db, db_in_thread, db_on_loop), strict=True):
+        app.add_api_route(f"/bench/floor/{name}/{{consultation_id}}", endpoint)
+        app.router.routes.insert(0, app.router.routes.pop())
+    return app
+
+
+def main() -> int:
+    info = machine()
+    workdir = Path(tempfile.mkdtemp(prefix="sdm-bench-floor-"))
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
+        "SDM_ENV": "production",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    env.pop("SDM_ALLOW_PASSWORD_ONLY", None)
+    server = None
+    try:
+        sdm(env, "db", "upgrade")
+        sdm(env, "data", "load", "--by", "bench", "--note", "bench")
+        sdm(env, "users", "add", CLINICIAN, "--role", "clinician", stdin=PASSWORD + "\n")
+        port = free_port()
+        server = start_server(env, port, factory="bench.floor:create_app")
+        base, host = f"http://127.0.0.1:{port}", f"127.0.0.1:{port}"
+        created = httpx2.post(f"{base}/api/v1/consultations", json=RANKING)
+        assert created.status_code == 201, created.text
+        consultation = created.json()["id"]
+        cookie, _ = log_in(base)
+        paths = {
+            "GET /healthz": "/healthz",
+            **{f"probe: {name}": f"/bench/floor/{name}/{consultation}" for name in PROBES},
+            "GET /staff/consultations/{id}": f"/staff/consultations/{consultation}",
+            "GET /consultations/{id}/sheet": f"/consultations/{consultation}/sheet",
+        }
+        for path in paths.values():
+            answer = httpx2.get(base + path, headers={"Cookie": cookie})
+            assert answer.status_code == 200, (path, answer.status_code)
+        results: dict[str, dict[str, Any]] = {}
+        for name, path in paths.items():
+            print(f"load: {name} ({CONCURRENCY} clients, {WARMUP:g}+{SECONDS:g} s)", flush=True)
+            raw = prepare("GET", path, host, {"Cookie": cookie})
+            results[name] = asyncio.run(load(name, "127.0.0.1", port, raw, server.pid)).summary()
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=10)
+        shutil.rmtree(workdir, ignore_errors=True)
+    health = results["GET /healthz"]["rps"]
+    for summary in results.values():
+        summary["ratio_to_healthz"] = round(summary["rps"] / health, 3) if health else None
+    report = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": " ".join([Path(sys.executable).name, "-m", "bench.floor"]),
+        "machine": info,
+        "settings": {"concurrency": CONCURRENCY, "seconds": SECONDS, "warmup_seconds": WARMUP},
+        "load": results,
+    }
+    RESULTS.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    print(f"\n{info['cpu']}, {info['cores']} cores; load average {info['load_average_at_start']}")
+    print(f"{'endpoint':<34}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'×healthz':>10}{'errors':>8}")
+    for name, r in results.items():
+        print(
+            f"{name:<34}{r['rps']:>9.1f}{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}"
+            f"{r['ratio_to_healthz']:>10.2f}{r['errors']:>8}"
+        )
+    print(f"\nwritten: {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
