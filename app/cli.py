@@ -179,6 +179,15 @@ def cmd_users_totp(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sessions_purge(args: argparse.Namespace) -> int:
+    from app.accounts.service import purge_sessions, session_policy
+
+    policy = session_policy(get_settings())
+    sessions, attempts = _unit_of_work(lambda s: purge_sessions(s, policy=policy, by=args.by))
+    print(f"deleted {sessions} ended session(s) and {attempts} old failed-login record(s)")
+    return 0
+
+
 def cmd_data_export(args: argparse.Namespace) -> int:
     from app.catalogue.export import export_dataset
 
@@ -307,6 +316,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.add_argument("--by", default=_default_actor())
     p.set_defaults(func=cmd_users_totp)
+    sessions = groups.add_parser("sessions", help="staff logins and API tokens")
+    sessions_cmds = sessions.add_subparsers(dest="cmd", required=True)
+    p = sessions_cmds.add_parser(
+        "purge", help="delete expired or idle sessions and old failed-login records"
+    )
+    p.add_argument("--by", default=_default_actor())
+    p.set_defaults(func=cmd_sessions_purge)
     consult = groups.add_parser("consultations", help="stored preference sets")
     consult_cmds = consult.add_subparsers(dest="cmd", required=True)
     p = consult_cmds.add_parser("purge", help="delete consultations older than DAYS")

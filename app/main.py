@@ -9,7 +9,6 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from datetime import timedelta
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -21,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from app.accounts.deps import NotAuthenticated
-from app.accounts.service import SessionPolicy
+from app.accounts.service import session_policy
 from app.api import audit, auth, catalogue, consultations, drafts, health, rankings
 from app.body_limit import BodyLimit
 from app.config import ROOT, Settings, get_settings
@@ -233,12 +232,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine, app.state.datasets, max_age=settings.version_max_age
     )
     app.state.sqlite_write_lock = asyncio.Lock()
-    app.state.session_policy = SessionPolicy(
-        web_idle=timedelta(minutes=settings.session_idle_minutes),
-        web_absolute=timedelta(hours=settings.session_absolute_hours),
-        api_lifetime=timedelta(minutes=settings.token_minutes),
-        allow_password_only=settings.allow_password_only,
-    )
+    app.state.session_policy = session_policy(settings)
     app.state.session_cookie = "__Host-sdm_session" if settings.secure_cookies else "sdm_session"
     if settings.allow_password_only and settings.env == "production":
         raise RuntimeError(

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pyotp
-from sqlalchemy import bindparam, delete, func, update
+from sqlalchemy import and_, bindparam, delete, func, or_, update
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from app.accounts.passwords import DUMMY_HASH, hash_password, policy_problems, verify_password
 from app.accounts.tables import ROLES, AuthSession, LoginAttempt, StaffUser
 from app.clock import as_utc, utcnow
+from app.config import Settings
 from app.curation import audit
 from app.errors import DomainError
 
@@ -55,6 +56,16 @@ class SessionPolicy:
     max_failures_per_client: int = 20
     second_factor_roles: tuple[str, ...] = ("pharmacist", "admin")
     allow_password_only: bool = False
+
+
+def session_policy(settings: Settings) -> SessionPolicy:
+    """The policy the settings ask for: the app and `sdm sessions purge` use the same."""
+    return SessionPolicy(
+        web_idle=timedelta(minutes=settings.session_idle_minutes),
+        web_absolute=timedelta(hours=settings.session_absolute_hours),
+        api_lifetime=timedelta(minutes=settings.token_minutes),
+        allow_password_only=settings.allow_password_only,
+    )
 
 
 @dataclass(frozen=True)
@@ -123,6 +134,36 @@ def disable_user(session: Session, *, username: str, by: str) -> None:
         before={"disabled": False},
         after={"disabled": True, "sessions_ended": ended},
     )
+
+
+def purge_sessions(session: Session, *, policy: SessionPolicy, by: str) -> tuple[int, int]:
+    """Delete what no request can use any more: sessions and tokens past their expiry,
+    web sessions idle past `policy.web_idle` (`resolve` refuses both already), and
+    failed-login records older than the throttle window (they hold client addresses).
+    Returns (sessions deleted, login records deleted)."""
+    now = utcnow()
+    sessions = session.execute(
+        delete(AuthSession).where(
+            or_(
+                col(AuthSession.expires_at) <= now,
+                and_(
+                    col(AuthSession.kind) == "web",
+                    col(AuthSession.last_seen_at) <= now - policy.web_idle,
+                ),
+            )
+        )
+    ).rowcount  # type: ignore[attr-defined]
+    attempts = session.execute(
+        delete(LoginAttempt).where(col(LoginAttempt.at) < now - policy.throttle_window)
+    ).rowcount  # type: ignore[attr-defined]
+    audit.record(
+        session,
+        by=by,
+        action="sessions.purge",
+        target="auth_session/*",
+        after={"sessions_deleted": sessions, "login_attempts_deleted": attempts},
+    )
+    return int(sessions), int(attempts)
 
 
 def enrol_totp(session: Session, *, username: str, by: str) -> str:
@@ -228,7 +269,7 @@ def resolve(session: Session, secret: str, kind: str, policy: SessionPolicy) -> 
     Only reads: a page is a read, and on SQLite a read transaction that later writes
     fails at once if another request wrote in between. The last-seen refresh is `touch`,
     in a unit of work of its own. An expired session is refused every time it is shown
-    (its row goes at logout or with `sdm users disable`)."""
+    (its row goes at logout, with `sdm users disable` or with `sdm sessions purge`)."""
     row = session.execute(SESSION_AND_USER, {"token_hash": token_hash(secret)}).first()
     if row is None or row.kind != kind or row.disabled:
         return None

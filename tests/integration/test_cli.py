@@ -125,3 +125,62 @@ def test_audit_events_and_published_ratings_cannot_be_changed_or_deleted(fresh_d
             session.execute(text(statement))
     engine.dispose()
     assert count(url, AuditEvent) == 1
+
+
+def test_sessions_purge_deletes_only_what_no_request_can_use(fresh_db) -> None:
+    """Expired and idle sessions are refused already (`resolve`); the purge removes their
+    rows and failed-login records past the throttle window, and keeps everything live."""
+    from datetime import timedelta
+
+    from app.accounts.service import find_user
+    from app.accounts.tables import AuthSession, LoginAttempt
+    from app.clock import utcnow
+
+    url = fresh_db()
+    assert (
+        sdm(url, "users", "add", "kim", "--role", "clinician", stdin=PASSWORD + "\n").returncode
+        == 0
+    )
+    now = utcnow()
+    hour = timedelta(hours=1)
+    rows = {  # name: (kind, last seen, expires)
+        "live-web": ("web", now - timedelta(minutes=5), now + hour),
+        "live-api": ("api", now - timedelta(hours=2), now + hour),  # tokens have no idle limit
+        "expired-web": ("web", now - timedelta(minutes=1), now - timedelta(seconds=1)),
+        "idle-web": ("web", now - timedelta(minutes=31), now + hour),
+        "expired-api": ("api", now - hour, now - timedelta(minutes=1)),
+    }
+    engine = make_engine(url)
+    with session_scope(engine, write=True) as session:
+        user = find_user(session, "kim")
+        assert user is not None and user.id is not None
+        for name, (kind, seen, expires) in rows.items():
+            session.add(
+                AuthSession(
+                    token_hash=name,
+                    user_id=user.id,
+                    kind=kind,
+                    csrf_token="x",
+                    created_at=seen,
+                    last_seen_at=seen,
+                    expires_at=expires,
+                )
+            )
+        session.add(LoginAttempt(at=now - timedelta(minutes=16), username="kim", client="c1"))
+        session.add(LoginAttempt(at=now - timedelta(minutes=1), username="kim", client="c2"))
+
+    result = sdm(url, "sessions", "purge", "--by", "test")
+
+    assert result.returncode == 0, result.stderr
+    assert "deleted 3 ended session(s) and 1 old failed-login record(s)" in result.stdout
+    with session_scope(engine) as session:
+        kept = set(session.exec(select(AuthSession.token_hash)).all())
+        clients = set(session.exec(select(LoginAttempt.client)).all())
+        audited = session.exec(
+            select(AuditEvent).where(AuditEvent.action == "sessions.purge")
+        ).one()
+    engine.dispose()
+    assert kept == {"live-web", "live-api"}
+    assert clients == {"c2"}
+    assert audited.actor == "test"
+    assert audited.after == {"sessions_deleted": 3, "login_attempts_deleted": 1}
