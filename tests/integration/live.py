@@ -22,6 +22,20 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def wait_until_up(process: subprocess.Popen[bytes], base: str, seconds: float = 30) -> None:
+    """Until the app process answers /healthz; RuntimeError if it exits or takes too long."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx2.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx2.HTTPError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("the app process did not start")
+        time.sleep(0.1)
+
+
 @contextmanager
 def live_server(database_url: str, **env: str) -> Iterator[str]:
     """Start `uvicorn --factory app.main:create_app` and yield its base URL."""
@@ -46,16 +60,7 @@ def live_server(database_url: str, **env: str) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx2.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx2.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the app process did not start")
-            time.sleep(0.1)
+        wait_until_up(process, base)
         yield base
     finally:
         process.terminate()

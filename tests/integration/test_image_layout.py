@@ -15,13 +15,12 @@ import shlex
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx2
 import yaml
 
-from tests.integration.live import ROOT, free_port
+from tests.integration.live import ROOT, free_port, wait_until_up
 from tests.unit.test_deployment_files import instructions
 
 
@@ -88,15 +87,7 @@ def test_the_image_layout_migrates_loads_serves_and_passes_its_health_check(
     server = subprocess.Popen(command, cwd=srv, env=env)
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx2.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx2.HTTPError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, "the app did not start"
-            time.sleep(0.1)
+        wait_until_up(server, base)
 
         (healthcheck,) = instructions(stage, "HEALTHCHECK")
         check = shlex.split(healthcheck.split(" CMD ", 1)[1])
