@@ -165,26 +165,28 @@ def open_unit(engine: Engine, *, write: bool = False) -> Session:
 
 
 def close_unit(session: Session, engine: Engine, error: BaseException | None) -> None:
-    """End a unit of work: commit if it succeeded (`error` None), else roll back."""
+    """End a unit of work: commit if it succeeded (`error` None), else roll back. A
+    failed commit is rolled back too, and raised."""
     try:
-        if error is None:
-            session.commit()
+        if error is not None:
+            _roll_back(session, engine, error)
             return
-        session.rollback()
-        if engine.dialect.name != "sqlite" and refuses_writes(error):
-            # A server that went read-only (a fail-over, a full disk) keeps pooled
-            # connections read-only even after it recovers: start afresh.
-            session.close()
-            engine.dispose()
-    except BaseException as exc:
-        if error is None:  # the commit failed: roll back, and let the caller see why
-            session.rollback()
-            if engine.dialect.name != "sqlite" and refuses_writes(exc):
-                session.close()
-                engine.dispose()
-        raise
+        try:
+            session.commit()
+        except BaseException as exc:
+            _roll_back(session, engine, exc)
+            raise
     finally:
         session.close()
+
+
+def _roll_back(session: Session, engine: Engine, cause: BaseException) -> None:
+    session.rollback()
+    if engine.dialect.name != "sqlite" and refuses_writes(cause):
+        # A server that went read-only (a fail-over, a full disk) keeps pooled
+        # connections read-only even after it recovers: start afresh.
+        session.close()
+        engine.dispose()
 
 
 @contextmanager

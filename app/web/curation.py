@@ -20,7 +20,6 @@ from app.web.render import page_language, render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 Id = Annotated[str, Path(max_length=32)]
-Slug = Annotated[str, Path(max_length=64)]
 # A draft's status (app.curation.tables.DRAFT_STATES), as shown on the pages.
 STATUS_LABELS = {
     "open": N_("Open"),
