@@ -8,7 +8,7 @@ Plain Python: no web or database imports. Text is in one language, chosen by the
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 from app.catalogue.model import Dataset, Drug, symbol
@@ -114,7 +114,23 @@ class Card:
 
 
 @dataclass(frozen=True)
-class ConsultationView:
+class Ranked:
+    """The part of a view that depends only on the data, the wishes and the language:
+    the same for every consultation with the same wishes, so callers may keep it."""
+
+    priorities: tuple[Priority, ...]
+    helpful: tuple[str, ...]
+    formulations: tuple[str, ...]
+    matches: tuple[Match, ...]
+    excluded: tuple[Excluded, ...]
+    max_score: int
+
+
+@dataclass(frozen=True)
+class ConsultationView(Ranked):
+    """One consultation as the page, the sheet and the PDF show it: the ranked part
+    (inherited from `Ranked`) plus what this consultation alone holds."""
+
     lang: str
     data_version: int
     data_checksum: str
@@ -122,12 +138,6 @@ class ConsultationView:
     created_at: datetime
     with_carer: bool
     what_matters: str
-    priorities: tuple[Priority, ...]
-    helpful: tuple[str, ...]
-    formulations: tuple[str, ...]
-    matches: tuple[Match, ...]
-    excluded: tuple[Excluded, ...]
-    max_score: int
     discussed: tuple[Card, ...]
     decision: str | None
     decision_label: str | None
@@ -226,19 +236,6 @@ class Preferences:
     formulations: Sequence[str]
 
 
-@dataclass(frozen=True)
-class Ranked:
-    """The part of a view that depends only on the data, the wishes and the language:
-    the same for every consultation with the same wishes, so callers may keep it."""
-
-    priorities: tuple[Priority, ...]
-    helpful: tuple[str, ...]
-    formulations: tuple[str, ...]
-    matches: tuple[Match, ...]
-    excluded: tuple[Excluded, ...]
-    max_score: int
-
-
 def ranked(
     dataset: Dataset,
     lang: str,
@@ -311,12 +308,7 @@ def build(
         created_at=created_at,
         with_carer=with_carer,
         what_matters=what_matters,
-        priorities=part.priorities,
-        helpful=part.helpful,
-        formulations=part.formulations,
-        matches=part.matches,
-        excluded=part.excluded,
-        max_score=part.max_score,
+        **{f.name: getattr(part, f.name) for f in fields(Ranked)},
         discussed=tuple(card(dataset, dataset.drug(d), lang) for d in discussed if d in drug_ids),
         decision=decision,
         decision_label=decision_label(decision, dataset, lang),
