@@ -5,12 +5,16 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import func
 from sqlmodel import select
 
+from app.accounts.service import find_user
+from app.accounts.tables import AuthSession, LoginAttempt
 from app.catalogue import load_directory
+from app.clock import utcnow
 from app.curation.tables import Draft
 from app.db import make_engine, session_scope
 from app.store.tables import AuditEvent, DataVersion
@@ -130,12 +134,6 @@ def test_audit_events_and_published_ratings_cannot_be_changed_or_deleted(fresh_d
 def test_sessions_purge_deletes_only_what_no_request_can_use(fresh_db) -> None:
     """Expired and idle sessions are refused already (`resolve`); the purge removes their
     rows and failed-login records past the throttle window, and keeps everything live."""
-    from datetime import timedelta
-
-    from app.accounts.service import find_user
-    from app.accounts.tables import AuthSession, LoginAttempt
-    from app.clock import utcnow
-
     url = fresh_db()
     assert (
         sdm(url, "users", "add", "kim", "--role", "clinician", stdin=PASSWORD + "\n").returncode
