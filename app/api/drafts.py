@@ -287,7 +287,8 @@ def submit(session: SessionDep, who: Pharmacist, draft_id: Id) -> DraftOut:
 
 @router.post("/{draft_id}/approve", response_model=PublishedOut)
 def approve(request: Request, session: SessionDep, who: Pharmacist, draft_id: Id) -> PublishedOut:
-    """Publish a submitted draft as the next data version. Not by its own author."""
+    """Publish a submitted draft as the next data version. Refused (403) to anyone who
+    opened, changed or submitted it."""
     draft = drafts.get_draft(session, draft_id)
     version = drafts.approve(session, request.app.state.datasets, draft, by=who.username)
     return PublishedOut(draft=draft_out(draft), data_version=version.number)
