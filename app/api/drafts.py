@@ -76,11 +76,16 @@ class ChangeOut(BaseModel):
     before: str
     after: str
     sources: list[str]
+    changed_by: str = Field(description="who last changed this cell or field in the draft")
 
 
 class DiffOut(BaseModel):
     draft: DraftOut
     changes: list[ChangeOut]
+    involved: list[str] = Field(
+        description="everyone who opened, changed or submitted the draft: none of them "
+        "may approve it"
+    )
 
 
 class PublishedOut(BaseModel):
@@ -274,9 +279,11 @@ def get_diff(request: Request, session: SessionDep, _who: Pharmacist, draft_id: 
                 before=c.before,
                 after=c.after,
                 sources=list(c.sources),
+                changed_by=c.changed_by,
             )
             for c in result.changes
         ],
+        involved=sorted(result.involved),
     )
 
 

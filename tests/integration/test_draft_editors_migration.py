@@ -62,6 +62,9 @@ def test_edits_before_the_upgrade_count_for_four_eyes(databases) -> None:  # typ
     with session_scope(engine) as session:
         draft = drafts.get_draft(session, draft_id)
         assert drafts.people_involved(session, draft) == {"phil", "pia", "ed", "sue"}
+        changes = drafts.draft_diff(session, cache, draft).changes
+        weight = next(c for c in changes if c.item == "weight-gain")
+        assert weight.changed_by == "pia"
         for editor in ("pia", "ed", "sue"):
             with pytest.raises(SelfApproval):
                 drafts.approve(session, cache, draft, by=editor)

@@ -39,6 +39,7 @@ def test_full_review_cycle_publishes_a_new_version(staff_app) -> None:
             "before": "+++",
             "after": "++",
             "sources": ["s3-2020"],
+            "changed_by": "phil",
         }
     ]
     # Consultations still see the published version while the draft is open.
@@ -287,6 +288,8 @@ def test_nobody_who_changed_a_draft_can_approve_it(staff_app, involve) -> None: 
     assert card["data_version"]["number"] == 1
     weight = next(r for r in card["ratings"] if r["side_effect"] == "weight-gain")
     assert weight["value"] == 3
+    diff = client.get(f"/api/v1/drafts/{draft}/diff", headers=phil).json()
+    assert involved in diff["involved"] and "pete" not in diff["involved"]
 
     approved = client.post(f"/api/v1/drafts/{draft}/approve", headers=staff.headers(client, "pete"))
     assert approved.status_code == 200, approved.text
@@ -294,3 +297,26 @@ def test_nobody_who_changed_a_draft_can_approve_it(staff_app, involve) -> None: 
     card = client.get("/api/v1/drugs/olanzapine").json()
     weight = next(r for r in card["ratings"] if r["side_effect"] == "weight-gain")
     assert (card["data_version"]["number"], weight["value"]) == (2, 0)
+
+
+def test_the_diff_names_who_last_changed_each_cell_and_field(staff_app) -> None:
+    client, staff = staff_app
+    phil, pia = staff.headers(client, "phil"), staff.headers(client, "pia")
+    draft = open_draft(client, phil)
+    edit_weight_gain(client, pia, draft, value=1)
+    edit_card(client, phil, draft)
+    edit_source(client, pia, draft)
+
+    def changed_by() -> dict[tuple[str, str | None, str], str]:
+        diff = client.get(f"/api/v1/drafts/{draft}/diff", headers=phil).json()
+        return {(c["drug"], c["side_effect"], c["what"]): c["changed_by"] for c in diff["changes"]}
+
+    assert changed_by() == {
+        ("olanzapine", "weight-gain", "rating"): "pia",
+        ("olanzapine", None, "review_by"): "phil",
+        ("(sources)", None, "source"): "pia",
+    }
+    edit_weight_gain(client, phil, draft, value=0)  # phil changes pia's cell: now his
+    assert changed_by()[("olanzapine", "weight-gain", "rating")] == "phil"
+    diff = client.get(f"/api/v1/drafts/{draft}/diff", headers=phil).json()
+    assert diff["involved"] == ["phil", "pia"]  # pia changed it, even if not last
