@@ -76,11 +76,16 @@ class ChangeOut(BaseModel):
     before: str
     after: str
     sources: list[str]
+    changed_by: str = Field(description="who last changed this cell or field in the draft")
 
 
 class DiffOut(BaseModel):
     draft: DraftOut
     changes: list[ChangeOut]
+    involved: list[str] = Field(
+        description="everyone who opened, changed or submitted the draft: none of them "
+        "may approve it"
+    )
 
 
 class PublishedOut(BaseModel):
@@ -274,9 +279,11 @@ def get_diff(request: Request, session: SessionDep, _who: Pharmacist, draft_id: 
                 before=c.before,
                 after=c.after,
                 sources=list(c.sources),
+                changed_by=c.changed_by,
             )
             for c in result.changes
         ],
+        involved=sorted(result.involved),
     )
 
 
@@ -287,7 +294,8 @@ def submit(session: SessionDep, who: Pharmacist, draft_id: Id) -> DraftOut:
 
 @router.post("/{draft_id}/approve", response_model=PublishedOut)
 def approve(request: Request, session: SessionDep, who: Pharmacist, draft_id: Id) -> PublishedOut:
-    """Publish a submitted draft as the next data version. Not by its own author."""
+    """Publish a submitted draft as the next data version. Refused (403) to anyone who
+    opened, changed or submitted it."""
     draft = drafts.get_draft(session, draft_id)
     version = drafts.approve(session, request.app.state.datasets, draft, by=who.username)
     return PublishedOut(draft=draft_out(draft), data_version=version.number)

@@ -1,10 +1,10 @@
 """Drafts: open from the published version, edit with ETags, review, publish.
 
 Rules live here, not in the routes: only open drafts can be edited; an edit must name
-the revision it read; a draft is published by a pharmacist other than the one who
-opened or submitted it; publishing goes through the same validation and the same
-`publish_dataset` action as `sdm data load`. Every change writes an audit event in the
-same transaction.
+the revision it read; every edit records who made it (draft_edit); a draft is published
+by a pharmacist who did not open, change or submit it (four eyes, app.curation.review);
+publishing goes through the same validation and the same `publish_dataset` action as
+`sdm data load`. Every change writes an audit event in the same transaction.
 """
 
 from __future__ import annotations
@@ -17,14 +17,15 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.catalogue.files import RawFile, RawTree
-from app.catalogue.model import Dataset, Rating, drug_document, rating_document
+from app.catalogue.model import Dataset, Rating, Source, drug_document, rating_document
 from app.catalogue.problems import DataProblems
 from app.catalogue.report import Change, diff
 from app.catalogue.validate import build_dataset, check_rating
 from app.clock import utcnow
 from app.curation import audit
 from app.curation.publish import publish_dataset
-from app.curation.tables import Draft, DraftDrug, DraftRating
+from app.curation.review import AttributedChange, attribute, check_approver, involved
+from app.curation.tables import Draft, DraftDrug, DraftEdit, DraftRating
 from app.errors import DomainError, NotFound
 from app.store.datasets import DatasetCache, latest_version
 from app.store.tables import DataVersion
@@ -57,14 +58,6 @@ class PreconditionRequired(DomainError):
 class InvalidEdit(DomainError):
     status_code = 422
     code = "invalid_edit"
-
-
-class SelfApproval(DomainError):
-    status_code = 403
-    code = "self_approval"
-
-    def __init__(self) -> None:
-        super().__init__("A different pharmacist must approve this draft.")
 
 
 def _new_draft(
@@ -148,6 +141,45 @@ def _editable(draft: Draft) -> None:
         raise Conflict(f"Draft {draft.id} is {draft.status}; only an open draft can be edited.")
 
 
+def record_edit(
+    session: Session,
+    draft: Draft,
+    *,
+    by: str,
+    drug_id: str | None = None,
+    side_effect: str | None = None,
+    field: str | None = None,
+    source: str | None = None,
+) -> None:
+    """Note who changed what in the draft, in the edit's transaction."""
+    session.add(
+        DraftEdit(
+            draft_id=draft.id,
+            at=utcnow(),
+            by=by,
+            drug_id=drug_id,
+            side_effect=side_effect,
+            field=field,
+            source=source,
+        )
+    )
+
+
+def draft_edits(session: Session, draft: Draft) -> list[DraftEdit]:
+    """Every edit made in the draft, oldest first."""
+    query = select(DraftEdit).where(DraftEdit.draft_id == draft.id).order_by(col(DraftEdit.id))
+    return list(session.exec(query).all())
+
+
+def people_involved(session: Session, draft: Draft) -> frozenset[str]:
+    """Everyone who opened, changed or submitted the draft: none of them may approve it."""
+    return involved(
+        created_by=draft.created_by,
+        submitted_by=draft.submitted_by,
+        editors=(e.by for e in draft_edits(session, draft)),
+    )
+
+
 def rating_payload(row: DraftRating) -> dict[str, Any]:
     return {
         "value": row.value,
@@ -209,6 +241,7 @@ def edit_rating(
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise PreconditionFailed()
     session.refresh(row)
+    record_edit(session, draft, by=by, drug_id=row.drug_id, side_effect=row.side_effect)
     audit.record(
         session,
         by=by,
@@ -231,6 +264,7 @@ def add_source(
     sources[key] = {"citation": " ".join(citation.split()), "url": url.strip()}
     draft.sources = sources
     session.add(draft)
+    record_edit(session, draft, by=by, source=key)
     audit.record(
         session,
         by=by,
@@ -271,17 +305,59 @@ def draft_dataset(session: Session, cache: DatasetCache, draft: Draft) -> Datase
 @dataclass(frozen=True)
 class DraftDiff:
     draft: Draft
-    changes: list[Change]
+    changes: list[AttributedChange]
+    # everyone who opened, changed or submitted the draft; none of them may approve it
+    involved: frozenset[str]
+
+
+def _draft_only_changes(old: Dataset, new: Dataset) -> list[Change]:
+    """What a draft can change that the version diff does not list: the sources, and a
+    medicine's name and availability sources."""
+    changes: list[Change] = []
+
+    def cited(source: Source | None) -> str:
+        return f"{source.citation} <{source.url}>" if source else "absent"
+
+    for key in sorted(old.sources.keys() | new.sources.keys()):
+        was, now = old.sources.get(key), new.sources.get(key)
+        if was is None or now is None or (was.citation, was.url) != (now.citation, now.url):
+            changes.append(Change("(sources)", None, "source", cited(was), cited(now), (key,)))
+    old_drugs = {d.id: d for d in old.drugs}
+    for drug in new.drugs:
+        before_drug = old_drugs.get(drug.id)
+        if before_drug is None:
+            continue
+        if dict(before_drug.name) != dict(drug.name):
+            before, after = (" / ".join(d.name.values()) for d in (before_drug, drug))
+            changes.append(Change(drug.id, None, "name", before, after))
+        if before_drug.availability_sources != drug.availability_sources:
+            before, after = (
+                ", ".join(d.availability_sources) or "none" for d in (before_drug, drug)
+            )
+            changes.append(Change(drug.id, None, "availability sources", before, after))
+    return changes
 
 
 def draft_diff(session: Session, cache: DatasetCache, draft: Draft) -> DraftDiff:
+    """The draft's changes against its base version, each with its last editor."""
     base_version = session.get(DataVersion, draft.based_on)
     assert base_version is not None
     try:
         changed = draft_dataset(session, cache, draft)
     except DataProblems as exc:
         raise InvalidEdit("; ".join(str(p) for p in exc.problems[:10])) from exc
-    return DraftDiff(draft, diff(cache.get(session, base_version), changed))
+    base = cache.get(session, base_version)
+    changes = diff(base, changed) + _draft_only_changes(base, changed)
+    edits = draft_edits(session, draft)
+    return DraftDiff(
+        draft,
+        attribute(changes, edits, default=draft.created_by),
+        involved(
+            created_by=draft.created_by,
+            submitted_by=draft.submitted_by,
+            editors=(e.by for e in edits),
+        ),
+    )
 
 
 def submit(session: Session, draft: Draft, *, by: str) -> Draft:
@@ -294,13 +370,12 @@ def submit(session: Session, draft: Draft, *, by: str) -> Draft:
 
 
 def approve(session: Session, cache: DatasetCache, draft: Draft, *, by: str) -> DataVersion:
-    """Publish a submitted draft as the next data version. Never by its own author."""
+    """Publish a submitted draft as the next data version: only by a pharmacist who did
+    not open, change or submit it (four eyes)."""
     if draft.status != "submitted":
         raise Conflict(
             f"Draft {draft.id} is {draft.status}; only a submitted draft can be approved."
         )
-    if by in {draft.created_by, draft.submitted_by}:
-        raise SelfApproval()
     latest = latest_version(session)
     if latest is None or latest.number != draft.based_on:
         raise Conflict(
@@ -311,6 +386,9 @@ def approve(session: Session, cache: DatasetCache, draft: Draft, *, by: str) -> 
         dataset = draft_dataset(session, cache, draft)
     except DataProblems as exc:
         raise InvalidEdit("; ".join(str(p) for p in exc.problems[:10])) from exc
+    # The editors are read after the content: an edit that committed in time to be
+    # published is also in time to be seen here (each read sees every earlier commit).
+    check_approver(by, people_involved(session, draft))
     note = (
         f"draft {draft.id} by {draft.created_by}, submitted by {draft.submitted_by}, "
         f"approved by {by}. {draft.note}"

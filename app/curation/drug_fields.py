@@ -16,6 +16,7 @@ from app.curation.drafts import (
     PreconditionFailed,
     PreconditionRequired,
     _editable,
+    record_edit,
 )
 from app.curation.tables import Draft, DraftDrug, DraftRating
 from app.errors import NotFound
@@ -88,6 +89,9 @@ def edit_drug(
         raise PreconditionFailed()
     session.refresh(row)
     changed = sorted(k for k in DRUG_FIELDS if before.get(k) != document.get(k))
+    fields_changed: list[str | None] = list(changed) or [None]  # no field: still an edit
+    for field in fields_changed:
+        record_edit(session, draft, by=by, drug_id=row.drug_id, field=field)
     audit.record(
         session,
         by=by,

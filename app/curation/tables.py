@@ -56,3 +56,23 @@ class DraftRating(SQLModel, table=True):
     source_values: dict[str, str] = Field(sa_column=Column(JSON, nullable=False))
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     revision: int = 1
+
+
+class DraftEdit(SQLModel, table=True):
+    """One saved edit in a draft: who changed which rating, drug field or source, when.
+
+    Appended by every edit (never changed), so everyone who changed a draft is known even
+    after a colleague overwrote their change: none of them may approve it (four eyes).
+    Exactly one of (drug_id with side_effect), (drug_id with field) or source is set; a
+    drug edit that changed no field has drug_id alone."""
+
+    __tablename__ = "draft_edit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: str = Field(foreign_key="draft.id", max_length=32, index=True)
+    at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    by: str = Field(max_length=64)
+    drug_id: str | None = Field(default=None, max_length=64)
+    side_effect: str | None = Field(default=None, max_length=64)
+    field: str | None = Field(default=None, max_length=64)
+    source: str | None = Field(default=None, max_length=64)

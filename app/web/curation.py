@@ -39,6 +39,9 @@ CHANGE_KINDS = {
     "review_by": N_("review date"),
     "formulations": N_("formulations"),
     "card text": N_("card text"),
+    "name": N_("name"),
+    "availability sources": N_("availability sources"),
+    "source": N_("source"),
     "weights": N_("scoring weights"),
 }
 
@@ -91,6 +94,8 @@ def draft_page(
             "status_labels": STATUS_LABELS,
             "change_kinds": CHANGE_KINDS,
             "changes": result.changes,
+            "involved": sorted(result.involved),
+            "may_approve": who.username not in result.involved,
             "data_version": published.version,
             "drugs": [{"id": d.id, "name": d.name[lang]} for d in dataset.drugs],
             "items": [{"id": i.id, "label": i.label[lang]} for i in dataset.checklist],

@@ -34,18 +34,28 @@ class Staff:
         return {"Authorization": f"Bearer {self.token(client, username)}"}
 
 
+def _enrol(session, name: str, role: str) -> str:  # type: ignore[no-untyped-def]
+    add_user(session, username=name, role=role, password=PASSWORD, by="test-setup")
+    enrol_totp(session, username=name, by="test-setup")
+    user = find_user(session, name)
+    assert user is not None and user.totp_secret
+    return user.totp_secret
+
+
 def add_staff(url: str) -> Staff:
     engine = make_engine(url)
-    secrets = {}
     with session_scope(engine) as session:
-        for name, role in USERS.items():
-            add_user(session, username=name, role=role, password=PASSWORD, by="test-setup")
-            enrol_totp(session, username=name, by="test-setup")
-            user = find_user(session, name)
-            assert user is not None and user.totp_secret
-            secrets[name] = user.totp_secret
+        secrets = {name: _enrol(session, name, role) for name, role in USERS.items()}
     engine.dispose()
     return Staff(url, secrets)
+
+
+def add_staff_user(staff: Staff, name: str, role: str) -> None:
+    """One more staff user in `staff`'s database (a third pharmacist, say)."""
+    engine = make_engine(staff.url)
+    with session_scope(engine) as session:
+        staff.secrets[name] = _enrol(session, name, role)
+    engine.dispose()
 
 
 def web_login(client: TestClient, staff: Staff, username: str) -> str:

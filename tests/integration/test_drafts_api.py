@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.integration.staff import add_staff_user
+
 RATING = "/api/v1/drafts/{id}/drugs/olanzapine/ratings/weight-gain"
 
 
@@ -37,6 +39,7 @@ def test_full_review_cycle_publishes_a_new_version(staff_app) -> None:
             "before": "+++",
             "after": "++",
             "sources": ["s3-2020"],
+            "changed_by": "phil",
         }
     ]
     # Consultations still see the published version while the draft is open.
@@ -45,7 +48,9 @@ def test_full_review_cycle_publishes_a_new_version(staff_app) -> None:
     assert client.post(f"/api/v1/drafts/{draft}/submit", headers=phil).status_code == 200
     refused = client.post(f"/api/v1/drafts/{draft}/approve", headers=phil)
     assert refused.status_code == 403
-    assert refused.json()["detail"] == "A different pharmacist must approve this draft."
+    assert refused.json()["detail"] == (
+        "A pharmacist who did not open, change or submit this draft must approve it."
+    )
     approved = client.post(f"/api/v1/drafts/{draft}/approve", headers=pia)
     assert approved.status_code == 200, approved.text
     assert approved.json()["data_version"] == 2
@@ -171,3 +176,147 @@ def test_drug_fields_are_edited_with_an_etag_and_validated(staff_app) -> None:
         ("clozapine", "review_by"),
         ("clozapine", "card text"),
     }
+
+
+# --- four eyes: nobody who changed a draft approves it ---------------------------------
+
+
+def edit_weight_gain(client, headers, draft: str, value: int = 0) -> None:  # type: ignore[no-untyped-def]
+    """Olanzapine's weight gain, +++ in the published data."""
+    url = RATING.format(id=draft)
+    etag = client.get(url, headers=headers).headers["etag"]
+    response = client.put(
+        url,
+        headers={**headers, "If-Match": etag},
+        json={"value": value, "sources": ["s3-2020"], "note": "four eyes test"},
+    )
+    assert response.status_code == 200, response.text
+
+
+def edit_card(client, headers, draft: str) -> None:  # type: ignore[no-untyped-def]
+    url = f"/api/v1/drafts/{draft}/drugs/olanzapine"
+    etag = client.get(url, headers=headers).headers["etag"]
+    response = client.put(
+        url, headers={**headers, "If-Match": etag}, json={"review_by": "2027-06-01"}
+    )
+    assert response.status_code == 200, response.text
+
+
+def edit_source(client, headers, draft: str) -> None:  # type: ignore[no-untyped-def]
+    response = client.put(
+        f"/api/v1/drafts/{draft}/sources/s3-2020",
+        headers=headers,
+        json={"citation": "A changed citation", "url": "https://example.org/changed"},
+    )
+    assert response.status_code == 204, response.text
+
+
+def submit(client, headers, draft: str) -> None:  # type: ignore[no-untyped-def]
+    response = client.post(f"/api/v1/drafts/{draft}/submit", headers=headers)
+    assert response.status_code == 200, response.text
+
+
+def as_creator(client, phil, pia, draft: str) -> str:  # type: ignore[no-untyped-def]
+    """phil opened the draft; pia changed and submitted it. phil tries to approve."""
+    edit_weight_gain(client, pia, draft)
+    submit(client, pia, draft)
+    return "phil"
+
+
+def as_submitter(client, phil, pia, draft: str) -> str:  # type: ignore[no-untyped-def]
+    edit_weight_gain(client, phil, draft)
+    submit(client, pia, draft)
+    return "pia"
+
+
+def as_rating_editor(client, phil, pia, draft: str) -> str:  # type: ignore[no-untyped-def]
+    """The finding: pia edits phil's draft (+++ -> 0), phil submits, pia approves."""
+    edit_weight_gain(client, pia, draft)
+    submit(client, phil, draft)
+    return "pia"
+
+
+def as_drug_field_editor(client, phil, pia, draft: str) -> str:  # type: ignore[no-untyped-def]
+    edit_weight_gain(client, phil, draft)
+    edit_card(client, pia, draft)
+    submit(client, phil, draft)
+    return "pia"
+
+
+def as_source_editor(client, phil, pia, draft: str) -> str:  # type: ignore[no-untyped-def]
+    edit_weight_gain(client, phil, draft)
+    edit_source(client, pia, draft)
+    submit(client, phil, draft)
+    return "pia"
+
+
+def as_overwritten_editor(client, phil, pia, draft: str) -> str:  # type: ignore[no-untyped-def]
+    """pia's change was overwritten by phil's: she still changed the draft."""
+    edit_weight_gain(client, pia, draft, value=1)
+    edit_weight_gain(client, phil, draft, value=0)
+    submit(client, phil, draft)
+    return "pia"
+
+
+@pytest.mark.parametrize(
+    "involve",
+    [
+        as_creator,
+        as_submitter,
+        as_rating_editor,
+        as_drug_field_editor,
+        as_source_editor,
+        as_overwritten_editor,
+    ],
+)
+def test_nobody_who_changed_a_draft_can_approve_it(staff_app, involve) -> None:  # type: ignore[no-untyped-def]
+    client, staff = staff_app
+    add_staff_user(staff, "pete", "pharmacist")  # takes no part until asked to approve
+    phil, pia = staff.headers(client, "phil"), staff.headers(client, "pia")
+    draft = open_draft(client, phil)
+    involved = involve(client, phil, pia, draft)
+
+    refused = client.post(
+        f"/api/v1/drafts/{draft}/approve", headers=staff.headers(client, involved)
+    )
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["detail"] == (
+        "A pharmacist who did not open, change or submit this draft must approve it."
+    )
+    assert client.get(f"/api/v1/drafts/{draft}", headers=phil).json()["status"] == "submitted"
+    card = client.get("/api/v1/drugs/olanzapine").json()
+    assert card["data_version"]["number"] == 1
+    weight = next(r for r in card["ratings"] if r["side_effect"] == "weight-gain")
+    assert weight["value"] == 3
+    diff = client.get(f"/api/v1/drafts/{draft}/diff", headers=phil).json()
+    assert involved in diff["involved"] and "pete" not in diff["involved"]
+
+    approved = client.post(f"/api/v1/drafts/{draft}/approve", headers=staff.headers(client, "pete"))
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["data_version"] == 2
+    card = client.get("/api/v1/drugs/olanzapine").json()
+    weight = next(r for r in card["ratings"] if r["side_effect"] == "weight-gain")
+    assert (card["data_version"]["number"], weight["value"]) == (2, 0)
+
+
+def test_the_diff_names_who_last_changed_each_cell_and_field(staff_app) -> None:
+    client, staff = staff_app
+    phil, pia = staff.headers(client, "phil"), staff.headers(client, "pia")
+    draft = open_draft(client, phil)
+    edit_weight_gain(client, pia, draft, value=1)
+    edit_card(client, phil, draft)
+    edit_source(client, pia, draft)
+
+    def changed_by() -> dict[tuple[str, str | None, str], str]:
+        diff = client.get(f"/api/v1/drafts/{draft}/diff", headers=phil).json()
+        return {(c["drug"], c["side_effect"], c["what"]): c["changed_by"] for c in diff["changes"]}
+
+    assert changed_by() == {
+        ("olanzapine", "weight-gain", "rating"): "pia",
+        ("olanzapine", None, "review_by"): "phil",
+        ("(sources)", None, "source"): "pia",
+    }
+    edit_weight_gain(client, phil, draft, value=0)  # phil changes pia's cell: now his
+    assert changed_by()[("olanzapine", "weight-gain", "rating")] == "phil"
+    diff = client.get(f"/api/v1/drafts/{draft}/diff", headers=phil).json()
+    assert diff["involved"] == ["phil", "pia"]  # pia changed it, even if not last

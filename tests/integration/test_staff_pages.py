@@ -8,7 +8,7 @@ import re
 import pytest
 from fastapi.routing import APIRoute
 
-from tests.integration.staff import PASSWORD
+from tests.integration.staff import PASSWORD, add_staff_user
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -128,7 +128,7 @@ def test_edit_a_rating_through_forms_and_see_the_diff(staff_app) -> None:
     page = client.get(draft_url)
     assert re.search(
         r"<td>clozapine</td><td>drooling</td><td>rating</td><td>\+\+\+</td>"
-        r"<td>\+\+</td>",
+        r"<td>\+\+</td><td>s3-2020</td><td>phil</td>",  # the last column: who changed it
         page.text,
     )
 
@@ -161,6 +161,31 @@ def test_a_lost_update_keeps_what_the_person_typed(staff_app) -> None:
     assert "Someone changed this rating" in second.text
     assert "my careful note" in second.text
     assert 'id="value-3" name="value" value="3" checked' in second.text
+
+
+def test_only_a_pharmacist_who_did_not_change_the_draft_is_offered_approval(staff_app) -> None:
+    client, staff = staff_app
+    pia = staff.headers(client, "pia")
+    draft = client.post("/api/v1/drafts", headers=pia, json={}).json()["id"]
+    url = f"/api/v1/drafts/{draft}/drugs/clozapine/ratings/drooling"
+    etag = client.get(url, headers=pia).headers["etag"]
+    client.put(url, headers={**pia, "If-Match": etag}, json={"value": 2, "sources": ["s3-2020"]})
+    csrf = log_in(client, staff, "phil")
+    page = client.get(f"/staff/drafts/{draft}").text
+    assert "Approve and publish" not in page  # not submitted yet
+    assert (
+        client.post(f"/staff/drafts/{draft}/submit", data={"csrf_token": csrf}).status_code == 200
+    )
+    page = client.get(f"/staff/drafts/{draft}").text
+    assert "so a different pharmacist must approve it" in page
+    assert "Approve and publish" not in page
+    refused = client.post(f"/staff/drafts/{draft}/approve", data={"csrf_token": csrf})
+    assert refused.status_code == 403
+    assert "did not open, change or submit this draft" in refused.text
+    client.cookies.clear()
+    add_staff_user(staff, "pete", "pharmacist")
+    log_in(client, staff, "pete")
+    assert "Approve and publish" in client.get(f"/staff/drafts/{draft}").text
 
 
 def state_changing_page_routes(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
