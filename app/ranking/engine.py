@@ -9,14 +9,24 @@ Pure and deterministic. The rules, with a worked example, are in docs/ranking.md
 
 Order: score, then fewer unknown ratings among the avoid items, then the ratings in
 priority order (lower on priority 1 first, then priority 2, ...), then name, then id.
+Drugs with the same score share a `position` (1, 2, 2, 4): the later keys only fix the
+order in which a tie is listed, so that the same input always reads the same way.
+
+A helpful item counts (and is shown as "may help") only where the drug is rated at
+least `HELPFUL_MIN_RATING` on it: an uncommon or mild effect is no help to rely on.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
+from app.catalogue.domains import shared_groups
 from app.catalogue.model import SCALE_MAX, Dataset, Drug, Scoring
 from app.ranking.request import RankingRequest, check_request
+
+#: The least rating (`++`) at which a helpful item counts and is shown as "may help".
+HELPFUL_MIN_RATING = 2
 
 
 @dataclass(frozen=True)
@@ -39,6 +49,7 @@ class HelpfulItem:
 class RankedDrug:
     drug: Drug
     position: int
+    tied: bool
     score: int
     base_score: int
     bonus: int
@@ -62,6 +73,8 @@ class Ranking:
     max_score: int
     results: tuple[RankedDrug, ...]
     excluded: tuple[Exclusion, ...]
+    shared_domains: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """Domains two or more avoid items rest on: ("akathisia", ("tension", "restlessness"))."""
 
 
 def _exclusion(drug: Drug, request: RankingRequest, scoring: Scoring) -> Exclusion | None:
@@ -121,7 +134,7 @@ def _score(drug: Drug, request: RankingRequest, scoring: Scoring) -> _Scored:
     helpful = tuple(
         HelpfulItem(item, value)
         for item in request.helpful
-        if (value := drug.ratings[item].value) is not None and value > 0
+        if (value := drug.ratings[item].value) is not None and value >= HELPFUL_MIN_RATING
     )
     bonus = min(scoring.helpful_cap, scoring.helpful_weight * sum(h.rating for h in helpful))
     return _Scored(drug, tuple(breakdown), helpful, sum(s.contribution for s in breakdown), bonus)
@@ -140,10 +153,12 @@ def rank(dataset: Dataset, request: RankingRequest) -> Ranking:
         else:
             scored.append(_score(drug, request, scoring))
     scored.sort(key=_Scored.sort_key)
+    positions = _competition_positions([s.score for s in scored])
     results = tuple(
         RankedDrug(
             drug=s.drug,
-            position=position,
+            position=positions[index][0],
+            tied=positions[index][1],
             score=s.score,
             base_score=s.base,
             bonus=s.bonus,
@@ -152,7 +167,19 @@ def rank(dataset: Dataset, request: RankingRequest) -> Ranking:
             unknown=s.unknown,
             helpful=s.helpful,
         )
-        for position, s in enumerate(scored, start=1)
+        for index, s in enumerate(scored)
     )
     excluded.sort(key=lambda e: (e.drug.name["en"].casefold(), e.drug.id))
-    return Ranking(request, max_score, results, tuple(excluded))
+    return Ranking(
+        request, max_score, results, tuple(excluded), shared_groups(tuple(request.avoid))
+    )
+
+
+def _competition_positions(scores: list[int]) -> list[tuple[int, bool]]:
+    """(position, tied) for sorted scores: equal scores share a place, the next one skips."""
+    counts = Counter(scores)
+    out: list[tuple[int, bool]] = []
+    for index, score in enumerate(scores):
+        position = out[index - 1][0] if index and scores[index - 1] == score else index + 1
+        out.append((position, counts[score] > 1))
+    return out

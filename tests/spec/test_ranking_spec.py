@@ -27,6 +27,8 @@ class Case:
     formulations: list[str] = field(default_factory=list)
     forms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     excluded: list[str] = field(default_factory=list)
+    positions: list[int] | None = None
+    """The places shown; equal scores share one (1, 2, 2, 4). None: 1, 2, 3, ... (no ties)."""
 
 
 CASES = [
@@ -79,10 +81,11 @@ CASES = [
         expected=["alphazine", "betazine"],
     ),
     Case(
-        "equal scores: the drug whose known rating equals the assumed one goes first",
+        "equal scores: they share the place, and the known rating is listed before the unknown",
         drugs={"alphazine": {"weight-gain": None}, "betazine": {"weight-gain": 2}},
         avoid=["weight-gain"],
         expected=["betazine", "alphazine"],
+        positions=[1, 1],
     ),
     Case(
         "helpful sleepiness at night lifts a drug past an equal one",
@@ -129,9 +132,10 @@ CASES = [
         formulations=["liquid", "long-acting-injection"],
         expected=["betazine", "gammazine"],
         excluded=["alphazine"],
+        positions=[1, 1],
     ),
     Case(
-        "equal scores: lower on the higher priority goes first, then the name decides",
+        "equal scores share a place; the list shows the lower priority-1 rating, then the name",
         drugs={
             "gammazine": {"weight-gain": 0, "tremor": 0},
             "alphazine": {"weight-gain": 0, "tremor": 0},
@@ -139,6 +143,28 @@ CASES = [
         },
         avoid=["weight-gain", "tremor"],
         expected=["alphazine", "betazine", "gammazine"],
+        positions=[1, 1, 1],
+    ),
+    Case(
+        "the place after a tie skips: two drugs at =1, the next is 3rd",
+        drugs={
+            "alphazine": {"weight-gain": 1},
+            "betazine": {"weight-gain": 1},
+            "gammazine": {"weight-gain": 2},
+        },
+        avoid=["weight-gain"],
+        expected=["alphazine", "betazine", "gammazine"],
+        positions=[1, 1, 3],
+    ),
+    Case(
+        "a helpful item rated + does not count; ++ does",
+        drugs={
+            "alphazine": {"tremor": 1, "sleepy-at-night": 1},
+            "betazine": {"tremor": 1, "sleepy-at-night": 2},
+        },
+        avoid=["tremor"],
+        helpful=["sleepy-at-night"],
+        expected=["betazine", "alphazine"],
     ),
 ]
 
@@ -159,7 +185,9 @@ def test_ranking_spec(case: Case) -> None:
     )
     assert [r.drug.id for r in ranking.results] == case.expected
     assert [e.drug.id for e in ranking.excluded] == case.excluded
-    assert [r.position for r in ranking.results] == list(range(1, len(case.expected) + 1))
+    positions = case.positions or list(range(1, len(case.expected) + 1))
+    assert [r.position for r in ranking.results] == positions
+    assert [r.tied for r in ranking.results] == [positions.count(p) > 1 for p in positions]
 
 
 def test_the_worked_example_in_docs_ranking_md() -> None:
@@ -188,8 +216,8 @@ def test_the_worked_example_in_docs_ranking_md() -> None:
     assert [
         (r.drug.id, r.base_score, r.bonus, r.score, r.band, r.unknown) for r in ranking.results
     ] == [
-        ("gammazine", 11, 0, 11, "partial", ("tiredness",)),
-        ("betazine", 15, 1, 14, "partial", ()),
+        ("gammazine", 11, 0, 11, "good", ("tiredness",)),
+        ("betazine", 15, 0, 15, "partial", ()),
         ("alphazine", 23, 3, 20, "poor", ()),
     ]
     strict = rank(

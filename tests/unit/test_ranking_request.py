@@ -70,11 +70,28 @@ def test_breakdown_explains_the_score() -> None:
     assert result.unknown == ("dry-mouth",)
 
 
-@pytest.mark.parametrize(
-    ("rating", "band"), [(0, "good"), (1, "partial"), (2, "poor"), (3, "poor")]
-)
+@pytest.mark.parametrize(("rating", "band"), [(0, "good"), (1, "good"), (2, "poor"), (3, "poor")])
 def test_bands_follow_the_share_of_the_worst_score(rating: int, band: str) -> None:
-    # One item: worst score 15. good <= 20% (3), partial <= 45% (6.75), else poor.
+    # One item: worst score 15. good <= 34% (5.1: a + is 33%), partial <= 55% (8.25), else
+    # poor: ++ (67%) is a poor match.
     dataset = make_dataset([make_drug("alphazine", {"tremor": rating})])
     [result] = rank(dataset, RankingRequest(avoid=("tremor",))).results
+    assert result.band == band
+
+
+@pytest.mark.parametrize(
+    ("ratings", "band"),
+    [
+        ((1, 1, 1, 1, 1), "good"),
+        ((2, 1, 1, 1, 1), "partial"),
+        ((2, 2, 1, 1, 1), "partial"),
+        ((2, 2, 2, 2, 2), "poor"),
+    ],
+)
+def test_a_drug_rated_plus_on_all_five_priorities_is_a_good_match(
+    ratings: tuple[int, ...], band: str
+) -> None:
+    items = ("tremor", "dry-mouth", "weight-gain", "tiredness", "constipation")
+    dataset = make_dataset([make_drug("alphazine", dict(zip(items, ratings, strict=True)))])
+    [result] = rank(dataset, RankingRequest(avoid=items)).results
     assert result.band == band
