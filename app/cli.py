@@ -13,6 +13,7 @@ from typing import TypeVar
 from sqlmodel import Session
 
 from app.catalogue import load_directory
+from app.catalogue.method import method_problems
 from app.catalogue.model import Dataset
 from app.catalogue.problems import DataProblems
 from app.catalogue.report import coverage, diff
@@ -29,14 +30,28 @@ def _default_actor() -> str:
         return "cli:unknown"
 
 
-def _load_or_report(directory: Path) -> Dataset | None:
+def _load_or_report(directory: Path, *, method: str = "enforce") -> Dataset | None:
+    """The drugdata files as a Dataset, or None after printing every problem: the
+    files' shape, then the grading method's rules (app/catalogue/method.py).
+
+    `method="warn"` prints the method's problems as warnings and goes on: an import
+    opens a draft, and the reviewer sees them there before anything is published."""
     try:
-        return load_directory(directory)
+        dataset = load_directory(directory)
+        problems = method_problems(dataset)
     except DataProblems as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        print(f"{len(exc.problems)} problem(s); nothing was loaded.", file=sys.stderr)
-        return None
+        problems = exc.problems
+    else:
+        if method == "warn":
+            for problem in problems:
+                print(f"warning: {problem}", file=sys.stderr)
+            return dataset
+    if not problems:
+        return dataset
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(f"{len(problems)} problem(s); nothing was loaded.", file=sys.stderr)
+    return None
 
 
 def cmd_db_upgrade(_args: argparse.Namespace) -> int:
@@ -203,7 +218,7 @@ def cmd_data_import(args: argparse.Namespace) -> int:
     from app.curation.drafts import draft_from_dataset
     from app.store.datasets import DatasetCache
 
-    dataset = _load_or_report(args.dir)
+    dataset = _load_or_report(args.dir, method="warn")
     if dataset is None:
         return 1
     cache = DatasetCache()

@@ -34,6 +34,12 @@ def migrate(url: str, revision: str = "head") -> None:
     command.upgrade(config, revision)
 
 
+def downgrade(url: str, revision: str) -> None:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("sqlalchemy.url", url)
+    command.downgrade(config, revision)
+
+
 class Databases:
     """Creates empty databases (or copies of a migrated template) and drops them at the end.
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from app.catalogue.method import figure_grade
 from app.catalogue.model import Dataset, Drug, symbol
 from app.clock import as_utc
 from app.ranking import Ranking
@@ -96,6 +97,34 @@ class SourceOut(BaseModel):
     url: str
 
 
+class FigureOut(BaseModel):
+    """A published number beside a grade, as the source prints it."""
+
+    measure: str = Field(description="weight, bmi, total-cholesterol, prolactin, qtc, ...")
+    side_effect: str = Field(description="the checklist item the figure informs")
+    effect: str = Field(description="mean difference, odds ratio, ...")
+    value: float
+    interval: list[float] | None = Field(description="95% interval [low, high], if printed")
+    unit: str | None
+    comparator: str
+    time_frame: str
+    population: str
+    source: str
+    as_printed: str = Field(description="the words and numbers as the source prints them")
+    grade: int | None = Field(description="the grade the threshold table gives, if any")
+    note: str | None
+
+
+class SafetyOut(BaseModel):
+    """A risk shown with the drug that does not change the score."""
+
+    id: str
+    scope: str = Field(description="'drug' for this medicine, 'class' for every antipsychotic")
+    text: dict[str, str] = Field(description="for the clinician, in en and nb")
+    plain: dict[str, str] = Field(description="the same in plain words, in en and nb")
+    sources: list[str]
+
+
 class DrugCardOut(BaseModel):
     id: str
     name: str
@@ -107,6 +136,8 @@ class DrugCardOut(BaseModel):
     monitoring: list[str]
     review_by: date
     ratings: list[RatingOut]
+    figures: list[FigureOut]
+    safety: list[SafetyOut]
     sources: dict[str, SourceOut]
     data_version: DataVersionOut
 
@@ -121,7 +152,9 @@ class RankingIn(BaseModel):
     )
     helpful: list[Slug] = Field(default_factory=list, max_length=36)
     must_avoid: list[Slug] = Field(
-        default_factory=list, max_length=36, description="avoid items that exclude drugs rated +++"
+        default_factory=list,
+        max_length=36,
+        description="avoid items that exclude drugs rated ++ or +++ on them, or unknown",
     )
     formulations: list[Slug] = Field(
         default_factory=list, max_length=16, description="acceptable formulations; empty = any"
@@ -153,7 +186,8 @@ class HelpfulOut(BaseModel):
 
 class ResultOut(BaseModel):
     drug: DrugRefOut
-    position: int
+    position: int = Field(description="equal scores share a position; the next one skips")
+    tied: bool = Field(description="another result has the same score (shown as =3)")
     score: int
     base_score: int
     helpful_bonus: int
@@ -171,11 +205,19 @@ class ExcludedOut(BaseModel):
     message: str
 
 
+class SharedDomainOut(BaseModel):
+    domain: str
+    side_effects: list[str] = Field(description="the person's items resting on this domain")
+
+
 class RankingOut(BaseModel):
     data_version: DataVersionOut
     max_score: int
     results: list[ResultOut]
     excluded: list[ExcludedOut]
+    shared_domains: list[SharedDomainOut] = Field(
+        description="domains that two or more priorities rest on (docs/ranking.md)"
+    )
 
 
 def data_version_out(version: DataVersion) -> DataVersionOut:
@@ -213,8 +255,12 @@ def drug_summary_out(drug: Drug, lang: str) -> DrugSummaryOut:
 
 
 def drug_card_out(drug: Drug, dataset: Dataset, version: DataVersion, lang: str) -> DrugCardOut:
-    used = {key for r in drug.ratings.values() for key in r.sources} | set(
-        drug.availability_sources
+    flags = [("drug", f) for f in drug.safety] + [("class", f) for f in dataset.class_safety]
+    used = (
+        {key for r in drug.ratings.values() for key in r.sources}
+        | set(drug.availability_sources)
+        | {f.source for f in drug.figures}
+        | {key for _, f in flags for key in f.sources}
     )
     return DrugCardOut(
         id=drug.id,
@@ -238,6 +284,34 @@ def drug_card_out(drug: Drug, dataset: Dataset, version: DataVersion, lang: str)
             )
             for item in dataset.checklist
         ],
+        figures=[
+            FigureOut(
+                measure=f.measure,
+                side_effect=f.side_effect,
+                effect=f.effect,
+                value=f.value,
+                interval=list(f.interval) if f.interval else None,
+                unit=f.unit,
+                comparator=f.comparator,
+                time_frame=f.time_frame,
+                population=f.population,
+                source=f.source,
+                as_printed=f.as_printed,
+                grade=figure_grade(f),
+                note=f.note,
+            )
+            for f in drug.figures
+        ],
+        safety=[
+            SafetyOut(
+                id=f.id,
+                scope=scope,
+                text=dict(f.text),
+                plain=dict(f.plain),
+                sources=list(f.sources),
+            )
+            for scope, f in flags
+        ],
         sources={
             k: SourceOut(citation=dataset.sources[k].citation, url=dataset.sources[k].url)
             for k in sorted(used)
@@ -257,6 +331,7 @@ def ranking_out(ranking: Ranking, dataset: Dataset, version: DataVersion, lang: 
             ResultOut(
                 drug=DrugRefOut(id=r.drug.id, name=r.drug.name[lang]),
                 position=r.position,
+                tied=r.tied,
                 score=r.score,
                 base_score=r.base_score,
                 helpful_bonus=r.bonus,
@@ -296,5 +371,9 @@ def ranking_out(ranking: Ranking, dataset: Dataset, version: DataVersion, lang: 
                 message=exclusion_message(e, dataset, lang),
             )
             for e in ranking.excluded
+        ],
+        shared_domains=[
+            SharedDomainOut(domain=d, side_effects=list(items))
+            for d, items in ranking.shared_domains
         ],
     )

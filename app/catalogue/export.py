@@ -38,6 +38,8 @@ def export_dataset(dataset: Dataset, root: Path) -> list[Path]:
         root / "scoring.yaml": _block(doc["scoring"]),
         root / "sources" / "sources.yaml": _block(doc["sources"]),
     }
+    if "class_safety" in doc:
+        files[root / "safety.yaml"] = _block({"class": doc["class_safety"]})
     for drug in dataset.drugs:
         files[root / "drugs" / f"{drug.id}.yaml"] = drug_text(drug_document(drug, dataset.item_ids))
     for path, text in files.items():

@@ -43,6 +43,7 @@ class RawFile:
 class RawTree:
     checklist: RawFile | None = None
     scoring: RawFile | None = None
+    safety: RawFile | None = None  # safety notes for every antipsychotic; optional
     sources: list[RawFile] = field(default_factory=list)
     drugs: list[RawFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -74,6 +75,8 @@ def read_tree(root: Path) -> RawTree:
             setattr(tree, attr, _load(root, path, tree))
         else:
             tree.problems.append(Problem(name, None, None, "file is missing"))
+    if (root / "safety.yaml").is_file():
+        tree.safety = _load(root, root / "safety.yaml", tree)
     for path in sorted((root / "sources").glob("*.yaml")):
         if (raw := _load(root, path, tree)) is not None:
             tree.sources.append(raw)

@@ -78,6 +78,44 @@ class Formulation:
     no: str
 
 
+#: What a source is. A comparative source rates many drugs on one scale and decides
+#: the grade of every item it covers (drugdata/README.md, "Method").
+SOURCE_KINDS: tuple[str, ...] = ("comparative", "product-information", "other")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A published number beside a grade, e.g. weight change against placebo.
+
+    Only numbers read in the source go in: `as_printed` holds them as the source prints
+    them; `value` and `interval` are the same numbers, never derived or rounded."""
+
+    measure: str
+    side_effect: str
+    effect: str
+    value: float
+    comparator: str
+    time_frame: str
+    population: str
+    source: str
+    as_printed: str
+    unit: str | None = None
+    interval: tuple[float, float] | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class SafetyFlag:
+    """A risk every clinician must see with the drug, outside the score.
+
+    `text` is for the clinician; `plain` says the same for the person's sheet."""
+
+    id: str
+    text: Text
+    plain: Text
+    sources: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class Drug:
     id: str
@@ -91,6 +129,8 @@ class Drug:
     ratings: Mapping[str, Rating]
     snomed: str | None = None
     availability_sources: tuple[str, ...] = ()
+    figures: tuple[Figure, ...] = ()
+    safety: tuple[SafetyFlag, ...] = ()
 
     @property
     def forms(self) -> frozenset[str]:
@@ -102,6 +142,7 @@ class Source:
     key: str
     citation: str
     url: str
+    kind: str = "other"
 
 
 @dataclass(frozen=True)
@@ -131,6 +172,8 @@ class Dataset:
     drugs: tuple[Drug, ...]
     sources: Mapping[str, Source]
     scoring: Scoring
+    class_safety: tuple[SafetyFlag, ...] = ()
+    """Safety notes that apply to every antipsychotic (drugdata/safety.yaml)."""
 
     @cached_property
     def _items_by_id(self) -> dict[str, ChecklistItem]:
@@ -164,10 +207,15 @@ class Dataset:
                 for i in self.checklist
             ],
             "scoring": scoring_document(self.scoring),
-            "sources": {
-                k: {"citation": s.citation, "url": s.url} for k, s in sorted(self.sources.items())
-            },
+            "sources": {k: source_document(s) for k, s in sorted(self.sources.items())},
             "drugs": [drug_document(d, self.item_ids) for d in self.drugs],
+            # Left out when empty, so versions published before safety notes existed keep
+            # their checksums.
+            **(
+                {"class_safety": [safety_document(f) for f in self.class_safety]}
+                if self.class_safety
+                else {}
+            ),
         }
 
     def checksum(self) -> str:
@@ -190,6 +238,67 @@ def scoring_document(scoring: Scoring) -> dict[str, Any]:
             "partial_max_percent": scoring.bands.partial_max_percent,
         },
     }
+
+
+def source_document(source: Source) -> dict[str, Any]:
+    doc: dict[str, Any] = {"citation": source.citation, "url": source.url}
+    if source.kind != "other":
+        doc["kind"] = source.kind
+    return doc
+
+
+def safety_document(flag: SafetyFlag) -> dict[str, Any]:
+    return {
+        "id": flag.id,
+        "text": dict(flag.text),
+        "plain": dict(flag.plain),
+        "sources": list(flag.sources),
+    }
+
+
+def figure_document(figure: Figure) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "measure": figure.measure,
+        "side_effect": figure.side_effect,
+        "effect": figure.effect,
+        "value": figure.value,
+    }
+    if figure.interval is not None:
+        doc["interval"] = list(figure.interval)
+    if figure.unit is not None:
+        doc["unit"] = figure.unit
+    doc |= {
+        "comparator": figure.comparator,
+        "time_frame": figure.time_frame,
+        "population": figure.population,
+        "source": figure.source,
+        "as_printed": figure.as_printed,
+    }
+    if figure.note:
+        doc["note"] = figure.note
+    return doc
+
+
+def safety_from_document(doc: Mapping[str, Any]) -> SafetyFlag:
+    return SafetyFlag(doc["id"], dict(doc["text"]), dict(doc["plain"]), tuple(doc["sources"]))
+
+
+def figure_from_document(doc: Mapping[str, Any]) -> Figure:
+    interval = doc.get("interval")
+    return Figure(
+        measure=doc["measure"],
+        side_effect=doc["side_effect"],
+        effect=doc["effect"],
+        value=float(doc["value"]),
+        comparator=doc["comparator"],
+        time_frame=doc["time_frame"],
+        population=doc["population"],
+        source=doc["source"],
+        as_printed=doc["as_printed"],
+        unit=doc.get("unit"),
+        interval=(float(interval[0]), float(interval[1])) if interval else None,
+        note=doc.get("note"),
+    )
 
 
 def rating_document(rating: Rating) -> dict[str, Any]:
@@ -219,4 +328,8 @@ def drug_document(drug: Drug, item_ids: tuple[str, ...]) -> dict[str, Any]:
     }
     if drug.snomed:
         doc["snomed"] = drug.snomed
+    if drug.figures:
+        doc["figures"] = [figure_document(f) for f in drug.figures]
+    if drug.safety:
+        doc["safety"] = [safety_document(f) for f in drug.safety]
     return doc

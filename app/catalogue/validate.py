@@ -13,6 +13,7 @@ from datetime import date
 from itertools import pairwise
 from typing import Any
 
+from app.catalogue.evidence import figures, safety_flags
 from app.catalogue.files import RawFile, RawTree
 from app.catalogue.model import (
     AVAILABILITY,
@@ -21,6 +22,7 @@ from app.catalogue.model import (
     LANGUAGES,
     SCALE_MAX,
     SCALE_MIN,
+    SOURCE_KINDS,
     Bands,
     ChecklistItem,
     Dataset,
@@ -28,6 +30,7 @@ from app.catalogue.model import (
     Formulation,
     Group,
     Rating,
+    SafetyFlag,
     Scoring,
     Source,
     Text,
@@ -180,7 +183,11 @@ def _sources(raws: list[RawFile], problems: list[Problem]) -> dict[str, Source]:
             if not isinstance(url, str) or not url.startswith(("https://", "http://")):
                 report(f"source '{key}' needs a URL starting with https://", None)
                 continue
-            sources[key] = Source(key, " ".join(citation.split()), url.strip())
+            kind = entry.get("kind", "other")
+            if kind not in SOURCE_KINDS:
+                report(f"source '{key}': kind must be one of {', '.join(SOURCE_KINDS)}", None)
+                continue
+            sources[key] = Source(key, " ".join(citation.split()), url.strip(), str(kind))
             where[key] = raw.path
     return sources
 
@@ -314,6 +321,8 @@ def _drug(
         ratings=ratings,
         snomed=str(snomed) if snomed is not None else None,
         availability_sources=tuple(avail),
+        figures=figures(data.get("figures"), sources, report),
+        safety=safety_flags(data.get("safety"), sources, report, _text),
     )
     return drug if len(problems) == before else None
 
@@ -334,6 +343,7 @@ def build_dataset(tree: RawTree) -> Dataset:
                 problems.append(Problem(raw.path, drug.id, None, "drug id is used twice"))
             seen.add(drug.id)
             drugs.append(drug)
+    class_safety = _class_safety(tree.safety, sources, problems) if tree.safety else ()
     if problems or scoring is None:
         raise DataProblems(problems)
     return Dataset(
@@ -342,4 +352,15 @@ def build_dataset(tree: RawTree) -> Dataset:
         drugs=tuple(sorted(drugs, key=lambda d: d.id)),
         sources=sources,
         scoring=scoring,
+        class_safety=class_safety,
     )
+
+
+def _class_safety(
+    raw: RawFile, sources: Mapping[str, object], problems: list[Problem]
+) -> tuple[SafetyFlag, ...]:
+    report = _reporter(problems, raw.path, None)
+    data = raw.data if isinstance(raw.data, dict) else {}
+    if not isinstance(raw.data, dict):
+        report("must be a mapping with 'class': a list of safety notes", None)
+    return safety_flags(data.get("class"), sources, report, _text)

@@ -296,6 +296,7 @@ def draft_dataset(session: Session, cache: DatasetCache, draft: Draft) -> Datase
             "checklist.yaml", {"groups": base_doc["groups"], "items": base_doc["checklist"]}
         ),
         scoring=RawFile("scoring.yaml", base_version.scoring),
+        safety=RawFile("safety.yaml", {"class": base_doc.get("class_safety", [])}),
         sources=[RawFile("sources (draft)", dict(draft.sources))],
         drugs=drugs,
     )

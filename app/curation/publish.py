@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from app.catalogue.model import Dataset, scoring_document
+from app.catalogue.model import Dataset, figure_document, safety_document, scoring_document
 from app.clock import utcnow
 from app.curation import audit
 from app.store.current import mark_published
@@ -38,6 +38,7 @@ def publish_dataset(
         note=note,
         scoring=scoring_document(dataset.scoring),
         groups=[{"id": g.id, "label": dict(g.label)} for g in dataset.groups],
+        class_safety=[safety_document(f) for f in dataset.class_safety],
     )
     session.add(version)
     mark_published(session)  # the app's pointer moves on once this commits
@@ -54,7 +55,7 @@ def publish_dataset(
         for i in dataset.checklist
     )
     session.add_all(
-        SourceRow(version=number, key=s.key, citation=s.citation, url=s.url)
+        SourceRow(version=number, key=s.key, citation=s.citation, url=s.url, kind=s.kind)
         for s in dataset.sources.values()
     )
     for drug in dataset.drugs:
@@ -71,6 +72,8 @@ def publish_dataset(
                 card=dict(drug.card),
                 monitoring=[dict(m) for m in drug.monitoring],
                 availability_sources=list(drug.availability_sources),
+                figures=[figure_document(f) for f in drug.figures],
+                safety=[safety_document(f) for f in drug.safety],
             )
         )
     session.flush()

@@ -21,6 +21,8 @@ from app.catalogue.model import (
     Rating,
     Scoring,
     Source,
+    figure_from_document,
+    safety_from_document,
 )
 from app.store.memo import Memo
 from app.store.tables import ChecklistItemRow, DataVersion, DrugRow, RatingRow, SourceRow
@@ -81,13 +83,15 @@ def read_dataset(session: Session, version: DataVersion) -> Dataset:
             monitoring=tuple(d.monitoring),
             availability_sources=tuple(d.availability_sources),
             ratings=ratings.get(d.id, {}),
+            figures=tuple(figure_from_document(f) for f in d.figures),
+            safety=tuple(safety_from_document(f) for f in d.safety),
         )
         for d in session.exec(
             select(DrugRow).where(DrugRow.version == n).order_by(col(DrugRow.id))
         ).all()
     )
     sources = {
-        s.key: Source(s.key, s.citation, s.url)
+        s.key: Source(s.key, s.citation, s.url, s.kind)
         for s in session.exec(select(SourceRow).where(SourceRow.version == n)).all()
     }
     return Dataset(
@@ -98,6 +102,7 @@ def read_dataset(session: Session, version: DataVersion) -> Dataset:
         drugs=drugs,
         sources=sources,
         scoring=scoring_from_document(version.scoring),
+        class_safety=tuple(safety_from_document(f) for f in version.class_safety),
     )
 
 

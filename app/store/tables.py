@@ -25,6 +25,9 @@ class DataVersion(SQLModel, table=True):
     note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     scoring: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     groups: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    class_safety: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
 
 
 class ChecklistItemRow(SQLModel, table=True):
@@ -52,6 +55,12 @@ class DrugRow(SQLModel, table=True):
     card: dict[str, str] = Field(sa_column=Column(JSON, nullable=False))
     monitoring: list[dict[str, str]] = Field(sa_column=Column(JSON, nullable=False))
     availability_sources: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    figures: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    safety: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
 
 
 class RatingRow(SQLModel, table=True):
@@ -80,6 +89,7 @@ class SourceRow(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=128)
     citation: str = Field(sa_column=Column(Text, nullable=False))
     url: str = Field(sa_column=Column(Text, nullable=False))
+    kind: str = Field(default="other", max_length=32, sa_column_kwargs={"server_default": "other"})
 
 
 class AuditEvent(SQLModel, table=True):
