@@ -12,11 +12,20 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 from app.catalogue.model import Dataset, Drug, symbol
+from app.consultations.evidence import FigureLine, SafetyNote, figure_line, safety_notes
 from app.ranking import Ranking, RankingRequest, rank
 from app.ranking.explain import exclusion_message, rating_text, why
 from app.translations import N_, gettext_for
 
 TOP_MATCHES = 3
+
+DOMAIN_LABELS = {
+    "sedation": N_("sedation"),
+    "akathisia": N_("akathisia, an inner restlessness"),
+    "parkinsonism": N_("parkinsonism, movement slowing and stiffness"),
+    "prolactin-menstrual": N_("raised prolactin and periods"),
+    "sexual-dysfunction": N_("sexual side effects"),
+}
 DECISIONS_OTHER = ("undecided", "no-medication")
 
 
@@ -73,6 +82,7 @@ class Match:
     drug_id: str
     name: str
     position: int
+    tied: bool
     score: int
     band: str
     band_label: str
@@ -81,6 +91,12 @@ class Match:
     unknown_labels: tuple[str, ...]
     helpful: tuple[tuple[str, Cell], ...]
     forms: tuple[str, ...]
+    safety: tuple[str, ...]  # the drug's own safety notes, for the clinician
+
+    @property
+    def place(self) -> str:
+        """'3', or '=3' when another medicine shares the place."""
+        return f"={self.position}" if self.tied else str(self.position)
 
 
 @dataclass(frozen=True)
@@ -111,6 +127,8 @@ class Card:
     formulations: tuple[tuple[str, str, str], ...]  # (form label, UK, Norway)
     rows: tuple[CardRow, ...]
     review_by: date
+    safety: tuple[SafetyNote, ...] = ()
+    figures: tuple[FigureLine, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -124,6 +142,10 @@ class Ranked:
     matches: tuple[Match, ...]
     excluded: tuple[Excluded, ...]
     max_score: int
+    shared_domains: tuple[str, ...]
+    """One sentence per domain that two or more of the person's priorities rest on."""
+    class_safety: tuple[str, ...]
+    """Safety notes for every antipsychotic, for the clinician, shown once."""
 
 
 @dataclass(frozen=True)
@@ -146,7 +168,23 @@ class ConsultationView(Ranked):
 
     @property
     def top(self) -> tuple[Match, ...]:
-        return self.matches[:TOP_MATCHES]
+        """The best matches for the sheet, never cut inside a tie: a tie at the cut is
+        shown whole when that adds at most TOP_MATCHES more; else `more_tied` says so."""
+        if len(self.matches) <= TOP_MATCHES:
+            return self.matches
+        last = self.matches[TOP_MATCHES - 1].position
+        group_end = TOP_MATCHES
+        while group_end < len(self.matches) and self.matches[group_end].position == last:
+            group_end += 1
+        return self.matches[: group_end if group_end - TOP_MATCHES <= TOP_MATCHES else TOP_MATCHES]
+
+    @property
+    def more_tied(self) -> int:
+        """How many more medicines share the last place shown on the sheet but are not on it."""
+        top = self.top
+        if not top:
+            return 0
+        return sum(1 for m in self.matches[len(top) :] if m.position == top[-1].position)
 
 
 def cell(value: int | None, lang: str) -> Cell:
@@ -191,6 +229,8 @@ def card(dataset: Dataset, drug: Drug, lang: str) -> Card:
         ),
         rows=tuple(rows),
         review_by=drug.review_by,
+        safety=safety_notes(dataset, drug, lang),
+        figures=tuple(figure_line(f, dataset, lang) for f in drug.figures),
     )
 
 
@@ -213,6 +253,7 @@ def matches(ranking: Ranking, dataset: Dataset, lang: str) -> tuple[Match, ...]:
             drug_id=r.drug.id,
             name=r.drug.name[lang],
             position=r.position,
+            tied=r.tied,
             score=r.score,
             band=r.band,
             band_label=_(BAND_LABELS[r.band]),
@@ -221,6 +262,7 @@ def matches(ranking: Ranking, dataset: Dataset, lang: str) -> tuple[Match, ...]:
             unknown_labels=tuple(label[i] for i in r.unknown),
             helpful=tuple((label[h.side_effect], cell(h.rating, lang)) for h in r.helpful),
             forms=tuple(sorted(r.drug.forms)),
+            safety=tuple(f.text[lang] for f in r.drug.safety),
         )
         for r in ranking.results
     )
@@ -276,6 +318,17 @@ def ranked(
             for e in ranking.excluded
         ),
         max_score=ranking.max_score,
+        shared_domains=tuple(
+            _(
+                "{items} rest on one effect ({domain}): a medicine rated high for it counts once "
+                "for each of them."
+            ).format(
+                items=", ".join(f"“{dataset.item(i).label[lang]}”" for i in items),
+                domain=_(DOMAIN_LABELS[domain]),
+            )
+            for domain, items in ranking.shared_domains
+        ),
+        class_safety=tuple(f.text[lang] for f in dataset.class_safety),
     )
 
 

@@ -274,12 +274,12 @@ def test_screen_and_sheet_show_the_same_top_matches(clinic) -> None:
     client, _, created, _ = clinic
     page = client.get(f"/staff/consultations/{created['id']}?lang=nb")
     sheet = client.get(f"/consultations/{created['id']}/sheet?lang=nb")
-    on_screen = names_in_order(page.text)[:3]
     on_sheet = [
-        html.unescape(n) for n in re.findall(r"<h3>\d+\. ([^<]+) <span class=\"band\">", sheet.text)
+        html.unescape(n)
+        for n in re.findall(r"<h3>=?\d+\. ([^<]+) <span class=\"band\">", sheet.text)
     ]
-    assert on_screen == on_sheet
-    assert len(on_sheet) == 3
+    assert len(on_sheet) >= 3
+    assert names_in_order(page.text)[: len(on_sheet)] == on_sheet
 
 
 def test_the_sheet_needs_staff_and_accepts_a_bearer_token(staff_app) -> None:
