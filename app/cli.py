@@ -121,13 +121,18 @@ def cmd_data_coverage(args: argparse.Namespace) -> int:
         return 1
     print(f"{'drug':<18} {'rated':>5} {'unknown':>7}  sources / unknown items")
     total = unknown = 0
-    for row in coverage(dataset):
+    rows = coverage(dataset)
+    for row in rows:
         total += row.rated + len(row.unknown)
         unknown += len(row.unknown)
         print(f"{row.drug:<18} {row.rated:>5} {len(row.unknown):>7}  {', '.join(row.sources)}")
         if row.unknown:
             print(f"{'':<34}unknown: {', '.join(row.unknown)}")
+        held = ", ".join(row.figures) if row.figures else "none"
+        print(f"{'':<34}figures held: {held}; safety notes: {row.safety}")
     print(f"overall: {unknown} of {total} cells unknown ({100 * unknown / max(total, 1):.1f}%)")
+    figures = sum(len(row.figures) for row in rows)
+    print(f"figures: {figures} held for {sum(1 for row in rows if row.figures)} drugs")
     return 0
 
 

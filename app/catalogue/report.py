@@ -14,6 +14,8 @@ class Coverage:
     rated: int
     unknown: tuple[str, ...]
     sources: tuple[str, ...]
+    figures: tuple[str, ...] = ()  # measures with a published figure, e.g. "weight"
+    safety: int = 0  # the drug's own safety notes
 
     @property
     def unknown_share(self) -> float:
@@ -25,7 +27,16 @@ def coverage(dataset: Dataset) -> list[Coverage]:
     for drug in dataset.drugs:
         unknown = tuple(i for i in dataset.item_ids if drug.ratings[i].value is None)
         used = sorted({k for r in drug.ratings.values() for k in r.sources})
-        out.append(Coverage(drug.id, len(dataset.item_ids) - len(unknown), unknown, tuple(used)))
+        out.append(
+            Coverage(
+                drug.id,
+                len(dataset.item_ids) - len(unknown),
+                unknown,
+                tuple(used),
+                tuple(f.measure for f in drug.figures),
+                len(drug.safety),
+            )
+        )
     return out
 
 

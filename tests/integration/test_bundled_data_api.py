@@ -57,3 +57,42 @@ def test_a_typical_ranking_over_the_real_data(bundled_client: TestClient) -> Non
         "sertindole",
         "flupentixol",
     }
+
+
+def test_a_card_carries_its_published_figures_with_what_they_mean(
+    bundled_client: TestClient,
+) -> None:
+    card = bundled_client.get("/api/v1/drugs/olanzapine").json()
+    [bmi] = [f for f in card["figures"] if f["side_effect"] == "weight-gain"]
+    assert (bmi["measure"], bmi["value"], bmi["unit"]) == ("bmi", 1.07, "kg/m²")
+    assert bmi["comparator"] == "placebo"
+    assert "6 weeks" in bmi["time_frame"]
+    assert bmi["source"] in card["sources"]
+    assert "1·07" in bmi["as_printed"]
+
+
+def test_clozapine_carries_blood_monitoring_and_myocarditis_notes(
+    bundled_client: TestClient,
+) -> None:
+    card = bundled_client.get("/api/v1/drugs/clozapine").json()
+    notes = {f["id"]: f for f in card["safety"]}
+    for note_id in ("neutropenia-blood-monitoring", "myocarditis-cardiomyopathy"):
+        note = notes[note_id]
+        assert note["scope"] == "drug"
+        assert note["text"]["en"] and note["text"]["nb"]
+        assert all(key in card["sources"] for key in note["sources"])
+    assert notes["neuroleptic-malignant-syndrome"]["scope"] == "class"
+
+
+def test_equal_scores_share_a_position(bundled_client: TestClient) -> None:
+    body = {"avoid": ["restlessness"]}
+    results = bundled_client.post("/api/v1/rankings", json=body).json()["results"]
+    by_score: dict[int, list[dict]] = {}
+    for r in results:
+        by_score.setdefault(r["score"], []).append(r)
+    assert any(len(group) > 1 for group in by_score.values())
+    for index, r in enumerate(results):
+        group = by_score[r["score"]]
+        assert r["tied"] is (len(group) > 1)
+        assert r["position"] == results.index(group[0]) + 1
+        assert index == 0 or r["position"] >= results[index - 1]["position"]

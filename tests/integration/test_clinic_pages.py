@@ -309,3 +309,23 @@ def test_free_text_is_escaped_on_every_page_and_printed_as_text_in_the_pdf(staff
         assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page.text
     pdf = client.get(f"/consultations/{created['id']}/sheet.pdf")
     assert '<script>alert("x")</script>' in pdf_text(pdf.content)
+
+
+def test_pages_show_shared_places_and_safety_notes(clinic) -> None:  # type: ignore[no-untyped-def]
+    client, _, created, csrf = clinic
+    dataset = bundled_dataset()
+    page = client.get(f"/staff/consultations/{created['id']}?lang=en").text
+    assert re.search(r">=\d+</span>", page), "a shared place is shown as =n"
+    assert dataset.drug("aripiprazole").safety[0].text["en"] in html.unescape(page)
+    every = dataset.class_safety[0].text["en"]
+    assert html.unescape(page).count(every) == 1, "notes for every drug are shown once"
+
+    card = client.get("/staff/cards/clozapine?lang=en").text
+    assert "Published figures" in card
+    assert "3.01 kg (95% interval 1.78 to 4.24)" in card
+
+    decide(client, created, csrf, discussed=["aripiprazole", "olanzapine"])
+    sheet = html.unescape(client.get(f"/consultations/{created['id']}/sheet?lang=en").text)
+    for note in dataset.drug("olanzapine").safety:
+        assert note.plain["en"] in sheet
+    assert dataset.class_safety[0].plain["en"] in sheet

@@ -72,3 +72,10 @@ def test_disagreeing_sources_are_recorded_with_a_note() -> None:
 def test_every_cited_source_has_a_https_or_http_url() -> None:
     for source in bundled().sources.values():
         assert source.url.startswith(("https://", "http://")), source.key
+
+
+def test_coverage_reports_the_figures_and_safety_notes_each_drug_holds() -> None:
+    rows = {r.drug: r for r in coverage(bundled())}
+    assert rows["clozapine"].figures == ("weight", "total-cholesterol")
+    assert rows["clozapine"].safety == len(bundled().drug("clozapine").safety) >= 2
+    assert rows["brexpiprazole"].figures == ()
