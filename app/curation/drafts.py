@@ -17,7 +17,14 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.catalogue.files import RawFile, RawTree
-from app.catalogue.model import Dataset, Rating, Source, drug_document, rating_document
+from app.catalogue.model import (
+    Dataset,
+    Rating,
+    Source,
+    drug_document,
+    rating_document,
+    source_document,
+)
 from app.catalogue.problems import DataProblems
 from app.catalogue.report import Change, diff
 from app.catalogue.validate import build_dataset, check_rating
@@ -71,7 +78,7 @@ def _new_draft(
         created_by=by,
         created_at=utcnow(),
         note=note,
-        sources={k: {"citation": s.citation, "url": s.url} for k, s in content.sources.items()},
+        sources={k: source_document(s) for k, s in content.sources.items()},
     )
     session.add(draft)
     session.flush()
@@ -262,6 +269,8 @@ def add_source(
     sources = dict(draft.sources)
     before = sources.get(key)
     sources[key] = {"citation": " ".join(citation.split()), "url": url.strip()}
+    if before and "kind" in before:  # a new citation for a comparative source keeps its kind
+        sources[key]["kind"] = before["kind"]
     draft.sources = sources
     session.add(draft)
     record_edit(session, draft, by=by, source=key)
