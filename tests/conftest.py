@@ -28,6 +28,16 @@ def pytest_report_header() -> str:
     return f"database backend: {BACKEND}"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `db` every test that uses a test database (the `databases` fixture, directly
+    or through another fixture) or needs PostgreSQL: the tests whose outcome can depend
+    on the backend, the only ones scripts/run-tests runs again on PostgreSQL."""
+    for item in items:
+        uses = getattr(item, "fixturenames", ())
+        if "databases" in uses or item.get_closest_marker("postgres_only"):
+            item.add_marker(pytest.mark.db)
+
+
 def migrate(url: str, revision: str = "head") -> None:
     config = Config(str(ROOT / "alembic.ini"))
     config.set_main_option("sqlalchemy.url", url)
