@@ -151,8 +151,13 @@ def fresh_db(databases: Databases, migrated_template: str) -> Callable[[], str]:
 
 from hypothesis import HealthCheck, settings  # noqa: E402
 
+# dev: 100 examples per property. ci (scripts/run-tests with CI set): 300, in the one pass
+# that runs the property tests (SQLite). thorough: 1,000, for a deeper run by hand.
 settings.register_profile("dev", max_examples=100, deadline=None)
 settings.register_profile(
-    "ci", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    "ci", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "thorough", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
