@@ -6,6 +6,7 @@ every database test on PostgreSQL; otherwise each uses a fresh SQLite file.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import sqlite3
 import uuid
@@ -28,6 +29,16 @@ def pytest_report_header() -> str:
     return f"database backend: {BACKEND}"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `db` every test that uses a test database (the `databases` fixture, directly
+    or through another fixture) or needs PostgreSQL: the tests whose outcome can depend
+    on the backend, the only ones scripts/run-tests runs again on PostgreSQL."""
+    for item in items:
+        uses = getattr(item, "fixturenames", ())
+        if "databases" in uses or item.get_closest_marker("postgres_only"):
+            item.add_marker(pytest.mark.db)
+
+
 def migrate(url: str, revision: str = "head") -> None:
     config = Config(str(ROOT / "alembic.ini"))
     config.set_main_option("sqlalchemy.url", url)
@@ -38,6 +49,28 @@ def downgrade(url: str, revision: str) -> None:
     config = Config(str(ROOT / "alembic.ini"))
     config.set_main_option("sqlalchemy.url", url)
     command.downgrade(config, revision)
+
+
+@pytest.fixture(autouse=True)
+def _serial_tests_run_alone(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """Under pytest-xdist, a test marked `serial` (it holds the app to a response time)
+    runs while no other test runs: it takes a lock exclusively that every other test
+    takes shared. A gate taken first makes a waiting serial test go before new ones."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        yield
+        return
+    shared = tmp_path_factory.getbasetemp().parent  # the run's, above each worker's own
+    mode = fcntl.LOCK_EX if request.node.get_closest_marker("serial") else fcntl.LOCK_SH
+    with (shared / "serial.gate").open("a") as gate, (shared / "serial.lock").open("a") as lock:
+        fcntl.flock(gate, fcntl.LOCK_EX)
+        fcntl.flock(lock, mode)
+        fcntl.flock(gate, fcntl.LOCK_UN)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 class Databases:
@@ -124,8 +157,13 @@ def fresh_db(databases: Databases, migrated_template: str) -> Callable[[], str]:
 
 from hypothesis import HealthCheck, settings  # noqa: E402
 
+# dev: 100 examples per property. ci (scripts/run-tests with CI set): 300, in the one pass
+# that runs the property tests (SQLite). thorough: 1,000, for a deeper run by hand.
 settings.register_profile("dev", max_examples=100, deadline=None)
 settings.register_profile(
-    "ci", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    "ci", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "thorough", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))

@@ -36,6 +36,9 @@ from tests.integration.live import live_server
 from tests.integration.pgcluster import pg_bin, private_cluster
 from tests.integration.webclient import Browser, login
 
+# Response times are asserted: no other test runs alongside (tests/conftest.py).
+pytestmark = pytest.mark.serial
+
 # --- shared checks --------------------------------------------------------------------
 
 

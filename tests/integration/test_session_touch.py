@@ -11,6 +11,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import update
 from sqlmodel import select
 
@@ -22,6 +23,9 @@ from tests.integration.conftest import publish
 from tests.integration.live import live_server
 from tests.integration.staff import add_staff
 from tests.integration.webclient import Browser, login
+
+# Response times are asserted: no other test runs alongside (tests/conftest.py).
+pytestmark = pytest.mark.serial
 
 
 def age_sessions(url: str, minutes: int) -> None:
