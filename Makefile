@@ -5,17 +5,39 @@ BIN     := $(VENV)/bin
 PORT    ?= 8000
 PYTHON  ?= python3
 
-.PHONY: install run migrate load test test-sqlite test-postgres check fix clean translations fuzz bench bench-floor screenshots
+.PHONY: install install-dev lock run migrate load test test-sqlite test-postgres check fix clean translations fuzz bench bench-floor screenshots
 
-$(BIN)/sdm: pyproject.toml
+# Installs come from the lock files in requirements/ (exact versions, every file's hash
+# checked): app.txt is what the service runs; dev.txt adds the test, lint, browser and
+# fuzz extras. `make run` installs app.txt only; `make lock` refreshes both.
+$(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
 	  echo "python3 -m venv failed; installing python3-venv with apt" >&2; \
 	  apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+
+$(VENV)/.installed-app: requirements/app.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements/app.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	@touch $@
 
-install: $(BIN)/sdm
+$(VENV)/.installed-dev: requirements/dev.txt $(VENV)/.installed-app
+	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.txt
+	@touch $@
+
+install: $(VENV)/.installed-app
+
+install-dev: $(VENV)/.installed-dev
+
+# Re-resolve pyproject.toml's dependencies to the newest versions its floors allow and
+# write both lock files, with hashes, for Python 3.11 and newer on any platform.
+UV_VERSION ?= 0.13.9
+lock: $(BIN)/python
+	$(BIN)/pip install --quiet uv==$(UV_VERSION)
+	$(BIN)/uv pip compile pyproject.toml --universal --generate-hashes --python-version 3.11 \
+	  -q -o requirements/app.txt
+	$(BIN)/uv pip compile pyproject.toml --universal --generate-hashes --python-version 3.11 \
+	  --extra test --extra lint --extra browser --extra fuzz -q -o requirements/dev.txt
 
 migrate: install
 	$(BIN)/sdm db upgrade
@@ -27,13 +49,13 @@ run: load
 	$(BIN)/uvicorn --factory app.main:create_app --host 127.0.0.1 --port $(PORT)
 
 # The whole suite on SQLite, then again on a real, throwaway PostgreSQL.
-test: install
+test: install-dev
 	scripts/run-tests
 
-test-sqlite: install
+test-sqlite: install-dev
 	$(BIN)/pytest
 
-test-postgres: install
+test-postgres: install-dev
 	scripts/run-tests --postgres-only
 
 # Schemathesis against the app's own OpenAPI schema, long: FUZZ_EXAMPLES (1000) examples
@@ -42,7 +64,7 @@ test-postgres: install
 # derandomized examples and 20 sequences.
 FUZZ_EXAMPLES ?= 1000
 FUZZ_WORKFLOWS ?= 300
-fuzz: install
+fuzz: install-dev
 	@seed=$${FUZZ_SEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}; \
 	echo "fuzz: $(FUZZ_EXAMPLES) examples per operation, seed $$seed (FUZZ_SEED=$$seed repeats it)"; \
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_WORKFLOWS=$(FUZZ_WORKFLOWS) FUZZ_RANDOM=1 $(BIN)/pytest -q -p no:cacheprovider \
@@ -50,26 +72,27 @@ fuzz: install
 
 # Throughput, latency, PDF time, tablet page weight and the ranking core, in one run on a
 # temporary database; writes bench/results.json (see docs/performance.md).
-bench: install
+bench: install-dev
 	$(BIN)/python -m bench.run
 
 # The cheapest page that still reads the staff session and the consultation per request,
 # against /healthz and the real pages; writes bench/floor.json (docs/performance.md).
-bench-floor: install
+bench-floor: install-dev
 	$(BIN)/python -m bench.floor
 
 # PNGs of the tablet pages, the clinician pages and the discussion sheet at
 # 1024x768, in docs/screenshots/, from Debian's chromium on a temporary database.
-screenshots: install
+screenshots: install-dev
 	scripts/ensure-browser
 	$(BIN)/python scripts/screenshots.py
 
-check: install
+check: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy app
+	$(BIN)/lint-imports
 
-fix: install
+fix: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
@@ -77,7 +100,7 @@ fix: install
 # each catalogue, keeping existing translations. New strings arrive untranslated, and
 # tests/unit/test_translations.py fails until someone translates them. Idempotent.
 POT := app/translations/messages.pot
-translations: install
+translations: install-dev
 	$(BIN)/pybabel extract -F babel.cfg --ignore-dirs=".* __pycache__" --no-location \
 	  --sort-output --omit-header --no-wrap -o $(POT) .
 	$(BIN)/pybabel update -i $(POT) -d app/translations -l nb --init-missing --no-wrap \
