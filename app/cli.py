@@ -284,6 +284,25 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit_verify(_args: argparse.Namespace) -> int:
+    from app.audit.verify import verify
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        with session_scope(engine) as session:
+            result = verify(session)
+    finally:
+        engine.dispose()
+    summary = f"{result.audit_events} audit events, {result.versions} data versions checked"
+    if result.ok:
+        print(f"ok: {summary}")
+        return 0
+    for problem in result.problems:
+        print(problem, file=sys.stderr)
+    print(f"{len(result.problems)} problem(s): {summary}", file=sys.stderr)
+    return 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     settings_dir = get_settings().drugdata_dir
     parser = argparse.ArgumentParser(prog="sdm", description=__doc__)
@@ -349,6 +368,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--older-than", type=int, required=True, metavar="DAYS")
     p.add_argument("--by", default=_default_actor())
     p.set_defaults(func=cmd_consultations_purge)
+
+    audit = groups.add_parser("audit", help="the audit trail")
+    audit_cmds = audit.add_subparsers(dest="cmd", required=True)
+    p = audit_cmds.add_parser(
+        "verify", help="check the audit hash chain and every data version's checksum"
+    )
+    p.set_defaults(func=cmd_audit_verify)
 
     p = groups.add_parser(
         "backup", help="write a consistent backup of the database (SQLite file or pg_dump)"

@@ -56,3 +56,22 @@ class DatabaseReadOnly(DomainError):
                 "Reading still works. Please try again later."
             )
         )
+
+
+class DataVersionCorrupt(DomainError):
+    """A published data version whose rows no longer give the checksum it was published
+    with: changed in the database behind the app's back. It is never used."""
+
+    status_code = 503
+    code = "data_version_corrupt"
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+        #: For administrators (/readyz, `sdm audit verify`); the message is for everyone.
+        self.reason = f"Data version {number} does not match its checksum."
+        super().__init__(
+            N_(
+                "The drug data failed its integrity check, so no ranking can be given. "
+                "An administrator must look into it."
+            )
+        )

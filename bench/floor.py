@@ -65,13 +65,14 @@ def _rows(engine: Engine, token_hash: str, consultation_id: str) -> bool:
 
 def create_app() -> FastAPI:
     """The real app, plus the probes (uvicorn --factory bench.floor:create_app)."""
+    from app.http.state import of_app
     from app.main import create_app as real_app
 
     app = real_app()
     body = b"<!doctype html>" + b"x" * int(os.environ.get("BENCH_FLOOR_BYTES", "39000"))
 
     def secret_hash(request: Request) -> str:
-        cookie = request.cookies.get(app.state.session_cookie, "")
+        cookie = request.cookies.get(of_app(app).session_cookie, "")
         return hashlib.sha256(cookie.encode()).hexdigest()
 
     async def no_db(consultation_id: str) -> Response:
@@ -79,12 +80,12 @@ def create_app() -> FastAPI:
 
     async def db_in_thread(consultation_id: str, request: Request) -> Response:
         found = await run_in_threadpool(
-            _rows, app.state.engine, secret_hash(request), consultation_id
+            _rows, of_app(app).engine, secret_hash(request), consultation_id
         )
         return HTMLResponse(body) if found else Response(status_code=404)
 
     async def db_on_loop(consultation_id: str, request: Request) -> Response:
-        found = _rows(app.state.engine, secret_hash(request), consultation_id)
+        found = _rows(of_app(app).engine, secret_hash(request), consultation_id)
         return HTMLResponse(body) if found else Response(status_code=404)
 
     for name, endpoint in zip(PROBES, (no_db, db_in_thread, db_on_loop), strict=True):

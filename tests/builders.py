@@ -11,7 +11,7 @@ from pathlib import Path
 
 from app.catalogue.files import read_tree
 from app.catalogue.model import Dataset, Drug, Formulation, Rating, Scoring, Source
-from app.catalogue.validate import _checklist, _scoring
+from app.catalogue.validate import validate_checklist, validate_scoring
 
 DRUGDATA = Path(__file__).resolve().parent.parent / "drugdata"
 TEST_SOURCE = Source(
@@ -31,8 +31,8 @@ def bundled_dataset() -> Dataset:
 def _real_parts() -> tuple[tuple, tuple, Scoring]:
     tree = read_tree(DRUGDATA)
     problems: list = []
-    groups, items = _checklist(tree.checklist, problems)
-    scoring = _scoring(tree.scoring, problems)
+    groups, items = validate_checklist(tree.checklist, problems)
+    scoring = validate_scoring(tree.scoring, problems)
     assert not problems, problems
     return tuple(groups), tuple(items), scoring
 

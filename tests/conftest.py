@@ -32,11 +32,22 @@ def pytest_report_header() -> str:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark `db` every test that uses a test database (the `databases` fixture, directly
     or through another fixture) or needs PostgreSQL: the tests whose outcome can depend
-    on the backend, the only ones scripts/run-tests runs again on PostgreSQL."""
+    on the backend, the only ones scripts/run-tests runs again on PostgreSQL.
+
+    Unit and spec tests are pure: one that uses a database is refused here, so it
+    moves to tests/integration."""
+    misplaced = []
     for item in items:
         uses = getattr(item, "fixturenames", ())
         if "databases" in uses or item.get_closest_marker("postgres_only"):
             item.add_marker(pytest.mark.db)
+            if item.path.parent.name in ("unit", "spec"):
+                misplaced.append(item.nodeid)
+    if misplaced:
+        raise pytest.UsageError(
+            "unit and spec tests use no database; move these to tests/integration: "
+            + ", ".join(misplaced)
+        )
 
 
 def migrate(url: str, revision: str = "head") -> None:

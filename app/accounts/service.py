@@ -15,11 +15,11 @@ from sqlalchemy import and_, bindparam, delete, func, or_, update
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
+from app import audit
 from app.accounts.passwords import DUMMY_HASH, hash_password, policy_problems, verify_password
 from app.accounts.tables import ROLES, AuthSession, LoginAttempt, StaffUser
 from app.clock import as_utc, utcnow
 from app.config import Settings
-from app.curation import audit
 from app.errors import DomainError
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$")

@@ -11,14 +11,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
-from sqlmodel import col, select
 
-from app.accounts.deps import Admin, Pharmacist
-from app.api.deps import PublishedDep, SessionDep
+from app import audit
 from app.api.schemas import UtcDateTime, problem_responses
 from app.catalogue.report import review_due as review_due_cards
 from app.clock import utcnow
-from app.store.tables import AuditEvent
+from app.http.auth import Admin, Pharmacist
+from app.http.published import PublishedDep
+from app.http.unit_of_work import SessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["audit"], responses=problem_responses(401, 403))
 
@@ -46,11 +46,9 @@ def list_audit(
     format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
 ) -> list[AuditEventOut] | Response:
     """Newest first. `format=csv` exports the same rows as a CSV file."""
-    query = select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(limit)
-    if before_id is not None:
-        query = query.where(col(AuditEvent.id) < before_id)
     events = [
-        AuditEventOut.model_validate(e, from_attributes=True) for e in session.exec(query).all()
+        AuditEventOut.model_validate(e, from_attributes=True)
+        for e in audit.newest(session, limit=limit, before_id=before_id)
     ]
     if format == "csv":
         out = io.StringIO()

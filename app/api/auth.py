@@ -8,10 +8,10 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from app.accounts.deps import MaybePrincipal, NotAuthenticated, get_policy
 from app.accounts.service import login, logout
-from app.api.deps import SessionDep
 from app.api.schemas import problem_responses
+from app.http.auth import MaybePrincipal, NotAuthenticated, client_address, get_policy
+from app.http.unit_of_work import SessionDep
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -20,12 +20,6 @@ class TokenOut(BaseModel):
     access_token: str
     token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
     expires_in: int
-
-
-def client_address(request: Request) -> str:
-    """The socket peer. X-Forwarded-For is trusted only through uvicorn's
-    --forwarded-allow-ips, so a client cannot forge its way past throttling."""
-    return request.client.host if request.client else "unknown"
 
 
 @router.post("/token", response_model=TokenOut, responses=problem_responses(400, 401, 413, 429))

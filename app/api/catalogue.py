@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Path
 
-from app.api.deps import LanguageDep, PublishedDep
 from app.api.schemas import (
     DataVersionOut,
     DrugCardOut,
@@ -17,6 +16,8 @@ from app.api.schemas import (
     side_effects_out,
 )
 from app.errors import NotFound
+from app.http.language import LanguageDep
+from app.http.published import PublishedDep
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue"])
 

@@ -8,8 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.accounts.deps import Clinical
-from app.api.deps import LanguageDep, PublishedDep, SessionDep
 from app.api.schemas import (
     RankingIn,
     RankingOut,
@@ -19,6 +17,11 @@ from app.api.schemas import (
 )
 from app.consultations import service
 from app.consultations.tables import Consultation
+from app.http.auth import Clinical
+from app.http.language import LanguageDep
+from app.http.published import PublishedDep
+from app.http.state import app_state
+from app.http.unit_of_work import SessionDep
 from app.ranking import RankingRequest, rank
 
 router = APIRouter(
@@ -118,7 +121,7 @@ def create_consultation(
         lang=lang,
         with_carer=body.with_carer,
         what_matters=body.what_matters,
-        code_ttl=timedelta(minutes=request.app.state.settings.code_ttl_minutes),
+        code_ttl=timedelta(minutes=app_state(request).settings.code_ttl_minutes),
     )
     return CreatedOut(id=created.id, code=created.code, code_expires_at=created.code_expires_at)
 

@@ -5,23 +5,22 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Request, Response
+from fastapi import APIRouter, Header, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.accounts.deps import Pharmacist
-from app.api.deps import SessionDep
 from app.api.schemas import UtcDateTime, problem_responses
 from app.curation import drafts, drug_fields
 from app.curation.tables import Draft, DraftRating
+from app.http.auth import Pharmacist
+from app.http.params import Id, SlugPath
+from app.http.state import app_state
+from app.http.unit_of_work import SessionDep
 
 router = APIRouter(
     prefix="/api/v1/drafts",
     tags=["curation"],
     responses=problem_responses(400, 401, 403, 404, 409, 413, 422),
 )
-
-Id = Annotated[str, Path(max_length=32)]
-Slug = Annotated[str, Path(max_length=64)]
 
 
 class DraftOut(BaseModel):
@@ -124,7 +123,7 @@ def open_draft(
     request: Request, session: SessionDep, who: Pharmacist, body: DraftIn | None = None
 ) -> DraftOut:
     draft = drafts.open_draft(
-        session, request.app.state.datasets, by=who.username, note=body.note if body else ""
+        session, app_state(request).datasets, by=who.username, note=body.note if body else ""
     )
     return draft_out(draft)
 
@@ -145,8 +144,8 @@ def get_rating(
     _who: Pharmacist,
     response: Response,
     draft_id: Id,
-    drug_id: Slug,
-    side_effect: Slug,
+    drug_id: SlugPath,
+    side_effect: SlugPath,
 ) -> RatingOut:
     draft = drafts.get_draft(session, draft_id)
     return rating_out(drafts.get_rating(session, draft, drug_id, side_effect), response)
@@ -166,8 +165,8 @@ def put_rating(
     response: Response,
     body: RatingIn,
     draft_id: Id,
-    drug_id: Slug,
-    side_effect: Slug,
+    drug_id: SlugPath,
+    side_effect: SlugPath,
     if_match: Annotated[str | None, Header(max_length=64)] = None,
 ) -> RatingOut:
     """Change a rating. Send the ETag you read in If-Match; a stale one gets 412."""
@@ -216,7 +215,7 @@ class DrugFieldsOut(BaseModel):
 
 @router.get("/{draft_id}/drugs/{drug_id}", response_model=DrugFieldsOut)
 def get_drug_fields(
-    session: SessionDep, _who: Pharmacist, response: Response, draft_id: Id, drug_id: Slug
+    session: SessionDep, _who: Pharmacist, response: Response, draft_id: Id, drug_id: SlugPath
 ) -> DrugFieldsOut:
     row = drug_fields.get_drug(session, drafts.get_draft(session, draft_id), drug_id)
     response.headers["ETag"] = f'"{row.revision}"'
@@ -237,7 +236,7 @@ def put_drug_fields(
     response: Response,
     body: DrugFieldsIn,
     draft_id: Id,
-    drug_id: Slug,
+    drug_id: SlugPath,
     if_match: Annotated[str | None, Header(max_length=64)] = None,
 ) -> DrugFieldsOut:
     """Change card text, review date, formulations, monitoring points or codes."""
@@ -256,7 +255,7 @@ def put_drug_fields(
 
 @router.put("/{draft_id}/sources/{key}", status_code=204)
 def put_source(
-    session: SessionDep, who: Pharmacist, body: SourceIn, draft_id: Id, key: Slug
+    session: SessionDep, who: Pharmacist, body: SourceIn, draft_id: Id, key: SlugPath
 ) -> Response:
     draft = drafts.get_draft(session, draft_id)
     drafts.add_source(
@@ -268,7 +267,7 @@ def put_source(
 @router.get("/{draft_id}/diff", response_model=DiffOut)
 def get_diff(request: Request, session: SessionDep, _who: Pharmacist, draft_id: Id) -> DiffOut:
     draft = drafts.get_draft(session, draft_id)
-    result = drafts.draft_diff(session, request.app.state.datasets, draft)
+    result = drafts.draft_diff(session, app_state(request).datasets, draft)
     return DiffOut(
         draft=draft_out(draft),
         changes=[
@@ -297,7 +296,7 @@ def approve(request: Request, session: SessionDep, who: Pharmacist, draft_id: Id
     """Publish a submitted draft as the next data version. Refused (403) to anyone who
     opened, changed or submitted it."""
     draft = drafts.get_draft(session, draft_id)
-    version = drafts.approve(session, request.app.state.datasets, draft, by=who.username)
+    version = drafts.approve(session, app_state(request).datasets, draft, by=who.username)
     return PublishedOut(draft=draft_out(draft), data_version=version.number)
 
 

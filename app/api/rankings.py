@@ -6,8 +6,9 @@ from anyio import to_thread
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from app.api.deps import LanguageDep, Published, PublishedDep
 from app.api.schemas import RankingIn, RankingOut, problem_responses, ranking_out
+from app.http.language import LanguageDep
+from app.http.published import Published, PublishedDep
 from app.ranking import RankingRequest, rank
 
 router = APIRouter(prefix="/api/v1", tags=["ranking"])

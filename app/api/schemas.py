@@ -5,16 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.catalogue.method import figure_grade
 from app.catalogue.model import Dataset, Drug, symbol
 from app.clock import as_utc
+from app.http.params import Slug
 from app.ranking import Ranking
 from app.ranking.explain import exclusion_message, why
 from app.store.tables import DataVersion
-
-Slug = Annotated[str, StringConstraints(max_length=64)]
 
 #: A moment in UTC, always sent with its offset as the schema's date-time requires
 #: (SQLite gives stored timestamps back naive).

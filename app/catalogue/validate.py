@@ -71,7 +71,9 @@ def _text(value: Any, what: str, report: Report, item: str | None = None) -> Tex
     return out
 
 
-def _checklist(raw: RawFile, problems: list[Problem]) -> tuple[list[Group], list[ChecklistItem]]:
+def validate_checklist(
+    raw: RawFile, problems: list[Problem]
+) -> tuple[list[Group], list[ChecklistItem]]:
     report = _reporter(problems, raw.path, None)
     data = raw.data if isinstance(raw.data, dict) else {}
     if not isinstance(raw.data, dict):
@@ -120,7 +122,7 @@ def _int(data: dict[str, Any], key: str, report: Report, lo: int, hi: int) -> in
     return value
 
 
-def _scoring(raw: RawFile, problems: list[Problem]) -> Scoring:
+def validate_scoring(raw: RawFile, problems: list[Problem]) -> Scoring:
     report = _reporter(problems, raw.path, None)
     data: dict[str, Any] = raw.data if isinstance(raw.data, dict) else {}
     given = data.get("priority_weights")
@@ -261,7 +263,7 @@ def _formulations(data: Any, report: Report) -> tuple[Formulation, ...]:
     return tuple(out)
 
 
-def _drug(
+def validate_drug(
     raw: RawFile, item_ids: list[str], sources: Mapping[str, object], problems: list[Problem]
 ) -> Drug | None:
     data = raw.data if isinstance(raw.data, dict) else {}
@@ -330,14 +332,14 @@ def _drug(
 def build_dataset(tree: RawTree) -> Dataset:
     """Validate a parsed drugdata tree. Returns the Dataset or raises DataProblems."""
     problems = list(tree.problems)
-    groups, items = _checklist(tree.checklist, problems) if tree.checklist else ([], [])
-    scoring = _scoring(tree.scoring, problems) if tree.scoring else None
+    groups, items = validate_checklist(tree.checklist, problems) if tree.checklist else ([], [])
+    scoring = validate_scoring(tree.scoring, problems) if tree.scoring else None
     sources = _sources(tree.sources, problems)
     item_ids = [i.id for i in items]
     drugs: list[Drug] = []
     seen: set[str] = set()
     for raw in tree.drugs:
-        drug = _drug(raw, item_ids, sources, problems)
+        drug = validate_drug(raw, item_ids, sources, problems)
         if drug is not None:
             if drug.id in seen:
                 problems.append(Problem(raw.path, drug.id, None, "drug id is used twice"))

@@ -8,11 +8,11 @@ from datetime import date, timedelta
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from app import audit
 from app.catalogue.model import Dataset
 from app.clock import utcnow
 from app.consultations.tables import Consultation
 from app.consultations.view import DECISIONS_OTHER
-from app.curation import audit
 from app.errors import DomainError, NotFound
 from app.ranking import RankingRequest, check_request
 

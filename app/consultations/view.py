@@ -13,8 +13,10 @@ from datetime import date, datetime
 
 from app.catalogue.model import Dataset, Drug, symbol
 from app.consultations.evidence import FigureLine, SafetyNote, figure_line, safety_notes
+from app.consultations.tables import Consultation
 from app.ranking import Ranking, RankingRequest, rank
 from app.ranking.explain import exclusion_message, rating_text, why
+from app.store.current import Published
 from app.translations import N_, gettext_for
 
 TOP_MATCHES = 3
@@ -402,3 +404,46 @@ def compare(
                 CompareRow(item.id, item.label[lang], None, tuple(cell(v, lang) for v in values))
             )
     return tuple(d.name[lang] for d in drugs), tuple(rows)
+
+
+def preferences_of(consultation: Consultation) -> Preferences:
+    """The person's wishes as a hashable value: a key for the version's memo."""
+    return Preferences(
+        tuple(consultation.avoid),
+        tuple(consultation.helpful),
+        tuple(consultation.must_avoid),
+        tuple(consultation.formulations),
+    )
+
+
+def for_consultation(
+    consultation: Consultation,
+    published: Published,
+    lang: str,
+    formulations: list[str] | None = None,
+) -> ConsultationView:
+    """The view of one consultation, from the version's memo where it can be."""
+    version = published.version
+    preferences = preferences_of(consultation)
+    forms = None if formulations is None else tuple(formulations)
+    # The ranked part depends only on the version, the wishes and the language: it is
+    # kept in the version's memo (ADR 0007). What the person wrote is never kept there.
+    part = published.memo.get(
+        ("ranked", lang, preferences, forms),
+        lambda: ranked(published.dataset, lang, preferences, forms),
+    )
+    return build(
+        published.dataset,
+        lang=lang,
+        version=(version.number, version.checksum, version.created_at),
+        preferences=preferences,
+        formulations=forms,
+        created_at=consultation.created_at,
+        with_carer=consultation.with_carer,
+        what_matters=consultation.what_matters,
+        discussed=consultation.discussed,
+        decision=consultation.decision,
+        next_review=consultation.next_review,
+        context_note=consultation.context_note,
+        ranked_part=part,
+    )

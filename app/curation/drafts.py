@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from app import audit
 from app.catalogue.files import RawFile, RawTree
 from app.catalogue.model import (
     Dataset,
@@ -29,7 +30,6 @@ from app.catalogue.problems import DataProblems
 from app.catalogue.report import Change, diff
 from app.catalogue.validate import build_dataset, check_rating
 from app.clock import utcnow
-from app.curation import audit
 from app.curation.publish import publish_dataset
 from app.curation.review import AttributedChange, attribute, check_approver, involved
 from app.curation.tables import Draft, DraftDrug, DraftEdit, DraftRating
@@ -143,7 +143,7 @@ def get_rating(session: Session, draft: Draft, drug_id: str, item: str) -> Draft
     return row
 
 
-def _editable(draft: Draft) -> None:
+def ensure_editable(draft: Draft) -> None:
     if draft.status != "open":
         raise Conflict(f"Draft {draft.id} is {draft.status}; only an open draft can be edited.")
 
@@ -210,7 +210,7 @@ def edit_rating(
     by: str,
 ) -> DraftRating:
     """Change one rating if `if_match` is still its revision; 412 otherwise."""
-    _editable(draft)
+    ensure_editable(draft)
     if if_match is None:
         raise PreconditionRequired()
     row = get_rating(session, draft, drug_id, item)
@@ -263,7 +263,7 @@ def edit_rating(
 def add_source(
     session: Session, draft: Draft, *, key: str, citation: str, url: str, by: str
 ) -> None:
-    _editable(draft)
+    ensure_editable(draft)
     if not citation.strip() or not url.startswith(("https://", "http://")):
         raise InvalidEdit("A source needs a citation and a URL starting with https://")
     sources = dict(draft.sources)
@@ -371,7 +371,7 @@ def draft_diff(session: Session, cache: DatasetCache, draft: Draft) -> DraftDiff
 
 
 def submit(session: Session, draft: Draft, *, by: str) -> Draft:
-    _editable(draft)
+    ensure_editable(draft)
     draft.status = "submitted"
     draft.submitted_by = by
     session.add(draft)

@@ -7,15 +7,15 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from app import audit
 from app.catalogue.files import RawFile
 from app.catalogue.problems import Problem
-from app.catalogue.validate import _drug
-from app.curation import audit
+from app.catalogue.validate import validate_drug
 from app.curation.drafts import (
     InvalidEdit,
     PreconditionFailed,
     PreconditionRequired,
-    _editable,
+    ensure_editable,
     record_edit,
 )
 from app.curation.tables import Draft, DraftDrug, DraftRating
@@ -51,7 +51,7 @@ def edit_drug(
     by: str,
 ) -> DraftDrug:
     """Change a drug's fields (card text, review date, formulations, ...) with an ETag."""
-    _editable(draft)
+    ensure_editable(draft)
     if if_match is None:
         raise PreconditionRequired()
     row = get_drug(session, draft, drug_id)
@@ -72,7 +72,7 @@ def edit_drug(
     ]
     probe["ratings"] = {i: {"value": "unknown", "note": "probe"} for i in items}
     problems: list[Problem] = []
-    _drug(RawFile(f"drugs/{row.drug_id}.yaml", probe), items, draft.sources, problems)
+    validate_drug(RawFile(f"drugs/{row.drug_id}.yaml", probe), items, draft.sources, problems)
     if problems:
         raise InvalidEdit("; ".join(p.message for p in problems))
     before = dict(row.document)

@@ -6,11 +6,10 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from app import audit
 from app.catalogue.model import Dataset, figure_document, safety_document, scoring_document
 from app.clock import utcnow
-from app.curation import audit
-from app.store.current import mark_published
-from app.store.datasets import latest_version, next_version_number
+from app.store.datasets import latest_version, mark_published, next_version_number
 from app.store.tables import ChecklistItemRow, DataVersion, DrugRow, RatingRow, SourceRow
 
 

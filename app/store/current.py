@@ -36,9 +36,6 @@ from app.store.datasets import DatasetCache, latest_version
 from app.store.memo import Memo
 from app.store.tables import DataVersion
 
-#: A session whose unit of work published a version carries this in `session.info`.
-PUBLISHED = "sdm_published_version"
-
 
 @dataclass(frozen=True)
 class Published:
@@ -107,8 +104,3 @@ class CurrentVersion:
     def forget(self) -> None:
         """Drop the pointer: the next request reads the newest version again."""
         self._current = None
-
-
-def mark_published(session: Session) -> None:
-    """Called by the action that inserts a version, in its unit of work."""
-    session.info[PUBLISHED] = True

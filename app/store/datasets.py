@@ -1,7 +1,9 @@
 """Reading published data versions back into `Dataset` values.
 
-Versions are immutable, so a Dataset read once is cached by its checksum and shared
-by every request of the process.
+Every read is checked against the checksum the version was published with: a version
+whose rows were changed behind the app's back is refused (`DataVersionCorrupt`).
+Versions are immutable, so a Dataset read (and checked) once is cached by its checksum
+and shared by every request of the process.
 """
 
 from __future__ import annotations
@@ -24,8 +26,24 @@ from app.catalogue.model import (
     figure_from_document,
     safety_from_document,
 )
+from app.errors import DataVersionCorrupt
 from app.store.memo import Memo
 from app.store.tables import ChecklistItemRow, DataVersion, DrugRow, RatingRow, SourceRow
+
+#: A session whose unit of work published a version carries this in `session.info`:
+#: once it commits, whoever keeps a pointer to the newest version (the app process's
+#: `CurrentVersion`) drops it.
+PUBLISHED = "sdm_published_version"
+
+
+def mark_published(session: Session) -> None:
+    """Called by the action that inserts a version, in its unit of work."""
+    session.info[PUBLISHED] = True
+
+
+def published_in(session: Session) -> bool:
+    """Whether this unit of work published a version."""
+    return bool(session.info.get(PUBLISHED))
 
 
 def latest_version(session: Session) -> DataVersion | None:
@@ -56,6 +74,14 @@ def scoring_from_document(doc: dict[str, object]) -> Scoring:
 
 
 def read_dataset(session: Session, version: DataVersion) -> Dataset:
+    """`version` as a Dataset; `DataVersionCorrupt` if it no longer gives its checksum."""
+    dataset = _read(session, version)
+    if dataset.checksum() != version.checksum:
+        raise DataVersionCorrupt(version.number)
+    return dataset
+
+
+def _read(session: Session, version: DataVersion) -> Dataset:
     n = version.number
     items = session.exec(
         select(ChecklistItemRow)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, DateTime, ForeignKeyConstraint, Text
+from sqlalchemy import JSON, CheckConstraint, Column, DateTime, ForeignKeyConstraint, Index, Text
 from sqlmodel import Field, SQLModel
 
 import app.db  # noqa: F401  (sets the naming convention before any table is declared)
@@ -93,9 +93,12 @@ class SourceRow(SQLModel, table=True):
 
 
 class AuditEvent(SQLModel, table=True):
-    """Who did what, when. Written in the same transaction as the change; never updated."""
+    """Who did what, when. Written in the same transaction as the change; never updated.
+
+    Each event links by hash to the one before it (app/audit/__init__.py)."""
 
     __tablename__ = "audit_event"
+    __table_args__ = (Index("uq_audit_event_prev_hash", "prev_hash", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
@@ -104,3 +107,7 @@ class AuditEvent(SQLModel, table=True):
     target: str = Field(max_length=200)
     before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # The audit hash chain (app/audit/chain.py); None on events recorded
+    # before the chain began.
+    prev_hash: str | None = Field(default=None, max_length=64)
+    hash: str | None = Field(default=None, max_length=64)

@@ -14,60 +14,20 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
-from app.accounts.deps import Clinical
-from app.api.deps import Published, PublishedDep, SessionDep
 from app.catalogue.model import FORMULATIONS
 from app.consultations import service, view
 from app.consultations.tables import Consultation
 from app.errors import DomainError, NotFound
+from app.http.auth import Clinical
+from app.http.language import PageLanguageDep, get_page_language
+from app.http.params import Id
+from app.http.published import Published, PublishedDep
+from app.http.unit_of_work import SessionDep
 from app.translations import available_languages, gettext_for
-from app.web.render import LANGUAGE_NAMES, page_language, render, templates
+from app.web.render import LANGUAGE_NAMES, render, templates
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
-Id = Annotated[str, Path(max_length=32)]
 MAX_COMPARE = 6
-
-
-def preferences_of(consultation: Consultation) -> view.Preferences:
-    """The person's wishes as a hashable value: a key for the version's memo."""
-    return view.Preferences(
-        tuple(consultation.avoid),
-        tuple(consultation.helpful),
-        tuple(consultation.must_avoid),
-        tuple(consultation.formulations),
-    )
-
-
-def consultation_view(
-    consultation: Consultation,
-    published: Published,
-    lang: str,
-    formulations: list[str] | None = None,
-) -> view.ConsultationView:
-    version = published.version
-    preferences = preferences_of(consultation)
-    forms = None if formulations is None else tuple(formulations)
-    # The ranked part depends only on the version, the wishes and the language: it is
-    # kept in the version's memo (ADR 0007). What the person wrote is never kept there.
-    part = published.memo.get(
-        ("ranked", lang, preferences, forms),
-        lambda: view.ranked(published.dataset, lang, preferences, forms),
-    )
-    return view.build(
-        published.dataset,
-        lang=lang,
-        version=(version.number, version.checksum, version.created_at),
-        preferences=preferences,
-        formulations=forms,
-        created_at=consultation.created_at,
-        with_carer=consultation.with_carer,
-        what_matters=consultation.what_matters,
-        discussed=consultation.discussed,
-        decision=consultation.decision,
-        next_review=consultation.next_review,
-        context_note=consultation.context_note,
-        ranked_part=part,
-    )
 
 
 def ranking_html(
@@ -80,7 +40,7 @@ def ranking_html(
     `shown` is made from exactly these (consultation_view), so the key names it."""
     lang = shown.lang
     forms = None if formulations is None else tuple(formulations)
-    key = ("ranking-html", lang, consultation.id, preferences_of(consultation), forms)
+    key = ("ranking-html", lang, consultation.id, view.preferences_of(consultation), forms)
     return cast(
         Markup,
         published.memo.get(
@@ -97,13 +57,14 @@ def ranking_html(
 @router.get("/consultations")
 def open_by_code(
     request: Request,
+    page: PageLanguageDep,
     session: SessionDep,
     who: Clinical,
     published: PublishedDep,
     code: Annotated[str | None, Query(max_length=32)] = None,
 ) -> Response:
     """The form to type a hand-off code; with `?code=` it opens the preferences."""
-    _ = gettext_for(page_language(request))
+    _ = page._
     errors: list[str] = []
     status = 200
     if code is not None and code.strip():
@@ -144,9 +105,9 @@ def _consultation_page(
     notice: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    lang = page_language(request)
-    _ = gettext_for(lang)
-    shown = consultation_view(consultation, published, lang, formulations)
+    page = get_page_language(request)
+    lang, _ = page.code, page._
+    shown = view.for_consultation(consultation, published, lang, formulations)
     decided_with = consultation.data_version
     return render(
         request,
@@ -189,6 +150,7 @@ def _consultation_page(
 @router.get("/consultations/{consultation_id}")
 def consultation_page(
     request: Request,
+    page: PageLanguageDep,
     session: SessionDep,
     who: Clinical,
     published: PublishedDep,
@@ -199,7 +161,7 @@ def consultation_page(
 ) -> Response:
     consultation = service.by_id(session, consultation_id)
     formulations = [f for f in (form or []) if f in FORMULATIONS] if filter else None
-    _ = gettext_for(page_language(request))
+    _ = page._
     return _consultation_page(
         request,
         consultation,
@@ -213,6 +175,7 @@ def consultation_page(
 @router.post("/consultations/{consultation_id}/decision")
 def record_decision(
     request: Request,
+    page: PageLanguageDep,
     session: SessionDep,
     who: Clinical,
     published: PublishedDep,
@@ -223,7 +186,7 @@ def record_decision(
     context_note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     consultation = service.by_id(session, consultation_id)
-    _ = gettext_for(page_language(request))
+    _ = page._
     form = {
         "discussed": list(discussed or []),
         "decision": decision,
@@ -264,6 +227,7 @@ def record_decision(
 @router.get("/consultations/{consultation_id}/compare")
 def compare_page(
     request: Request,
+    page: PageLanguageDep,
     session: SessionDep,
     who: Clinical,
     published: PublishedDep,
@@ -271,8 +235,7 @@ def compare_page(
     drug: Annotated[list[str] | None, Query(max_length=64)] = None,
 ) -> Response:
     consultation = service.by_id(session, consultation_id)
-    lang = page_language(request)
-    _ = gettext_for(lang)
+    lang, _ = page.code, page._
     known = {d.id for d in published.dataset.drugs}
     picked = [d for d in dict.fromkeys(drug or []) if d in known][:MAX_COMPARE]
     errors = []
@@ -301,13 +264,13 @@ def compare_page(
 @router.get("/cards/{drug_id}")
 def card_page(
     request: Request,
+    page: PageLanguageDep,
     who: Clinical,
     published: PublishedDep,
     drug_id: Annotated[str, Path(max_length=64)],
     consultation: Annotated[str | None, Query(max_length=32)] = None,
 ) -> Response:
-    lang = page_language(request)
-    _ = gettext_for(lang)
+    lang, _ = page.code, page._
     try:
         drug = published.dataset.drug(drug_id)
     except KeyError:

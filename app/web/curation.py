@@ -7,19 +7,21 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import col, select
 
-from app.accounts.deps import Admin, Pharmacist
-from app.api.deps import PublishedDep, SessionDep
+from app import audit
 from app.catalogue.report import review_due as review_due_cards
 from app.clock import utcnow
 from app.curation import drafts
-from app.store.tables import AuditEvent
-from app.translations import N_, gettext_for
-from app.web.render import page_language, render
+from app.http.auth import Admin, Pharmacist
+from app.http.language import PageLanguageDep
+from app.http.params import Id
+from app.http.published import PublishedDep
+from app.http.state import app_state
+from app.http.unit_of_work import SessionDep
+from app.translations import N_
+from app.web.render import render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
-Id = Annotated[str, Path(max_length=32)]
 # A draft's status (app.curation.tables.DRAFT_STATES), as shown on the pages.
 STATUS_LABELS = {
     "open": N_("Open"),
@@ -48,9 +50,13 @@ CHANGE_KINDS = {
 
 @router.get("/drafts")
 def drafts_page(
-    request: Request, session: SessionDep, who: Pharmacist, published: PublishedDep
+    request: Request,
+    page: PageLanguageDep,
+    session: SessionDep,
+    who: Pharmacist,
+    published: PublishedDep,
 ) -> Response:
-    _ = gettext_for(page_language(request))
+    _ = page._
     return render(
         request,
         "staff/drafts.html",
@@ -71,19 +77,23 @@ def open_draft(
     who: Pharmacist,
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    draft = drafts.open_draft(session, request.app.state.datasets, by=who.username, note=note)
+    draft = drafts.open_draft(session, app_state(request).datasets, by=who.username, note=note)
     return RedirectResponse(f"/staff/drafts/{draft.id}", status_code=303)
 
 
 @router.get("/drafts/{draft_id}")
 def draft_page(
-    request: Request, session: SessionDep, who: Pharmacist, published: PublishedDep, draft_id: Id
+    request: Request,
+    page: PageLanguageDep,
+    session: SessionDep,
+    who: Pharmacist,
+    published: PublishedDep,
+    draft_id: Id,
 ) -> Response:
     draft = drafts.get_draft(session, draft_id)
-    result = drafts.draft_diff(session, request.app.state.datasets, draft)
+    result = drafts.draft_diff(session, app_state(request).datasets, draft)
     dataset = published.dataset
-    lang = page_language(request)
-    _ = gettext_for(lang)
+    lang, _ = page.code, page._
     return render(
         request,
         "staff/draft.html",
@@ -115,7 +125,7 @@ def draft_action(
     if action == "submit":
         drafts.submit(session, draft, by=who.username)
     elif action == "approve":
-        drafts.approve(session, request.app.state.datasets, draft, by=who.username)
+        drafts.approve(session, app_state(request).datasets, draft, by=who.username)
     else:
         drafts.discard(session, draft, by=who.username)
     return RedirectResponse(f"/staff/drafts/{draft.id}", status_code=303)
@@ -124,13 +134,13 @@ def draft_action(
 @router.get("/review-due")
 def review_due(
     request: Request,
+    page: PageLanguageDep,
     who: Pharmacist,
     published: PublishedDep,
     within_days: Annotated[int, Query(ge=0, le=3650)] = 30,
 ) -> Response:
     due = review_due_cards(published.dataset, utcnow().date(), within_days)
-    lang = page_language(request)
-    _ = gettext_for(lang)
+    lang, _ = page.code, page._
     return render(
         request,
         "staff/review_due.html",
@@ -146,9 +156,11 @@ def review_due(
 
 
 @router.get("/audit")
-def audit_page(request: Request, session: SessionDep, who: Admin) -> Response:
-    events = session.exec(select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(500)).all()
-    _ = gettext_for(page_language(request))
+def audit_page(
+    request: Request, page: PageLanguageDep, session: SessionDep, who: Admin
+) -> Response:
+    events = audit.newest(session, limit=500)
+    _ = page._
     return render(
         request,
         "staff/audit.html",

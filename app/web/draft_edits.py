@@ -6,22 +6,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.accounts.deps import Pharmacist
 from app.accounts.service import Principal
-from app.api.deps import Published, PublishedDep, SessionDep
 from app.catalogue.model import symbol
 from app.curation import drafts, drug_fields
 from app.curation.tables import Draft, DraftDrug, DraftRating
 from app.errors import DomainError
-from app.translations import N_, gettext_for
-from app.web.render import page_language, render
+from app.http.auth import Pharmacist
+from app.http.language import PageLanguageDep, get_page_language
+from app.http.params import Id, SlugPath
+from app.http.published import Published, PublishedDep
+from app.http.unit_of_work import SessionDep
+from app.translations import N_
+from app.web.render import render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
-Id = Annotated[str, Path(max_length=32)]
-Slug = Annotated[str, Path(max_length=64)]
 SCALE = [
     ("0", N_("0 — not expected")),
     ("1", N_("+ — uncommon or mild")),
@@ -62,9 +63,9 @@ def _rating_page(
     show_current: bool = False,
     status_code: int = 200,
 ) -> Response:
+    page = get_page_language(request)
     dataset = published.dataset
-    lang = page_language(request)
-    _ = gettext_for(lang)
+    lang, _ = page.code, page._
     current = {"symbol": symbol(row.value), "sources": row.sources, "note": row.note}
     form = form or {
         "value": "unknown" if row.value is None else str(row.value),
@@ -98,8 +99,8 @@ def rating_form(
     who: Pharmacist,
     published: PublishedDep,
     draft_id: Id,
-    drug_id: Slug,
-    side_effect: Slug,
+    drug_id: SlugPath,
+    side_effect: SlugPath,
 ) -> Response:
     draft = drafts.get_draft(session, draft_id)
     row = drafts.get_rating(session, draft, drug_id, side_effect)
@@ -109,12 +110,13 @@ def rating_form(
 @router.post("/drafts/{draft_id}/drugs/{drug_id}/ratings/{side_effect}")
 def save_rating(
     request: Request,
+    page: PageLanguageDep,
     session: SessionDep,
     who: Pharmacist,
     published: PublishedDep,
     draft_id: Id,
-    drug_id: Slug,
-    side_effect: Slug,
+    drug_id: SlugPath,
+    side_effect: SlugPath,
     revision: Annotated[int, Form(ge=0, le=2**31 - 1)],
     value: Annotated[str, Form(max_length=8)] = "",
     sources: Annotated[str, Form(max_length=1000)] = "",
@@ -124,7 +126,7 @@ def save_rating(
     draft = drafts.get_draft(session, draft_id)
     row = drafts.get_rating(session, draft, drug_id, side_effect)
     form = {"value": value, "sources": sources, "note": note}
-    _ = gettext_for(page_language(request))
+    _ = page._
     if value not in {"0", "1", "2", "3", "unknown"}:
         return _rating_page(
             request,
@@ -189,9 +191,9 @@ def _drug_page(
     errors: list[str] | None = None,
     status_code: int = 200,
 ) -> Response:
+    page = get_page_language(request)
     doc = row.document
-    lang = page_language(request)
-    _ = gettext_for(lang)
+    lang, _ = page.code, page._
     form = form or {
         "card_en": doc["card"]["en"],
         "card_nb": doc["card"]["nb"],
@@ -222,7 +224,7 @@ def drug_form(
     who: Pharmacist,
     published: PublishedDep,
     draft_id: Id,
-    drug_id: Slug,
+    drug_id: SlugPath,
 ) -> Response:
     draft = drafts.get_draft(session, draft_id)
     return _drug_page(request, who, published, draft, drug_fields.get_drug(session, draft, drug_id))
@@ -235,7 +237,7 @@ def save_drug(
     who: Pharmacist,
     published: PublishedDep,
     draft_id: Id,
-    drug_id: Slug,
+    drug_id: SlugPath,
     revision: Annotated[int, Form(ge=0, le=2**31 - 1)],
     card_en: Annotated[str, Form(max_length=4000)] = "",
     card_nb: Annotated[str, Form(max_length=4000)] = "",

@@ -1,8 +1,8 @@
 """Rendering pages: one Jinja2 environment, one place that builds the shared context.
 
-Every page is in the reader's language: `?lang=` (remembered in a cookie on staff
-pages), then Accept-Language, then English. `_` in a template is gettext for that
-language, and `lang_links` is the language switch that every page shows.
+Every page is in the reader's language (app/http/language.py negotiates it; `?lang=` is
+remembered in a cookie on staff pages). `_` in a template is gettext for that language,
+and `lang_links` is the language switch that every page shows.
 """
 
 from __future__ import annotations
@@ -15,21 +15,13 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app.config import ROOT
-from app.i18n import negotiate, normalise
+from app.http.language import LANG_COOKIE, page_language
+from app.http.state import app_state
+from app.i18n import normalise
 from app.translations import available_languages, gettext_for
 
 templates = Jinja2Templates(directory=str(ROOT / "templates"))
-LANG_COOKIE = "sdm_lang"
 LANGUAGE_NAMES = {"en": "English", "nb": "Norsk (bokmål)"}
-
-
-def page_language(request: Request) -> str:
-    """The language to answer in; only languages with a catalogue are offered."""
-    chosen = negotiate(
-        request.query_params.get("lang") or request.cookies.get(LANG_COOKIE),
-        request.headers.get("accept-language"),
-    )
-    return chosen if chosen in available_languages() else "en"
 
 
 def lang_links(request: Request, lang: str) -> list[dict[str, Any]]:
@@ -70,7 +62,7 @@ def render(
     )
     asked = normalise(request.query_params.get("lang"))
     if asked and request.url.path.startswith(("/staff", "/consultations", "/login")):
-        secure = bool(request.app.state.settings.secure_cookies)
+        secure = app_state(request).settings.secure_cookies
         response.set_cookie(
             LANG_COOKIE,
             asked,

@@ -11,24 +11,25 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from babel.dates import format_date
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from app.accounts.deps import Clinical
-from app.api.deps import Published, PublishedDep, SessionDep
-from app.consultations import service
+from app.consultations import service, view
 from app.consultations.tables import Consultation
+from app.http.auth import Clinical
+from app.http.params import Id
+from app.http.published import Published, PublishedDep
+from app.http.state import app_state
+from app.http.unit_of_work import SessionDep
 from app.i18n import normalise
 from app.store.current import CurrentVersion
 from app.store.datasets import get_version
 from app.translations import available_languages, gettext_for
 from app.web import pdf
 from app.web.charts import priority_chart
-from app.web.clinic import consultation_view
 from app.web.render import LANGUAGE_NAMES, templates
 
 router = APIRouter(prefix="/consultations", include_in_schema=False)
-Id = Annotated[str, Path(max_length=32)]
 Lang = Annotated[str | None, Query(max_length=16, description="en or nb (no, nb-NO)")]
 Large = Annotated[int, Query(ge=0, le=1, description="1 for large print (16 pt)")]
 BABEL_LOCALES = {"en": "en_GB", "nb": "nb_NO"}
@@ -41,7 +42,7 @@ def _data_for(
     if consultation.data_version is not None and consultation.data_version != latest.version.number:
         version = get_version(session, consultation.data_version)
         if version is not None:
-            current: CurrentVersion = request.app.state.current
+            current: CurrentVersion = app_state(request).current
             return current.published(session, version)
     return latest
 
@@ -59,7 +60,7 @@ def sheet_html(
     chosen = normalise(lang) or consultation.lang
     chosen = chosen if chosen in available_languages() else "en"
     data = _data_for(session, request, consultation, published)
-    shown = consultation_view(consultation, data, chosen)
+    shown = view.for_consultation(consultation, data, chosen)
     locale = BABEL_LOCALES.get(chosen, "en_GB")
     base = f"/consultations/{consultation.id}/sheet"
     context = {

@@ -10,12 +10,20 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.accounts.deps import CsrfFailed, MaybePrincipal, Staff, get_policy, session_cookie_name
 from app.accounts.service import login, logout
-from app.api.auth import client_address
-from app.api.deps import SessionDep
-from app.translations import N_, gettext_for
-from app.web.render import page_language, render
+from app.http.auth import (
+    CsrfFailed,
+    MaybePrincipal,
+    Staff,
+    client_address,
+    get_policy,
+    session_cookie_name,
+)
+from app.http.language import PageLanguageDep, get_page_language
+from app.http.state import app_state
+from app.http.unit_of_work import SessionDep
+from app.translations import N_
+from app.web.render import render
 
 router = APIRouter(include_in_schema=False)
 LOGIN_CSRF_COOKIE = "sdm_login_csrf"
@@ -47,7 +55,7 @@ def _set_cookie(
     samesite: Literal["lax", "strict"] = "lax",
 ) -> None:
     """HttpOnly, SameSite, and Secure everywhere but plain-HTTP local development."""
-    secure = bool(request.app.state.settings.secure_cookies)
+    secure = app_state(request).settings.secure_cookies
     response.set_cookie(
         name, value, max_age=max_age, path="/", httponly=True, secure=secure, samesite=samesite
     )
@@ -62,7 +70,7 @@ def login_page(
     status_code: int = 200,
 ) -> Response:
     token = secrets.token_urlsafe(24)
-    _ = gettext_for(page_language(request))
+    _ = get_page_language(request)._
     response = render(
         request,
         "staff/login.html",
@@ -87,6 +95,7 @@ def get_login(request: Request, next: str = "/staff") -> Response:
 @router.post("/login")
 def post_login(
     request: Request,
+    page: PageLanguageDep,
     session: SessionDep,
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=256)],
@@ -107,7 +116,7 @@ def post_login(
         policy=get_policy(request),
     )
     if outcome.error is not None or outcome.secret is None:
-        _ = gettext_for(page_language(request))
+        _ = page._
         if outcome.error is None:
             message = _("Login failed.")
         else:
@@ -137,15 +146,15 @@ def post_logout(request: Request, session: SessionDep, principal: MaybePrincipal
     response.delete_cookie(
         session_cookie_name(request),
         path="/",
-        secure=request.app.state.settings.secure_cookies,
+        secure=app_state(request).settings.secure_cookies,
         httponly=True,
     )
     return response
 
 
 @router.get("/staff")
-def staff_home(request: Request, principal: Staff) -> Response:
-    _ = gettext_for(page_language(request))
+def staff_home(request: Request, page: PageLanguageDep, principal: Staff) -> Response:
+    _ = page._
     return render(request, "staff/home.html", {"page_title": _("Staff"), "principal": principal})
 
 

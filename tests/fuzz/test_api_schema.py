@@ -25,6 +25,7 @@ from schemathesis import GenerationMode
 from app.accounts.service import login
 from app.config import Settings
 from app.db import session_scope
+from app.http.state import of_app
 from app.main import create_app
 from tests.builders import bundled_dataset
 from tests.integration.conftest import publish
@@ -64,7 +65,7 @@ class Target:
 
     def fresh_token(self, username: str) -> str:
         """A new bearer token, straight from the service: for revoke, which ends it."""
-        engine = self.app.state.engine
+        engine = of_app(self.app).engine
         with session_scope(engine) as session:
             outcome = login(
                 session,
@@ -73,7 +74,7 @@ class Target:
                 totp=self.staff.code(username),
                 client="fuzz-setup",
                 kind="api",
-                policy=self.app.state.session_policy,
+                policy=of_app(self.app).session_policy,
             )
         assert outcome.secret is not None
         return outcome.secret
@@ -102,7 +103,7 @@ def target(databases) -> Iterator[Target]:  # type: ignore[no-untyped-def]
     result = Target(app, staff, {})
     result.tokens = {name: result.fresh_token(name) for name in ("phil", "pia", "ada")}
     yield result
-    app.state.engine.dispose()
+    of_app(app).engine.dispose()
 
 
 @schema.parametrize()

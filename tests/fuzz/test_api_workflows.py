@@ -21,6 +21,7 @@ from schemathesis.core.transport import Response
 
 from app.curation import drafts
 from app.db import session_scope
+from app.http.state import of_app
 from tests.fuzz.test_api_schema import KNOWN, RANDOM, STATS, Target, schema
 
 WORKFLOWS = int(os.environ.get("FUZZ_WORKFLOWS", "20"))
@@ -35,7 +36,7 @@ def test_api_workflows_conform_to_the_schema(target: Target) -> None:
         def setup(self) -> None:
             """Every sequence starts with no draft open or submitted, as Hypothesis needs
             the same steps to give the same answers when it replays or shrinks one."""
-            with session_scope(target.app.state.engine, write=True) as session:
+            with session_scope(of_app(target.app).engine, write=True) as session:
                 for draft in drafts.list_drafts(session):
                     if draft.status in ("open", "submitted"):
                         drafts.discard(session, draft, by="fuzz-setup")

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from fastapi.testclient import TestClient
 
-from app.body_limit import TOO_LARGE
+from app.http.body_limit import TOO_LARGE
 
 LIMIT = 64 * 1024
 BIG = b'{"note": "' + b"a" * (LIMIT + 10) + b'"}'

@@ -12,9 +12,19 @@ from statistics import median
 import pytest
 from pypdf import PdfReader
 
-from app.catalogue.model import symbol
-from app.ranking import RankingRequest, rank
 from tests.builders import bundled_dataset
+from tests.integration.pages import (
+    competition_places,
+    drug_files,
+    excluded_ids,
+    forms_in_file,
+    ranking_rows,
+    rating_in_file,
+    scoring_file,
+    soup,
+    symbol_of,
+    text,
+)
 from tests.integration.staff import web_login
 
 DATA = bundled_dataset()
@@ -39,22 +49,19 @@ def clinic(staff_app):  # type: ignore[no-untyped-def]
     return client, staff, created.json(), csrf
 
 
-def expected_ranking(formulations: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
-    return rank(
-        DATA,
-        RankingRequest(
-            tuple(AVOID), tuple(BODY["helpful"]), tuple(BODY["must_avoid"]), formulations
-        ),
-    )
-
-
 def names_in_order(page: str) -> list[str]:
-    return [
-        html.unescape(n)
-        for n in re.findall(
-            r'<a href="/staff/cards/[\w-]+\?[^"]*">([^<]+)</a>\s*<div class="why">', page
-        )
-    ]
+    return [row.name for row in ranking_rows(page)]
+
+
+def expected_exclusions(must_avoid: list[str]) -> set[str]:
+    """From the drug files: rated at or above the threshold, or unknown, on a must-avoid."""
+    threshold = scoring_file()["must_avoid_threshold"]
+    return {
+        drug
+        for drug in drug_files()
+        for item in must_avoid
+        if (value := rating_in_file(drug, item)) is None or value >= threshold
+    }
 
 
 def test_a_code_opens_the_preferences_and_a_wrong_code_is_a_clear_404(clinic) -> None:
@@ -74,27 +81,29 @@ def test_every_medicine_is_ranked_with_its_band_why_and_unknowns(clinic) -> None
     client, _, created, _ = clinic
     page = client.get(f"/staff/consultations/{created['id']}?lang=en")
     assert page.status_code == 200
-    ranking = expected_ranking()
-    shown = names_in_order(page.text)
-    assert shown == [r.drug.name["en"] for r in ranking.results]
-    assert len(shown) + len(ranking.excluded) == len(DATA.drugs)
-    for excluded in ranking.excluded:  # must-avoid weight gain: with the reason
-        assert excluded.drug.name["en"] in page.text
+    rows = ranking_rows(page.text)
+    excluded = excluded_ids(page.text)
+    # Every medicine in the drug files, once: ranked or left out with a reason.
+    assert sorted([r.drug_id for r in rows] + excluded) == sorted(drug_files())
+    assert set(excluded) == expected_exclusions(BODY["must_avoid"])
     assert "You must avoid “Weight gain”" in html.unescape(page.text)
-    first = ranking.results[0]
-    why = "; ".join(
-        f"{s.priority}. {DATA.item(s.side_effect).label['en']} "
-        + (symbol(s.rating) if s.rating else ("not known" if s.rating is None else "not expected"))
-        for s in first.breakdown
-    )
-    assert html.escape(why, quote=False) in page.text
-    with_unknown = [r for r in ranking.results if r.unknown]
-    for result in with_unknown:
-        labels = ", ".join(DATA.item(i).label["en"] for i in result.unknown)
-        assert f"Not known for: {html.escape(labels, quote=False)}" in page.text
-    assert {"Good match", "Partial match", "Poor match"} & set(
-        re.findall(r'class="band">([^<]+)<', page.text)
-    )
+    # Each row shows the drug files' rating for each of the five, in priority order.
+    for row in rows:
+        assert row.cells == tuple(symbol_of(rating_in_file(row.drug_id, i)) for i in AVOID)
+    # Best match first; equal scores share a place ("=n").
+    scores = [r.score for r in rows]
+    assert scores == sorted(scores)
+    assert [r.place for r in rows] == competition_places(scores)
+    first = soup(page.text).find("table", class_="ranking").find("tbody").find("tr")
+    why = text(first.find("div", class_="why"))
+    assert why.startswith("1. Weight gain ")
+    assert all(f"{n}. " in why for n in range(1, 6))
+    for row in rows:
+        unknown = [i for i in AVOID if rating_in_file(row.drug_id, i) is None]
+        flag = soup(page.text).find("input", value=row.drug_id).find_parent("tr")
+        shown = flag.find("div", class_="unknown-flag")
+        assert (shown is not None) == bool(unknown), row.drug_id
+    assert {"Good match", "Partial match", "Poor match"} & {r.band for r in rows}
     assert "Using drug data version 1." in page.text
 
 
@@ -102,9 +111,10 @@ def test_the_formulation_filter_shows_only_medicines_in_that_form(clinic) -> Non
     client, _, created, _ = clinic
     url = f"/staff/consultations/{created['id']}?lang=en&filter=1&form=long-acting-injection"
     page = client.get(url)
-    expected = expected_ranking(("long-acting-injection",))
-    assert names_in_order(page.text) == [r.drug.name["en"] for r in expected.results]
-    assert all("long-acting-injection" in r.drug.forms for r in expected.results)
+    shown = {row.drug_id for row in ranking_rows(page.text)}
+    in_that_form = {d for d in drug_files() if "long-acting-injection" in forms_in_file(d)}
+    assert shown == in_that_form - expected_exclusions(BODY["must_avoid"])
+    assert shown, "no long-acting injection left to show"
     assert "It does not come in a form you chose" in page.text
     assert 'value="long-acting-injection" checked' in page.text
 
@@ -120,10 +130,14 @@ def test_a_kept_ranking_table_is_never_shown_for_another_language_filter_or_pers
     assert client.get(f"{page}?lang=en").text.count('class="why"') == english.count('class="why"')
     norwegian = client.get(f"{page}?lang=nb").text
     assert "Good match" not in norwegian and "Partial match" not in norwegian
-    assert names_in_order(english) == [r.drug.name["en"] for r in expected_ranking().results]
     filtered = client.get(f"{page}?lang=en&filter=1&form=long-acting-injection").text
-    lai = expected_ranking(("long-acting-injection",))
-    assert names_in_order(filtered) == [r.drug.name["en"] for r in lai.results]
+    filtered_ids = [row.drug_id for row in ranking_rows(filtered)]
+    assert filtered_ids == [
+        row.drug_id
+        for row in ranking_rows(english)
+        if "long-acting-injection" in forms_in_file(row.drug_id)
+    ]
+    assert len(filtered_ids) < len(ranking_rows(english))
     assert names_in_order(client.get(f"{page}?lang=en").text) == names_in_order(english)
     # Another person with the very same wishes: their own links, not the first person's.
     other = client.post("/api/v1/consultations?lang=nb", json=BODY).json()["id"]
@@ -242,8 +256,9 @@ def test_the_pdf_sheet_has_priorities_top_matches_decision_and_version(clinic, l
     text = " ".join(pdf_text(response.content).split())
     for n, item in enumerate(AVOID, start=1):
         assert f"{n}. {DATA.item(item).label[lang]}" in text
-    for result in expected_ranking().results[:3]:
-        assert result.drug.name[lang] in text
+    page = client.get(f"/staff/consultations/{created['id']}?lang={lang}").text
+    for name in names_in_order(page)[:3]:  # the top three, as the screen shows them
+        assert name in text
     assert f"{DATA.drug('aripiprazole').name[lang]}" in text
     assert version["checksum"][:12] in text
     not_rx = {"en": "This is not a prescription.", "nb": "Dette er ikke en resept."}[lang]
@@ -275,8 +290,9 @@ def test_screen_and_sheet_show_the_same_top_matches(clinic) -> None:
     page = client.get(f"/staff/consultations/{created['id']}?lang=nb")
     sheet = client.get(f"/consultations/{created['id']}/sheet?lang=nb")
     on_sheet = [
-        html.unescape(n)
-        for n in re.findall(r"<h3>=?\d+\. ([^<]+) <span class=\"band\">", sheet.text)
+        re.sub(r"^=?\d+\. ", "", str(h3.contents[0])).strip()
+        for h3 in soup(sheet.text).find_all("h3")
+        if h3.find("span", class_="band")
     ]
     assert len(on_sheet) >= 3
     assert names_in_order(page.text)[: len(on_sheet)] == on_sheet

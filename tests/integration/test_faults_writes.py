@@ -17,6 +17,7 @@ from sqlmodel import select
 
 from app.consultations.tables import Consultation
 from app.db import make_engine, refuses_writes, session_scope, sqlite_file
+from app.http.state import of_app
 from app.store.tables import (
     AuditEvent,
     DataVersion,
@@ -162,7 +163,7 @@ def test_a_full_disk_refuses_writes_clearly_and_keeps_the_database_sound(
     path = sqlite_file(url)
     assert path is not None
     with client_for(url) as client:
-        engine = client.app.state.engine  # type: ignore[attr-defined]
+        engine = of_app(client.app).engine  # type: ignore[arg-type]
         with sqlite3.connect(path) as conn:
             pages = int(conn.execute("PRAGMA page_count").fetchone()[0])
 

@@ -170,3 +170,26 @@ def test_problems_without_drug_or_item_sort_with_the_others(tmp_path: Path) -> N
     found = problems_of(root)
     assert len(found) == 2
     assert found[0].startswith("drugs/broken.yaml")
+
+
+def test_card_text_is_needed_in_both_languages(tmp_path: Path) -> None:
+    doc = drug_doc(card={"en": "Taken once a day."})
+    [problem] = problems_of(write_tree(tmp_path, [doc]))
+    assert "drug testazine" in problem
+    assert "card text" in problem
+    assert "nb" in problem
+
+
+def test_a_drug_needs_at_least_one_formulation(tmp_path: Path) -> None:
+    [problem] = problems_of(write_tree(tmp_path, [drug_doc(formulations=[])]))
+    assert "drug testazine: needs at least one formulation" in problem
+
+
+def test_a_source_needs_a_web_address(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, [drug_doc()])
+    path = root / "sources" / "comparative.yaml"
+    sources = yaml.safe_load(path.read_text())
+    sources["s3-2020"]["url"] = "file:///etc/passwd"
+    path.write_text(yaml.safe_dump(sources, allow_unicode=True))
+    problems = problems_of(root)
+    assert any("s3-2020" in p and "url" in p.lower() for p in problems), problems

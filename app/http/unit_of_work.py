@@ -1,4 +1,4 @@
-"""Request-scoped dependencies: the unit of work, the language, the published dataset."""
+"""One transaction per request: the `SessionDep` dependency (ADR 0003)."""
 
 from __future__ import annotations
 
@@ -6,15 +6,13 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 import anyio
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Request
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.db import close_unit, open_unit
-from app.i18n import negotiate
-from app.store.current import PUBLISHED, CurrentVersion, Published
-
-__all__ = ["LanguageDep", "Published", "PublishedDep", "SessionDep"]
+from app.http.state import app_state
+from app.store.datasets import published_in
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -23,11 +21,11 @@ async def sqlite_write_gate(request: Request) -> AsyncIterator[None]:
     """Queue a process's SQLite writers on an asyncio lock, before they take a worker
     thread. Waiting for SQLite's own lock inside worker threads would let waiting
     writers fill the thread pool while the lock holder has no thread to finish on."""
-    engine = request.app.state.engine
-    if request.method in SAFE_METHODS or engine.dialect.name != "sqlite":
+    state = app_state(request)
+    if request.method in SAFE_METHODS or state.engine.dialect.name != "sqlite":
         yield
         return
-    async with request.app.state.sqlite_write_lock:
+    async with state.sqlite_write_lock:
         yield
 
 
@@ -46,7 +44,8 @@ async def get_session(
     Async, with the database work in worker threads: a read's session is made on the
     event loop (no I/O yet) and ended in one worker thread, one thread hop fewer than a
     sync generator's two on every request."""
-    engine = request.app.state.engine
+    state = app_state(request)
+    engine = state.engine
     write = request.method not in SAFE_METHODS
     if write and engine.dialect.name == "sqlite":
         session = await run_in_threadpool(open_unit, engine, write=True)
@@ -62,31 +61,8 @@ async def get_session(
         # Shielded: a cancelled request still ends its transaction and frees its connection.
         with anyio.CancelScope(shield=True):
             await run_in_threadpool(close_unit, session, engine, error)
-    if session.info.get(PUBLISHED):  # committed: use the new version from now on
-        request.app.state.current.forget()
+    if published_in(session):  # committed: use the new version from now on
+        state.current.forget()
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
-
-
-async def get_language(
-    request: Request,
-    lang: Annotated[
-        str | None, Query(max_length=16, description="en, nb (or no, nb-NO); else Accept-Language")
-    ] = None,
-) -> str:
-    return negotiate(lang, request.headers.get("accept-language"))
-
-
-LanguageDep = Annotated[str, Depends(get_language)]
-
-
-async def get_published(request: Request) -> Published:
-    """The newest published data version (consultations never see a draft), as this
-    process's pointer knows it: confirmed against the database within
-    `SDM_VERSION_MAX_AGE` seconds (app/store/current.py)."""
-    current: CurrentVersion = request.app.state.current
-    return await current.get()
-
-
-PublishedDep = Annotated[Published, Depends(get_published)]

@@ -17,12 +17,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from app.accounts.service import Principal, SessionPolicy, resolve, touch
-from app.api.deps import SessionDep
 from app.db import session_scope
 from app.errors import DomainError
+from app.http.state import app_state
+from app.http.unit_of_work import SAFE_METHODS, SessionDep
 from app.translations import N_
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 log = logging.getLogger("choosewell")
 
 
@@ -52,13 +52,18 @@ class CsrfFailed(DomainError):
         )
 
 
+def client_address(request: Request) -> str:
+    """The socket peer. X-Forwarded-For is trusted only through uvicorn's
+    --forwarded-allow-ips, so a client cannot forge its way past throttling."""
+    return request.client.host if request.client else "unknown"
+
+
 def session_cookie_name(request: Request) -> str:
-    return str(request.app.state.session_cookie)
+    return app_state(request).session_cookie
 
 
 def get_policy(request: Request) -> SessionPolicy:
-    policy: SessionPolicy = request.app.state.session_policy
-    return policy
+    return app_state(request).session_policy
 
 
 async def _csrf_token_sent(request: Request) -> str | None:
@@ -102,7 +107,7 @@ def refresh_last_seen(request: Request, principal: Principal) -> None:
     answered, and the next request a minute on tries again. (A write request refreshes
     in its own unit of work: a second one would wait for the first's SQLite lock.)"""
     try:
-        with session_scope(request.app.state.engine, write=True) as session:
+        with session_scope(app_state(request).engine, write=True) as session:
             touch(session, principal.token_hash)
     except SQLAlchemyError as exc:
         log.warning("a session's last-seen time was not refreshed: %s", type(exc).__name__)

@@ -1,0 +1,58 @@
+"""What one app process holds, typed, and the dependencies that hand it to routes.
+
+`create_app` builds one `AppState` and keeps it on `app.state.sdm`; everything else
+reads it through `app_state(request)` or the `...Dep` annotations below, never through
+untyped `request.app.state` attributes."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Annotated, cast
+
+from fastapi import Depends, FastAPI, Request
+from sqlalchemy.engine import Engine
+
+from app.accounts.service import SessionPolicy
+from app.config import Settings
+from app.store.current import CurrentVersion
+from app.store.datasets import DatasetCache
+
+
+@dataclass(frozen=True)
+class AppState:
+    settings: Settings
+    engine: Engine
+    #: Datasets of data versions, read back once each (by checksum).
+    datasets: DatasetCache
+    #: This process's pointer to the newest published version (ADR 0007).
+    current: CurrentVersion
+    #: SQLite writers queue here before they take a worker thread (unit_of_work.py).
+    sqlite_write_lock: asyncio.Lock
+    session_policy: SessionPolicy
+    session_cookie: str
+
+
+def install(app: FastAPI, state: AppState) -> None:
+    app.state.sdm = state
+
+
+def of_app(app: FastAPI) -> AppState:
+    return cast(AppState, app.state.sdm)
+
+
+def app_state(request: Request) -> AppState:
+    return cast(AppState, request.app.state.sdm)
+
+
+def settings(request: Request) -> Settings:
+    return app_state(request).settings
+
+
+def datasets(request: Request) -> DatasetCache:
+    return app_state(request).datasets
+
+
+StateDep = Annotated[AppState, Depends(app_state)]
+SettingsDep = Annotated[Settings, Depends(settings)]
+DatasetsDep = Annotated[DatasetCache, Depends(datasets)]
