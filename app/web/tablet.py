@@ -8,51 +8,26 @@ a live count and an inactivity warning.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
-from app.accounts.deps import CsrfFailed
-from app.api.deps import Published, PublishedDep, SessionDep
-from app.catalogue.model import FORMULATIONS
-from app.consultations import service
+from app.consultations import service, tablet_flow
+from app.consultations.tablet_flow import MAX_CHOSEN, STEPS, TabletState
 from app.consultations.view import FORM_LABELS
+from app.http.auth import CsrfFailed
+from app.http.published import Published, PublishedDep
+from app.http.state import app_state
+from app.http.unit_of_work import SessionDep
 from app.i18n import negotiate
 from app.ranking import InvalidRequest, RankingRequest
 from app.translations import available_languages, gettext_for
 from app.web.render import render
 
 router = APIRouter(prefix="/tablet", include_in_schema=False)
-MAX_CHOSEN = 5
-STEPS = ("start", "choose", "order", "extras", "review")
-
-
-@dataclass
-class TabletState:
-    """Everything the person has said so far; lives only in the form."""
-
-    lang: str = "en"
-    carer: bool = False
-    order: list[str] = field(default_factory=list)
-    helpful: list[str] = field(default_factory=list)
-    must_avoid: list[str] = field(default_factory=list)
-    forms: list[str] = field(default_factory=list)
-    what_matters: str = ""
-
-    def clean(self, item_ids: set[str]) -> TabletState:
-        order = list(dict.fromkeys(i for i in self.order if i in item_ids))
-        return TabletState(
-            lang=self.lang,
-            carer=self.carer,
-            order=order,
-            helpful=[i for i in dict.fromkeys(self.helpful) if i in item_ids and i not in order],
-            must_avoid=[i for i in dict.fromkeys(self.must_avoid) if i in order],
-            forms=[f for f in dict.fromkeys(self.forms) if f in FORMULATIONS],
-            what_matters=self.what_matters[:2000],
-        )
 
 
 def _page(
@@ -138,10 +113,10 @@ async def step(
     what_matters: Annotated[str, Form(max_length=2000)] = "",
     go: Annotated[str, Form(max_length=80)] = "choose",
 ) -> Response:
-    """One endpoint for every step: `go` names where the button leads."""
+    """One endpoint for every step: `go` names where the button leads
+    (app/consultations/tablet_flow.py decides where that is)."""
     refuse_cross_site(request)
     dataset = published.dataset
-    item_ids = set(dataset.item_ids)
     state = TabletState(
         lang=_offered(negotiate(lang, None)),
         carer=carer == "yes",
@@ -151,77 +126,45 @@ async def step(
         forms=list(forms or []),
         what_matters=what_matters,
     )
-    _ = gettext_for(state.lang)
-    if chosen is not None or go == "order-from-choose":
-        # Leaving the checklist: keep the order of items already ranked, add new ones last.
-        picked = [i for i in (chosen or []) if i in item_ids]
-        state.order = [i for i in state.order if i in picked] + [
-            i for i in picked if i not in state.order
-        ]
-    state = state.clean(item_ids)
-    if go == "order-from-choose":
-        if not state.order:
-            return _page(
-                request,
-                published,
-                "choose",
-                state,
-                status_code=422,
-                errors=[_("Choose at least 1 side effect you want to avoid.")],
-            )
-        if len(state.order) > MAX_CHOSEN:
-            return _page(
-                request,
-                published,
-                "choose",
-                state,
-                status_code=422,
-                errors=[_("Choose at most 5. You have chosen {n}.").format(n=len(state.order))],
-            )
-        go = "order"
-    if go.startswith(("up:", "down:")):
-        direction, _sep, item = go.partition(":")
-        if item in state.order:
-            index = state.order.index(item)
-            target = index - 1 if direction == "up" else index + 1
-            if 0 <= target < len(state.order):
-                state.order[index], state.order[target] = state.order[target], state.order[index]
-        return _page(request, published, "order", state, moved=item)
-    if go == "send":
-        try:
-            created = service.create(
-                session,
-                dataset,
-                request=RankingRequest(
-                    tuple(state.order),
-                    tuple(state.helpful),
-                    tuple(state.must_avoid),
-                    tuple(state.forms),
-                ),
-                lang=state.lang,
-                with_carer=state.carer,
-                what_matters=state.what_matters,
-                code_ttl=timedelta(minutes=request.app.state.settings.code_ttl_minutes),
-            )
-        except InvalidRequest as exc:
-            return _page(
-                request,
-                published,
-                "review",
-                state,
-                status_code=422,
-                errors=[p.message for p in exc.problems],
-            )
-        return _page(request, published, "done", TabletState(lang=state.lang), code=created.code)
-    if go not in STEPS:
-        go = "choose"
-    if go in ("extras", "review") and not state.order:
+    after = tablet_flow.advance(state, go=go, chosen=chosen, item_ids=set(dataset.item_ids))
+    if after.step == tablet_flow.SEND:
+        return _send(request, session, published, after.state)
+    _ = gettext_for(after.state.lang)
+    return _page(
+        request,
+        published,
+        after.step,
+        after.state,
+        status_code=after.status_code,
+        errors=[_(p.message).format(**dict(p.params)) for p in after.problems],
+        moved=after.moved,
+    )
+
+
+def _send(request: Request, session: Session, published: Published, state: TabletState) -> Response:
+    """Store the preferences and show the hand-off code; a refusal goes back to review."""
+    try:
+        created = service.create(
+            session,
+            published.dataset,
+            request=RankingRequest(
+                tuple(state.order),
+                tuple(state.helpful),
+                tuple(state.must_avoid),
+                tuple(state.forms),
+            ),
+            lang=state.lang,
+            with_carer=state.carer,
+            what_matters=state.what_matters,
+            code_ttl=timedelta(minutes=app_state(request).settings.code_ttl_minutes),
+        )
+    except InvalidRequest as exc:
         return _page(
             request,
             published,
-            "choose",
+            "review",
             state,
             status_code=422,
-            errors=[_("Choose at least 1 side effect you want to avoid.")],
+            errors=[p.message for p in exc.problems],
         )
-    return _page(request, published, go, state)
+    return _page(request, published, "done", TabletState(lang=state.lang), code=created.code)

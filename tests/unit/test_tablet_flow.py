@@ -1,0 +1,101 @@
+"""The tablet's steps, as a table: what the person had, the button, where they go."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.consultations.tablet_flow import (
+    CHOOSE_AT_MOST,
+    CHOOSE_ONE,
+    SEND,
+    Next,
+    Problem,
+    TabletState,
+    advance,
+)
+
+ITEMS = {"weight-gain", "tremor", "tiredness", "dizziness", "restlessness", "drooling", "acne"}
+
+
+def go(go: str, chosen: list[str] | None = None, **state: object) -> Next:
+    return advance(TabletState(**state), go=go, chosen=chosen, item_ids=ITEMS)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("button", "chosen", "before", "step", "order"),
+    [
+        # leaving the checklist
+        ("order-from-choose", ["tremor", "acne"], [], "order", ["tremor", "acne"]),
+        ("order-from-choose", ["acne", "tremor"], ["tremor"], "order", ["tremor", "acne"]),
+        ("order-from-choose", ["acne"], ["tremor", "acne"], "order", ["acne"]),
+        ("order-from-choose", ["tremor", "no-such-item"], [], "order", ["tremor"]),
+        # moving on with what was ranked
+        ("extras", None, ["tremor"], "extras", ["tremor"]),
+        ("review", None, ["tremor"], "review", ["tremor"]),
+        ("choose", None, ["tremor"], "choose", ["tremor"]),
+        ("start", None, [], "start", []),
+        # a button the tablet never shows goes to the checklist
+        ("somewhere-else", None, ["tremor"], "choose", ["tremor"]),
+        (SEND, None, ["tremor"], SEND, ["tremor"]),
+        # reordering
+        ("up:acne", None, ["tremor", "acne"], "order", ["acne", "tremor"]),
+        ("down:tremor", None, ["tremor", "acne"], "order", ["acne", "tremor"]),
+        ("up:tremor", None, ["tremor", "acne"], "order", ["tremor", "acne"]),
+        ("down:acne", None, ["tremor", "acne"], "order", ["tremor", "acne"]),
+        ("up:not-ranked", None, ["tremor", "acne"], "order", ["tremor", "acne"]),
+    ],
+)
+def test_where_each_button_leads(
+    button: str, chosen: list[str] | None, before: list[str], step: str, order: list[str]
+) -> None:
+    result = go(button, chosen, order=before)
+    assert (result.step, result.state.order, result.problems) == (step, order, ())
+    assert result.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("button", "chosen", "before", "problem"),
+    [
+        ("order-from-choose", [], [], Problem(CHOOSE_ONE)),
+        ("order-from-choose", None, [], Problem(CHOOSE_ONE)),
+        ("order-from-choose", sorted(ITEMS)[:6], [], Problem(CHOOSE_AT_MOST, (("n", 6),))),
+        ("extras", None, [], Problem(CHOOSE_ONE)),
+        ("review", None, [], Problem(CHOOSE_ONE)),
+    ],
+)
+def test_what_sends_the_person_back_to_the_checklist(
+    button: str, chosen: list[str] | None, before: list[str], problem: Problem
+) -> None:
+    result = go(button, chosen, order=before)
+    assert result.step == "choose"
+    assert result.problems == (problem,)
+    assert result.status_code == 422
+    if chosen:  # what they ticked is kept, to correct
+        assert result.state.order == chosen
+
+
+def test_moving_an_item_says_which_so_the_page_keeps_focus_on_it() -> None:
+    assert go("up:acne", order=["tremor", "acne"]).moved == "acne"
+    assert go("extras", order=["tremor"]).moved is None
+
+
+def test_the_state_is_cleaned_on_every_step() -> None:
+    result = go(
+        "review",
+        order=["tremor", "tremor", "bogus"],
+        helpful=["tremor", "tiredness", "tiredness", "bogus"],
+        must_avoid=["tremor", "acne"],
+        forms=["tablet", "patch-of-nonsense"],
+        what_matters="x" * 5000,
+    )
+    state = result.state
+    assert state.order == ["tremor"]
+    assert state.helpful == ["tiredness"]  # never an item to avoid too
+    assert state.must_avoid == ["tremor"]  # only among those to avoid
+    assert state.forms == ["tablet"]
+    assert len(state.what_matters) == 2000
+
+
+def test_language_and_carer_pass_through_unchanged() -> None:
+    result = go("extras", order=["tremor"], lang="nb", carer=True)
+    assert (result.state.lang, result.state.carer) == ("nb", True)
