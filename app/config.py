@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     #: another process's publication is seen within it, and so is a database fault
     #: (then 503). 0 reads it on every request. See app/store/current.py and ADR 0007.
     version_max_age: float = Field(default=1.0, ge=0, le=10)
+    #: /readyz re-reads the newest version and checks its checksum at most this many
+    #: seconds apart in each process (0: on every call). See app/store/integrity.py.
+    ready_verify_seconds: float = Field(default=30.0, ge=0, le=3600)
 
     #: Development only: let pharmacist and admin accounts log in without TOTP.
     allow_password_only: bool = False

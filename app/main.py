@@ -25,6 +25,7 @@ from app.http.state import AppState, of_app
 from app.http.state import install as install_state
 from app.store.current import CurrentVersion
 from app.store.datasets import DatasetCache
+from app.store.integrity import IntegrityCheck
 from app.web import clinic as clinic_pages
 from app.web import curation as curation_pages
 from app.web import draft_edits as draft_edit_pages
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine=engine,
             datasets=datasets,
             current=CurrentVersion(engine, datasets, max_age=settings.version_max_age),
+            integrity=IntegrityCheck(max_age=settings.ready_verify_seconds),
             sqlite_write_lock=asyncio.Lock(),
             session_policy=session_policy(settings),
             session_cookie="__Host-sdm_session" if settings.secure_cookies else "sdm_session",

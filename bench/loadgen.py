@@ -15,7 +15,7 @@ from typing import Any
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 WARMUP = float(os.environ.get("BENCH_WARMUP", "2"))
-CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "16"))
 PDF_RENDERS = int(os.environ.get("BENCH_PDF_RENDERS", "30"))
 
 

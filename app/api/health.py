@@ -1,6 +1,6 @@
 """Liveness (no I/O) and readiness: the database answers, has a data version, and the
-newest version still matches its checksum (read and checked on every call: about
-30 ms with the bundled data, see docs/adr/0009-tamper-evidence.md)."""
+newest version still matched its checksum when this process last re-read it (at most
+`SDM_READY_VERIFY_SECONDS` ago: app/store/integrity.py, docs/adr/0009-tamper-evidence.md)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.db import session_scope
 from app.errors import DataVersionCorrupt
 from app.http.state import app_state
-from app.store.datasets import latest_version, read_dataset
+from app.store.datasets import latest_version
 
 router = APIRouter(tags=["health"])
 
@@ -28,13 +28,14 @@ def _unavailable(detail: str, **extra: object) -> JSONResponse:
 
 @router.get("/readyz")
 def readyz(request: Request) -> JSONResponse:
+    state = app_state(request)
     try:
-        with session_scope(app_state(request).engine) as session:
+        with session_scope(state.engine) as session:
             session.exec(text("SELECT 1"))  # type: ignore[call-overload]
             version = latest_version(session)
             if version is None:
                 return _unavailable("No drug data has been published yet.")
-            read_dataset(session, version)
+            state.integrity.check(session, version)
     except SQLAlchemyError:
         return _unavailable("The database cannot be reached.")
     except DataVersionCorrupt as exc:

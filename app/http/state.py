@@ -17,6 +17,7 @@ from app.accounts.service import SessionPolicy
 from app.config import Settings
 from app.store.current import CurrentVersion
 from app.store.datasets import DatasetCache
+from app.store.integrity import IntegrityCheck
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class AppState:
     datasets: DatasetCache
     #: This process's pointer to the newest published version (ADR 0007).
     current: CurrentVersion
+    #: When /readyz last re-read the newest version against its checksum (ADR 0009).
+    integrity: IntegrityCheck
     #: SQLite writers queue here before they take a worker thread (unit_of_work.py).
     sqlite_write_lock: asyncio.Lock
     session_policy: SessionPolicy

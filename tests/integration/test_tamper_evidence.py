@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 
 from app import audit
 from app.db import make_engine, session_scope
+from app.http.state import of_app
 from tests.builders import make_dataset, make_drug
 from tests.conftest import BACKEND, Databases, downgrade, migrate
 from tests.integration.conftest import client_for, publish, small_dataset
@@ -138,7 +139,7 @@ def test_a_rating_changed_in_the_database_is_caught_by_readyz_the_app_and_verify
 ) -> None:
     url = fresh_db()
     publish(url, small_dataset())
-    with client_for(url) as client:
+    with client_for(url, ready_verify_seconds=0) as client:
         assert client.get("/readyz").json() == {"status": "ready", "data_version": 1}
         behind_the_triggers(url, "rating", CHANGE_A_RATING)
         ready = client.get("/readyz")
@@ -296,3 +297,20 @@ def test_the_migration_downgrades_to_what_0006_had(databases: Databases) -> None
     assert not {t for t in triggers if t.endswith(("_no_replace", "_no_truncate"))}
     assert "rating_no_update" in triggers or "rating_append_only" in triggers
     migrate(url)  # and up again
+
+
+def test_readyz_rechecks_the_checksum_once_its_last_check_is_older_than_the_setting(
+    fresh_db: Callable[[], str],
+) -> None:
+    url = fresh_db()
+    publish(url, small_dataset())
+    with client_for(url, ready_verify_seconds=3600) as client:
+        assert client.get("/readyz").status_code == 200
+        behind_the_triggers(url, "rating", CHANGE_A_RATING)
+        # Within the setting, the last verdict stands: the change is not read yet.
+        assert client.get("/readyz").status_code == 200
+        of_app(client.app).integrity.max_age = 0  # the setting's time has passed
+        assert client.get("/readyz").status_code == 503
+        # A mismatch is reported on every probe until a check finds the version whole.
+        of_app(client.app).integrity.max_age = 3600
+        assert client.get("/readyz").status_code == 503
