@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from app.catalogue.model import Dataset, symbol
+from app.catalogue.model import Dataset, Figure, Rating, SafetyFlag, symbol
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,52 @@ class Change:
         return f"{where}: {self.what} {self.before} -> {self.after}{cited}"
 
 
+def _joined(values: Sequence[str]) -> str:
+    return ", ".join(values) or "none"
+
+
+def _source_values(rating: Rating) -> str:
+    return "; ".join(f"{k}: {v}" for k, v in sorted(rating.source_values.items())) or "none"
+
+
+def _figure(figure: Figure) -> str:
+    return f"{figure.measure} ({figure.side_effect}): {figure.as_printed} [{figure.source}]"
+
+
+def _flag(flag: SafetyFlag) -> str:
+    return f"{flag.id}: {flag.text.get('en', '')} [{', '.join(flag.sources)}]"
+
+
+def _rating_changes(drug_id: str, item: str, a: Rating, b: Rating) -> list[Change]:
+    """Each part of a rating that differs, on its own line: a new grade must not hide a
+    changed note or a changed source from the reviewer."""
+    out = []
+    if a.value != b.value:
+        out.append(Change(drug_id, item, "rating", symbol(a.value), symbol(b.value), b.sources))
+    if a.sources != b.sources:
+        out.append(
+            Change(drug_id, item, "sources", _joined(a.sources), _joined(b.sources), b.sources)
+        )
+    if dict(a.source_values) != dict(b.source_values):
+        out.append(Change(drug_id, item, "source values", _source_values(a), _source_values(b)))
+    if a.note != b.note:
+        out.append(Change(drug_id, item, "note", a.note or "none", b.note or "none"))
+    return out
+
+
+def _listed(drug_id: str, what: str, before: Sequence[str], after: Sequence[str]) -> list[Change]:
+    """Entries of a list field removed and added, one line each."""
+    gone = [x for x in before if x not in after]
+    came = [x for x in after if x not in before]
+    return [Change(drug_id, None, what, x, "none") for x in gone] + [
+        Change(drug_id, None, what, "none", x) for x in came
+    ]
+
+
 def diff(old: Dataset, new: Dataset) -> list[Change]:
-    """Every rating, source list and drug that differs between two datasets."""
+    """Every field of every drug, and the scoring, that differs between two datasets,
+    old beside new: ratings (grade, sources, source values, note), codes, review dates,
+    formulations, card text and monitoring per language, figures and safety flags."""
     changes: list[Change] = []
     old_drugs = {d.id: d for d in old.drugs}
     new_drugs = {d.id: d for d in new.drugs}
@@ -68,25 +113,8 @@ def diff(old: Dataset, new: Dataset) -> list[Change]:
         a, b = old_drugs[drug_id], new_drugs[drug_id]
         for item in new.item_ids:
             ra, rb = a.ratings.get(item), b.ratings.get(item)
-            if ra is None or rb is None:
-                continue
-            if ra.value != rb.value:
-                changes.append(
-                    Change(drug_id, item, "rating", symbol(ra.value), symbol(rb.value), rb.sources)
-                )
-            elif ra.sources != rb.sources:
-                changes.append(
-                    Change(
-                        drug_id,
-                        item,
-                        "sources",
-                        ", ".join(ra.sources) or "none",
-                        ", ".join(rb.sources) or "none",
-                        rb.sources,
-                    )
-                )
-            elif ra.note != rb.note:
-                changes.append(Change(drug_id, item, "note", repr(ra.note), repr(rb.note)))
+            if ra is not None and rb is not None:
+                changes.extend(_rating_changes(drug_id, item, ra, rb))
         for field in ("atc", "generation", "snomed", "review_by"):
             if getattr(a, field) != getattr(b, field):
                 changes.append(
@@ -98,12 +126,48 @@ def diff(old: Dataset, new: Dataset) -> list[Change]:
                     drug_id,
                     None,
                     "formulations",
-                    ", ".join(f.form for f in a.formulations),
-                    ", ".join(f.form for f in b.formulations),
+                    _joined([f.form for f in a.formulations]),
+                    _joined([f.form for f in b.formulations]),
                 )
             )
-        if dict(a.card) != dict(b.card) or a.monitoring != b.monitoring:
-            changes.append(Change(drug_id, None, "card text", "old", "new"))
+        for lang in sorted(set(a.card) | set(b.card)):
+            if a.card.get(lang) != b.card.get(lang):
+                changes.append(
+                    Change(
+                        drug_id,
+                        None,
+                        "card text",
+                        f"[{lang}] {a.card.get(lang) or 'none'}",
+                        f"[{lang}] {b.card.get(lang) or 'none'}",
+                    )
+                )
+        if a.monitoring != b.monitoring:
+            changes.extend(
+                _listed(
+                    drug_id,
+                    "monitoring",
+                    [" / ".join(m.values()) for m in a.monitoring],
+                    [" / ".join(m.values()) for m in b.monitoring],
+                )
+            )
+        if a.figures != b.figures:
+            changes.extend(
+                _listed(
+                    drug_id,
+                    "figure",
+                    [_figure(f) for f in a.figures],
+                    [_figure(f) for f in b.figures],
+                )
+            )
+        if a.safety != b.safety:
+            changes.extend(
+                _listed(
+                    drug_id,
+                    "safety flag",
+                    [_flag(f) for f in a.safety],
+                    [_flag(f) for f in b.safety],
+                )
+            )
     if old.scoring != new.scoring:
         changes.append(Change("(scoring)", None, "weights", str(old.scoring), str(new.scoring)))
     return changes

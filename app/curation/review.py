@@ -55,10 +55,11 @@ DRUG_FIELDS_OF = {
     "snomed": ("snomed",),
     "review_by": ("review_by",),
     "formulations": ("formulations",),
-    "card text": ("card", "monitoring"),
+    "card text": ("card",),
+    "monitoring": ("monitoring",),
     "availability sources": ("sources_used_for_availability",),
 }
-RATING_PARTS = ("rating", "sources", "note")
+RATING_PARTS = ("rating", "sources", "source values", "note")
 
 
 def attribute(

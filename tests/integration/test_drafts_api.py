@@ -31,17 +31,19 @@ def test_full_review_cycle_publishes_a_new_version(staff_app) -> None:
     assert edited.status_code == 200, edited.text
     assert edited.headers["etag"] != etag
     changes = client.get(f"/api/v1/drafts/{draft}/diff", headers=phil).json()["changes"]
-    assert changes == [
-        {
-            "drug": "olanzapine",
-            "side_effect": "weight-gain",
-            "what": "rating",
-            "before": "+++",
-            "after": "++",
-            "sources": ["s3-2020"],
-            "changed_by": "phil",
-        }
-    ]
+    # The new grade, and beside it what else the edit changed in the cell: the source's
+    # recorded value (the edit did not restate it) and the note.
+    assert [c["what"] for c in changes] == ["rating", "source values", "note"]
+    assert changes[0] == {
+        "drug": "olanzapine",
+        "side_effect": "weight-gain",
+        "what": "rating",
+        "before": "+++",
+        "after": "++",
+        "sources": ["s3-2020"],
+        "changed_by": "phil",
+    }
+    assert (changes[2]["after"], changes[2]["changed_by"]) == ("test edit", "phil")
     # Consultations still see the published version while the draft is open.
     card = client.get("/api/v1/drugs/olanzapine").json()
     assert card["data_version"]["number"] == 1
@@ -313,6 +315,8 @@ def test_the_diff_names_who_last_changed_each_cell_and_field(staff_app) -> None:
 
     assert changed_by() == {
         ("olanzapine", "weight-gain", "rating"): "pia",
+        ("olanzapine", "weight-gain", "source values"): "pia",
+        ("olanzapine", "weight-gain", "note"): "pia",
         ("olanzapine", None, "review_by"): "phil",
         ("(sources)", None, "source"): "pia",
     }

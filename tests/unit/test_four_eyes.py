@@ -36,7 +36,8 @@ def test_each_change_is_the_last_editors_and_unedited_content_the_creators() -> 
         Change("olanzapine", "weight-gain", "rating", "+++", "0", ("s3-2020",)),
         Change("olanzapine", "tremor", "note", "None", "'x'"),
         Change("olanzapine", None, "review_by", "2026-01-01", "2027-01-01"),
-        Change("olanzapine", None, "card text", "old", "new"),
+        Change("olanzapine", None, "card text", "[en] old", "[en] new"),
+        Change("olanzapine", None, "monitoring", "none", "Weight / Vekt"),
         Change("(sources)", None, "source", "absent", "A <https://a>", ("new-key",)),
         Change("zetazine", None, "drug", "absent", "added"),
     ]
@@ -51,6 +52,6 @@ def test_each_change_is_the_last_editors_and_unedited_content_the_creators() -> 
         edit("ed", source="new-key"),
     ]
     attributed = attribute(changes, edits, default="olga")
-    assert [c.changed_by for c in attributed] == ["ed", "eve", "ed", "eve", "ed", "olga"]
+    assert [c.changed_by for c in attributed] == ["ed", "eve", "ed", "ed", "eve", "ed", "olga"]
     assert attributed[0].before == "+++" and attributed[0].sources == ("s3-2020",)
     assert str(attributed[0]).endswith("(by ed)")
