@@ -242,10 +242,12 @@ def cmd_consultations_purge(args: argparse.Namespace) -> int:
 
     from app.consultations.service import purge
 
-    deleted = _unit_of_work(
-        lambda s: purge(s, older_than=timedelta(days=args.older_than), by=args.by)
-    )
-    print(f"deleted {deleted} consultation(s) older than {args.older_than} days")
+    days = args.older_than if args.older_than is not None else get_settings().retention_days
+    if days is None:
+        print("give --older-than DAYS, or set SDM_RETENTION_DAYS", file=sys.stderr)
+        return 2
+    deleted = _unit_of_work(lambda s: purge(s, older_than=timedelta(days=days), by=args.by))
+    print(f"deleted {deleted} consultation(s) older than {days} days")
     return 0
 
 
@@ -364,8 +366,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_sessions_purge)
     consult = groups.add_parser("consultations", help="stored preference sets")
     consult_cmds = consult.add_subparsers(dest="cmd", required=True)
-    p = consult_cmds.add_parser("purge", help="delete consultations older than DAYS")
-    p.add_argument("--older-than", type=int, required=True, metavar="DAYS")
+    p = consult_cmds.add_parser(
+        "purge", help="delete consultations older than DAYS (default: SDM_RETENTION_DAYS)"
+    )
+    p.add_argument("--older-than", type=int, metavar="DAYS")
     p.add_argument("--by", default=_default_actor())
     p.set_defaults(func=cmd_consultations_purge)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -40,6 +41,13 @@ class Settings(BaseSettings):
     token_minutes: int = 60
     #: How long a hand-off code from the tablet can be used to open the preferences.
     code_ttl_minutes: int = 240
+    #: Days a consultation is kept: older ones no longer open (410) and are what
+    #: `sdm consultations purge` deletes by default. Unset: no limit but the purge's own.
+    retention_days: int | None = Field(default=None, ge=1)
+
+    @property
+    def retention(self) -> timedelta | None:
+        return None if self.retention_days is None else timedelta(days=self.retention_days)
 
     @property
     def docs_enabled(self) -> bool:

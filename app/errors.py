@@ -58,6 +58,22 @@ class DatabaseReadOnly(DomainError):
         )
 
 
+class ReadNotRecorded(DomainError):
+    """A read that must be recorded (a consultation, by staff: ADR 0010) while the
+    database takes no changes: the read is refused, as it could not be recorded."""
+
+    status_code = 503
+    code = "read_not_recorded"
+
+    def __init__(self) -> None:
+        super().__init__(
+            N_(
+                "The database is not accepting changes just now, and a consultation is "
+                "opened only when the opening can be recorded. Please try again later."
+            )
+        )
+
+
 class DataVersionCorrupt(DomainError):
     """A published data version whose rows no longer give the checksum it was published
     with: changed in the database behind the app's back. It is never used."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.schemas import (
@@ -16,12 +16,13 @@ from app.api.schemas import (
     ranking_out,
 )
 from app.consultations import service
-from app.consultations.tables import Consultation
-from app.http.auth import Clinical
+from app.consultations.service import Record
+from app.http.auth import Admin, Clinical
+from app.http.consultations import read_consultation
 from app.http.language import LanguageDep
-from app.http.published import PublishedDep
+from app.http.published import Published, PublishedDep
 from app.http.state import app_state
-from app.http.unit_of_work import SessionDep
+from app.http.unit_of_work import SessionDep, writing_unit
 from app.ranking import RankingRequest, rank
 
 router = APIRouter(
@@ -53,6 +54,29 @@ class DecisionIn(BaseModel):
     decision: str = Field(max_length=64, description="a drug id, 'undecided' or 'no-medication'")
     next_review: date | None = None
     context_note: str = Field(default="", max_length=2000)
+    reason: str = Field(
+        default="",
+        max_length=2000,
+        description="why the decision is amended: required once a decision is recorded",
+    )
+    amends: int | None = Field(
+        default=None,
+        ge=0,
+        le=2**31 - 1,
+        description="the version this amends (0: none yet); if another was recorded since, 409",
+    )
+
+
+class DecisionVersionOut(BaseModel):
+    version: int
+    discussed: list[str]
+    decision: str
+    next_review: date | None
+    context_note: str
+    data_version: int
+    recorded_by: str
+    recorded_at: UtcDateTime
+    reason: str
 
 
 class ConsultationOut(BaseModel):
@@ -66,16 +90,30 @@ class ConsultationOut(BaseModel):
     formulations: list[str]
     with_carer: bool
     what_matters: str
-    discussed: list[str]
+    discussed: list[str] = Field(description="the newest version's, as are the fields below")
     decision: str | None
     next_review: date | None
     context_note: str
     decided_by: str | None
+    decided_at: UtcDateTime | None
     data_version: int | None
+    versions: list[DecisionVersionOut] = Field(
+        description="every recording of the decision, oldest first; never changed"
+    )
     ranking: RankingOut
 
 
-def consultation_out(c: Consultation, published, lang: str) -> ConsultationOut:  # type: ignore[no-untyped-def]
+class ReadOut(BaseModel):
+    id: int
+    consultation_id: str
+    read_by: str
+    read_at: UtcDateTime
+    view: str
+
+
+def consultation_out(record: Record, published: Published, lang: str) -> ConsultationOut:
+    c = record.consultation
+    latest = record.latest
     ranking = rank(published.dataset, service.ranking_request(c))
     return ConsultationOut(
         **{
@@ -91,14 +129,18 @@ def consultation_out(c: Consultation, published, lang: str) -> ConsultationOut: 
                 "formulations",
                 "with_carer",
                 "what_matters",
-                "discussed",
-                "decision",
-                "next_review",
-                "context_note",
-                "decided_by",
-                "data_version",
             )
         },
+        discussed=list(latest.discussed) if latest else [],
+        decision=latest.decision if latest else None,
+        next_review=latest.next_review if latest else None,
+        context_note=latest.context_note if latest else "",
+        decided_by=latest.recorded_by if latest else None,
+        decided_at=latest.recorded_at if latest else None,
+        data_version=latest.data_version if latest else None,
+        versions=[
+            DecisionVersionOut.model_validate(v, from_attributes=True) for v in record.versions
+        ],
         ranking=ranking_out(ranking, published.dataset, published.version, lang),
     )
 
@@ -126,30 +168,63 @@ def create_consultation(
     return CreatedOut(id=created.id, code=created.code, code_expires_at=created.code_expires_at)
 
 
-@router.get("/by-code/{code}", response_model=ConsultationOut)
+# Before "/{consultation_id}", which would take "reads" for an id.
+@router.get("/reads", response_model=list[ReadOut])
+def list_reads(
+    session: SessionDep,
+    _who: Admin,
+    consultation: Annotated[str | None, Query(max_length=32, pattern="^[0-9a-f]*$")] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 200,
+    before_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+) -> list[ReadOut]:
+    """Who read which consultation, when, through which view; newest first."""
+    return [
+        ReadOut.model_validate(r, from_attributes=True)
+        for r in service.reads(
+            session, consultation_id=consultation or None, limit=limit, before_id=before_id
+        )
+    ]
+
+
+@router.get("/by-code/{code}", response_model=ConsultationOut, responses=problem_responses(410))
+@writing_unit
 def get_by_code(
+    request: Request,
     session: SessionDep,
     published: PublishedDep,
     lang: LanguageDep,
-    _who: Clinical,
+    who: Clinical,
     code: Annotated[str, Path(max_length=16)],
 ) -> ConsultationOut:
-    return consultation_out(service.by_code(session, code), published, lang)
+    """The preferences behind a valid hand-off code. The read is recorded."""
+    found = service.by_code(session, code)
+    record = read_consultation(request, session, found.id, by=who.username, view="api-by-code")
+    return consultation_out(record, published, lang)
 
 
-@router.get("/{consultation_id}", response_model=ConsultationOut)
+@router.get("/{consultation_id}", response_model=ConsultationOut, responses=problem_responses(410))
+@writing_unit
 def get_consultation(
+    request: Request,
     session: SessionDep,
     published: PublishedDep,
     lang: LanguageDep,
-    _who: Clinical,
+    who: Clinical,
     consultation_id: Annotated[str, Path(max_length=32)],
 ) -> ConsultationOut:
-    return consultation_out(service.by_id(session, consultation_id), published, lang)
+    """One consultation with every version of its decision. The read is recorded. 410
+    once its code has expired with no decision recorded, or past the retention period."""
+    record = read_consultation(request, session, consultation_id, by=who.username, view="api")
+    return consultation_out(record, published, lang)
 
 
-@router.post("/{consultation_id}/decision", response_model=ConsultationOut)
+@router.post(
+    "/{consultation_id}/decision",
+    response_model=ConsultationOut,
+    responses=problem_responses(410),
+)
 def record_decision(
+    request: Request,
     session: SessionDep,
     published: PublishedDep,
     lang: LanguageDep,
@@ -157,10 +232,12 @@ def record_decision(
     body: DecisionIn,
     consultation_id: Annotated[str, Path(max_length=32)],
 ) -> ConsultationOut:
-    consultation = service.by_id(session, consultation_id)
+    """Record the discussion as a new version of the decision; nothing earlier changes.
+    An amendment (a decision is recorded already) needs a `reason` (422 without)."""
+    record = read_consultation(request, session, consultation_id, by=who.username, view="api")
     service.record_decision(
         session,
-        consultation,
+        record,
         published.dataset,
         data_version=published.version.number,
         discussed=body.discussed,
@@ -168,5 +245,8 @@ def record_decision(
         next_review=body.next_review,
         context_note=body.context_note,
         by=who.username,
+        reason=body.reason,
+        amends=body.amends,
     )
-    return consultation_out(consultation, published, lang)
+    updated = Record(record.consultation, service.versions(session, record.consultation.id))
+    return consultation_out(updated, published, lang)

@@ -38,6 +38,7 @@ _PROBLEMS = {
     403: "this role may not do this",
     404: "no such thing",
     409: "not possible in the current state",
+    410: "it was here but may no longer be opened; detail says why",
     412: "the ETag is stale",
     413: "the body is too large",
     422: "the request is not valid; detail says which field and why",

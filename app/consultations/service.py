@@ -3,27 +3,62 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from app import audit
 from app.catalogue.model import Dataset
-from app.clock import utcnow
-from app.consultations.tables import Consultation
+from app.clock import as_utc, utcnow
+from app.consultations.tables import READ_VIEWS, Consultation, ConsultationRead, DecisionVersion
 from app.consultations.view import DECISIONS_OTHER
 from app.errors import DomainError, NotFound
 from app.ranking import RankingRequest, check_request
+from app.translations import N_
 
 #: No 0/O, 1/I/L, 2/Z, 5/S, 8/B: easy to read aloud and to type on a tablet.
 CODE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
 CODE_LENGTH = 6
 
 
+#: Why a consultation can no longer be opened (English msgids: pages translate them).
+CODE_EXPIRED = N_(
+    "The hand-off code of this consultation expired before a decision was recorded, so it "
+    "can no longer be opened. The person can fill in the tablet again."
+)
+PAST_RETENTION = N_(
+    "This consultation is older than the service keeps consultations, so it can no longer "
+    "be opened."
+)
+PURGED = N_("This consultation was deleted at the end of the time the service keeps them.")
+AMENDMENT_NEEDS_REASON = N_("Give the reason for the amendment.")
+
+
 class InvalidDecision(DomainError):
     status_code = 422
     code = "invalid_decision"
+
+
+class Gone(DomainError):
+    """The consultation existed but may no longer be opened (README, "The consultation")."""
+
+    status_code = 410
+    code = "gone"
+
+
+class DecisionChanged(DomainError):
+    """Someone recorded a newer version than the one the amendment was made from."""
+
+    status_code = 409
+    code = "decision_changed"
+
+    def __init__(self, newest: int) -> None:
+        self.newest = newest
+        super().__init__(
+            f"Version {newest} of the decision was recorded meanwhile; read it, then amend."
+        )
 
 
 def new_code() -> str:
@@ -87,11 +122,90 @@ def by_code(session: Session, code: str) -> Consultation:
     return found
 
 
-def by_id(session: Session, consultation_id: str) -> Consultation:
-    found = session.get(Consultation, consultation_id[:32])
+@dataclass(frozen=True)
+class Record:
+    """A consultation with every version of its decision, oldest first."""
+
+    consultation: Consultation
+    versions: tuple[DecisionVersion, ...]
+
+    @property
+    def latest(self) -> DecisionVersion | None:
+        """The decision as it stands: the newest version."""
+        return self.versions[-1] if self.versions else None
+
+
+def versions(session: Session, consultation_id: str) -> tuple[DecisionVersion, ...]:
+    return tuple(
+        session.exec(
+            select(DecisionVersion)
+            .where(DecisionVersion.consultation_id == consultation_id)
+            .order_by(col(DecisionVersion.version))
+        ).all()
+    )
+
+
+def unavailable(record: Record, *, now: datetime, retention: timedelta | None) -> str | None:
+    """Why the consultation may no longer be opened (an English msgid), or None.
+
+    The rule the README states: a consultation opens by id while its hand-off code is
+    valid; once a decision is recorded it stays open after the code expires; nothing
+    opens once it is older than the retention period (SDM_RETENTION_DAYS, if set)."""
+    consultation = record.consultation
+    if retention is not None and as_utc(consultation.created_at) <= now - retention:
+        return PAST_RETENTION
+    if as_utc(consultation.code_expires_at) <= now and record.latest is None:
+        return CODE_EXPIRED
+    return None
+
+
+def open_record(session: Session, consultation_id: str, *, retention: timedelta | None) -> Record:
+    """A consultation by id, for staff, if the rules let it be opened: else `Gone`
+    (410) with the reason, or `NotFound` (404) for an id never seen."""
+    consultation_id = consultation_id[:32]
+    found = session.get(Consultation, consultation_id)
     if found is None:
+        # A purged consultation leaves its read records behind: those say it existed.
+        read_before = session.exec(
+            select(ConsultationRead.id)
+            .where(ConsultationRead.consultation_id == consultation_id)
+            .limit(1)
+        ).first()
+        if read_before is not None:
+            raise Gone(PURGED)
         raise NotFound("There is no such consultation.")
-    return found
+    record = Record(found, versions(session, consultation_id))
+    reason = unavailable(record, now=utcnow(), retention=retention)
+    if reason is not None:
+        raise Gone(reason)
+    return record
+
+
+def record_read(session: Session, consultation: Consultation, *, by: str, view: str) -> None:
+    """A staff member read the consultation, in the caller's unit of work (which must be
+    a writing one: app/http/unit_of_work.py `writing_unit`)."""
+    if view not in READ_VIEWS:
+        raise ValueError(f"unknown view {view!r}")
+    session.add(
+        ConsultationRead(consultation_id=consultation.id, read_by=by, read_at=utcnow(), view=view)
+    )
+    session.flush()
+
+
+def reads(
+    session: Session,
+    *,
+    consultation_id: str | None = None,
+    limit: int = 500,
+    before_id: int | None = None,
+) -> list[ConsultationRead]:
+    """Newest first; of one consultation if `consultation_id` is given."""
+    query = select(ConsultationRead)
+    if consultation_id:
+        query = query.where(ConsultationRead.consultation_id == consultation_id[:32])
+    if before_id is not None:
+        query = query.where(col(ConsultationRead.id) < before_id)
+    return list(session.exec(query.order_by(col(ConsultationRead.id).desc()).limit(limit)).all())
 
 
 def ranking_request(
@@ -107,7 +221,7 @@ def ranking_request(
 
 def record_decision(
     session: Session,
-    consultation: Consultation,
+    record: Record,
     dataset: Dataset,
     *,
     data_version: int,
@@ -116,36 +230,71 @@ def record_decision(
     next_review: date | None,
     context_note: str,
     by: str,
-) -> Consultation:
+    reason: str = "",
+    amends: int | None = None,
+) -> DecisionVersion:
+    """Record the discussion as a new version; earlier versions are never changed.
+
+    The first recording may give a reason; an amendment must. `amends`, if given, is
+    the version the clinician was looking at: if a colleague has recorded another since,
+    nothing is written (409), so no one supersedes a version they have not seen."""
+    consultation = record.consultation
     drug_ids = {d.id for d in dataset.drugs}
     unknown = [d for d in discussed if d not in drug_ids]
     if unknown:
         raise InvalidDecision(f"Not medicines in data version {data_version}: {', '.join(unknown)}")
     if decision not in drug_ids and decision not in DECISIONS_OTHER:
         raise InvalidDecision("The decision must be a medicine, 'undecided' or 'no-medication'.")
-    consultation.discussed = sorted(set(discussed))
-    consultation.decision = decision
-    consultation.next_review = next_review
-    consultation.context_note = context_note.strip()[:2000]
-    consultation.decided_by = by
-    consultation.decided_at = utcnow()
-    consultation.data_version = data_version
-    session.add(consultation)
-    # The audit event names the consultation, never its contents.
+    reason = reason.strip()[:2000]
+    # Amendments one at a time: on PostgreSQL the consultation row is locked (to commit)
+    # before the newest version is read; SQLite's writer is single already.
+    session.exec(
+        select(Consultation.id).where(Consultation.id == consultation.id).with_for_update()
+    ).one()
+    current = versions(session, consultation.id)
+    newest = current[-1].version if current else 0
+    if amends is not None and amends != newest:
+        raise DecisionChanged(newest)
+    if newest and not reason:
+        raise InvalidDecision(AMENDMENT_NEEDS_REASON)
+    version = DecisionVersion(
+        consultation_id=consultation.id,
+        version=newest + 1,
+        discussed=sorted(set(discussed)),
+        decision=decision,
+        next_review=next_review,
+        context_note=context_note.strip()[:2000],
+        data_version=data_version,
+        recorded_by=by,
+        recorded_at=utcnow(),
+        reason=reason,
+    )
+    session.add(version)
+    session.flush()
+    # The audit event names the consultation and the version, never their contents.
     audit.record(
         session,
         by=by,
-        action="consultation.decision",
+        action="consultation.decision" if newest == 0 else "consultation.decision.amend",
         target=f"consultation/{consultation.id}",
-        after={"data_version": data_version},
+        before={"version": newest} if newest else None,
+        after={"version": version.version, "data_version": data_version},
     )
-    return consultation
+    return version
 
 
 def purge(session: Session, *, older_than: timedelta, by: str) -> int:
+    """Delete the consultations older than `older_than`, with their decision versions
+    (which the database lets go only once their consultation is gone). Read records
+    stay: they hold nothing of what the person said, and say the consultation existed."""
     cutoff = utcnow() - older_than
     result = session.execute(delete(Consultation).where(col(Consultation.created_at) < cutoff))
     count = int(result.rowcount)  # type: ignore[attr-defined]
+    session.execute(
+        delete(DecisionVersion).where(
+            col(DecisionVersion.consultation_id).not_in(select(Consultation.id))
+        )
+    )
     audit.record(
         session,
         by=by,

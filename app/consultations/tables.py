@@ -1,11 +1,16 @@
-"""A consultation holds no name or other identifier: only the choices and the decision."""
+"""A consultation holds no name or other identifier: only the choices and the decision.
+
+The decision is never overwritten: each recording is a new `DecisionVersion` (who, when,
+why, what), and every read of a consultation by staff is a `ConsultationRead`. Both
+tables are append-only, enforced by database triggers (migration 0009, ADR 0010).
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Text
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, String, Text
 from sqlmodel import Field, SQLModel
 
 import app.db  # noqa: F401
@@ -27,14 +32,6 @@ class Consultation(SQLModel, table=True):
     formulations: list[str] = Field(sa_column=Column(JSON, nullable=False))
     with_carer: bool = False
     what_matters: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    # The discussion, recorded by the clinician
-    discussed: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    decision: str | None = Field(default=None, max_length=64)
-    next_review: date | None = None
-    context_note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    decided_by: str | None = Field(default=None, max_length=64)
-    decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
-    data_version: int | None = None
 
     def preferences(self) -> dict[str, Any]:
         return {
@@ -43,3 +40,47 @@ class Consultation(SQLModel, table=True):
             "must_avoid": self.must_avoid,
             "formulations": self.formulations,
         }
+
+
+class DecisionVersion(SQLModel, table=True):
+    """One recording of the discussion: the first, or an amendment (with its reason).
+    The newest version is the decision; the older ones are its history."""
+
+    __tablename__ = "decision_version"
+
+    # Deferred: the purge deletes a consultation, then its versions, in one transaction
+    # (a version may be deleted only once its consultation is gone: migration 0009).
+    consultation_id: str = Field(
+        sa_column=Column(
+            String(32),
+            ForeignKey("consultation.id", deferrable=True, initially="DEFERRED"),
+            primary_key=True,
+        )
+    )
+    version: int = Field(primary_key=True, ge=1)
+    discussed: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    decision: str = Field(max_length=64)
+    next_review: date | None = None
+    context_note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    data_version: int
+    recorded_by: str = Field(max_length=64)
+    recorded_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    #: Why the decision was amended; required from version 2 on, optional for the first.
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+#: What a staff member read a consultation through (ConsultationRead.view).
+READ_VIEWS = ("page", "compare", "api", "api-by-code", "sheet", "pdf")
+
+
+class ConsultationRead(SQLModel, table=True):
+    """A staff member read a consultation: who, when, which one, through which view.
+    Kept after the consultation is purged (it holds nothing of what the person said)."""
+
+    __tablename__ = "consultation_read"
+
+    id: int | None = Field(default=None, primary_key=True)
+    consultation_id: str = Field(max_length=32, index=True)
+    read_by: str = Field(max_length=64)
+    read_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
+    view: str = Field(max_length=16)

@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from app.catalogue.model import Dataset, Drug, symbol
 from app.consultations.evidence import FigureLine, SafetyNote, figure_line, safety_notes
-from app.consultations.tables import Consultation
+from app.consultations.tables import Consultation, DecisionVersion
 from app.ranking import Ranking, RankingRequest, rank
 from app.ranking.explain import exclusion_message, rating_text, why
 from app.store.current import Published
@@ -421,8 +421,10 @@ def for_consultation(
     published: Published,
     lang: str,
     formulations: list[str] | None = None,
+    decision: DecisionVersion | None = None,
 ) -> ConsultationView:
-    """The view of one consultation, from the version's memo where it can be."""
+    """The view of one consultation, from the version's memo where it can be;
+    `decision` is the decision as it stands (the newest version), if any."""
     version = published.version
     preferences = preferences_of(consultation)
     forms = None if formulations is None else tuple(formulations)
@@ -441,9 +443,52 @@ def for_consultation(
         created_at=consultation.created_at,
         with_carer=consultation.with_carer,
         what_matters=consultation.what_matters,
-        discussed=consultation.discussed,
-        decision=consultation.decision,
-        next_review=consultation.next_review,
-        context_note=consultation.context_note,
+        discussed=decision.discussed if decision else (),
+        decision=decision.decision if decision else None,
+        next_review=decision.next_review if decision else None,
+        context_note=decision.context_note if decision else "",
         ranked_part=part,
+    )
+
+
+@dataclass(frozen=True)
+class DecisionEntry:
+    """One version of the decision as the clinician's page lists it: who, when, why, what."""
+
+    version: int
+    recorded_by: str
+    recorded_at: datetime
+    reason: str
+    decision_label: str
+    discussed: tuple[str, ...]  # medicine names
+    next_review: date | None
+    context_note: str
+    data_version: int
+
+
+def history(
+    versions: Sequence[DecisionVersion], dataset: Dataset, lang: str
+) -> tuple[DecisionEntry, ...]:
+    """Every version, oldest first, in `lang`. A medicine no longer in `dataset` is
+    shown by its id."""
+
+    def name(drug_id: str) -> str:
+        try:
+            return dataset.drug(drug_id).name[lang]
+        except KeyError:
+            return drug_id
+
+    return tuple(
+        DecisionEntry(
+            version=v.version,
+            recorded_by=v.recorded_by,
+            recorded_at=v.recorded_at,
+            reason=v.reason,
+            decision_label=decision_label(v.decision, dataset, lang) or v.decision,
+            discussed=tuple(name(d) for d in v.discussed),
+            next_review=v.next_review,
+            context_note=v.context_note,
+            data_version=v.data_version,
+        )
+        for v in versions
     )

@@ -20,7 +20,7 @@ from app.accounts.service import Principal, SessionPolicy, resolve, touch
 from app.db import session_scope
 from app.errors import DomainError
 from app.http.state import app_state
-from app.http.unit_of_work import SAFE_METHODS, SessionDep
+from app.http.unit_of_work import SAFE_METHODS, SessionDep, unit_writes
 from app.translations import N_
 
 log = logging.getLogger("choosewell")
@@ -89,7 +89,7 @@ async def get_principal(request: Request, session: SessionDep) -> Principal | No
         return None
     principal = await run_in_threadpool(resolve, session, cookie, "web", policy)
     if principal is not None and principal.touch_due:
-        if request.method in SAFE_METHODS:
+        if not unit_writes(request):
             await run_in_threadpool(refresh_last_seen, request, principal)
         else:  # a write already: in its own unit of work, which holds SQLite's write lock
             await run_in_threadpool(touch, session, principal.token_hash)

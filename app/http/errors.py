@@ -18,8 +18,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from app.db import refuses_writes
-from app.errors import DatabaseReadOnly, DatabaseUnavailable, DomainError
+from app.errors import DatabaseReadOnly, DatabaseUnavailable, DomainError, ReadNotRecorded
 from app.http.auth import NotAuthenticated
+from app.http.unit_of_work import SAFE_METHODS
 from app.ranking import InvalidRequest
 from app.translations import N_
 
@@ -35,6 +36,7 @@ _TITLES = {
     403: N_("Not allowed"),
     404: N_("Page not found"),
     409: N_("Not possible now"),
+    410: N_("No longer available"),
     412: N_("Changed by someone else"),
     422: N_("Please check"),
     429: N_("Too many attempts"),
@@ -153,7 +155,10 @@ def install_error_handlers(
         """The database cannot be reached, or takes no changes (read-only, disk full):
         503 with a clear message (a page for people, JSON for the API), never a partial
         answer. The unit of work was rolled back, so nothing of the request was kept."""
-        error: DomainError = DatabaseReadOnly() if refuses_writes(exc) else DatabaseUnavailable()
+        error: DomainError = DatabaseUnavailable()
+        if refuses_writes(exc):
+            # A GET that writes records a read (unit_of_work.writing_unit): refused whole.
+            error = ReadNotRecorded() if request.method in SAFE_METHODS else DatabaseReadOnly()
         log.warning("database error (%s): %s", error.code, type(exc).__name__)
         return _answer(request, 503, error.message, headers={"Retry-After": "30"})
 

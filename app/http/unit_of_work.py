@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any, TypeVar
 
 import anyio
 from fastapi import Depends, Request
@@ -15,6 +15,25 @@ from app.http.state import app_state
 from app.store.datasets import published_in
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_WRITES = "_sdm_unit_writes"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def writing_unit(endpoint: F) -> F:
+    """Mark a GET route whose unit of work writes: the consultation routes record every
+    read in the request's own transaction (ADR 0003, ADR 0010). Such a request is a
+    writer like a POST: on SQLite it queues on the write gate and begins IMMEDIATE, and
+    its staff-session refresh goes in the same unit. Put it under the route decorator."""
+    setattr(endpoint, _WRITES, True)
+    return endpoint
+
+
+def unit_writes(request: Request) -> bool:
+    """Whether the request's unit of work may write: any method but GET, HEAD and
+    OPTIONS, and the routes marked `writing_unit`."""
+    if request.method not in SAFE_METHODS:
+        return True
+    return getattr(request.scope.get("endpoint"), _WRITES, False) is True
 
 
 async def sqlite_write_gate(request: Request) -> AsyncIterator[None]:
@@ -22,7 +41,7 @@ async def sqlite_write_gate(request: Request) -> AsyncIterator[None]:
     thread. Waiting for SQLite's own lock inside worker threads would let waiting
     writers fill the thread pool while the lock holder has no thread to finish on."""
     state = app_state(request)
-    if request.method in SAFE_METHODS or state.engine.dialect.name != "sqlite":
+    if not unit_writes(request) or state.engine.dialect.name != "sqlite":
         yield
         return
     async with state.sqlite_write_lock:
@@ -34,7 +53,8 @@ async def get_session(
 ) -> AsyncIterator[Session]:
     """One transaction per request, committed or rolled back in this one place.
 
-    Requests that may write (POST, PUT, DELETE) take the write lock up front on SQLite.
+    Requests that may write (POST, PUT, DELETE, and GET routes marked `writing_unit`)
+    take the write lock up front on SQLite.
 
     Scope "function": the commit happens when the route returns, BEFORE the response is
     sent. FastAPI's default ("request") would send the response first and commit after,
@@ -46,7 +66,7 @@ async def get_session(
     sync generator's two on every request."""
     state = app_state(request)
     engine = state.engine
-    write = request.method not in SAFE_METHODS
+    write = unit_writes(request)
     if write and engine.dialect.name == "sqlite":
         session = await run_in_threadpool(open_unit, engine, write=True)
     else:

@@ -19,10 +19,11 @@ from app.consultations import service, view
 from app.consultations.tables import Consultation
 from app.errors import DomainError, NotFound
 from app.http.auth import Clinical
+from app.http.consultations import Record, open_consultation, read_consultation
 from app.http.language import PageLanguageDep, get_page_language
 from app.http.params import Id
 from app.http.published import Published, PublishedDep
-from app.http.unit_of_work import SessionDep
+from app.http.unit_of_work import SessionDep, writing_unit
 from app.translations import available_languages, gettext_for
 from app.web.render import LANGUAGE_NAMES, render, templates
 
@@ -95,7 +96,7 @@ def open_by_code(
 
 def _consultation_page(
     request: Request,
-    consultation: Consultation,
+    record: Record,
     published: Published,
     who: object,
     *,
@@ -107,8 +108,9 @@ def _consultation_page(
 ) -> Response:
     page = get_page_language(request)
     lang, _ = page.code, page._
-    shown = view.for_consultation(consultation, published, lang, formulations)
-    decided_with = consultation.data_version
+    consultation, latest = record.consultation, record.latest
+    shown = view.for_consultation(consultation, published, lang, formulations, latest)
+    decided_with = latest.data_version if latest else None
     return render(
         request,
         "clinic/consultation.html",
@@ -117,6 +119,7 @@ def _consultation_page(
             "principal": who,
             "c": consultation,
             "v": shown,
+            "history": view.history(record.versions, published.dataset, lang),
             "ranking_html": ranking_html(consultation, published, shown, formulations),
             "data_version": published.version,
             "older_version": decided_with
@@ -132,12 +135,14 @@ def _consultation_page(
             "decisions_other": [(k, _(label)) for k, label in view.DECISION_LABELS.items()],
             "form": form
             or {
-                "discussed": list(consultation.discussed),
-                "decision": consultation.decision or "",
-                "next_review": consultation.next_review.isoformat()
-                if consultation.next_review
+                "discussed": list(latest.discussed) if latest else [],
+                "decision": latest.decision if latest else "",
+                "next_review": latest.next_review.isoformat()
+                if latest and latest.next_review
                 else "",
-                "context_note": consultation.context_note,
+                "context_note": latest.context_note if latest else "",
+                "reason": "",
+                "amends": str(latest.version if latest else 0),
             },
             "errors": errors or [],
             "notice": notice,
@@ -148,6 +153,7 @@ def _consultation_page(
 
 
 @router.get("/consultations/{consultation_id}")
+@writing_unit
 def consultation_page(
     request: Request,
     page: PageLanguageDep,
@@ -159,12 +165,14 @@ def consultation_page(
     form: Annotated[list[str] | None, Query(max_length=16)] = None,
     saved: Annotated[str | None, Query(max_length=1)] = None,
 ) -> Response:
-    consultation = service.by_id(session, consultation_id)
+    """The preferences, every medicine ranked, the decision with all its versions, and
+    the form to record (or amend) it. The read is recorded."""
+    record = read_consultation(request, session, consultation_id, by=who.username, view="page")
     formulations = [f for f in (form or []) if f in FORMULATIONS] if filter else None
     _ = page._
     return _consultation_page(
         request,
-        consultation,
+        record,
         published,
         who,
         formulations=formulations,
@@ -184,14 +192,20 @@ def record_decision(
     discussed: Annotated[list[str] | None, Form(max_length=64)] = None,
     next_review: Annotated[str, Form(max_length=10)] = "",
     context_note: Annotated[str, Form(max_length=2000)] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    amends: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    consultation = service.by_id(session, consultation_id)
+    """A new version of the decision; an amendment needs a reason. On any problem the
+    page comes back with everything typed kept and nothing recorded."""
+    record = open_consultation(request, session, consultation_id)
     _ = page._
     form = {
         "discussed": list(discussed or []),
         "decision": decision,
         "next_review": next_review,
         "context_note": context_note,
+        "reason": reason,
+        "amends": amends,
     }
     errors: list[str] = []
     review: date | None = None
@@ -202,11 +216,13 @@ def record_decision(
             errors.append(_("The next review date must be a date, for example 2027-01-31."))
     if not decision:
         errors.append(_("Choose a decision: a medicine, not decided yet, or no medication."))
+    if record.latest is not None and not reason.strip():
+        errors.append(_(service.AMENDMENT_NEEDS_REASON))
     if not errors:
         try:
             service.record_decision(
                 session,
-                consultation,
+                record,
                 published.dataset,
                 data_version=published.version.number,
                 discussed=form["discussed"],  # type: ignore[arg-type]
@@ -214,17 +230,32 @@ def record_decision(
                 next_review=review,
                 context_note=context_note,
                 by=who.username,
+                reason=reason,
+                amends=int(amends) if amends.isdigit() else None,
+            )
+        except service.DecisionChanged as exc:
+            errors.append(
+                _(
+                    "A colleague recorded version {n} of the decision while you were "
+                    "working. Read it below; what you typed is kept, and nothing was saved."
+                ).format(n=exc.newest)
             )
         except DomainError as exc:
-            errors.append(exc.message)
+            errors.append(_(exc.message))
     if errors:
+        # The page is shown again, with the consultation: a read like any other.
+        service.record_read(session, record.consultation, by=who.username, view="page")
+        shown = Record(record.consultation, service.versions(session, record.consultation.id))
         return _consultation_page(
-            request, consultation, published, who, form=form, errors=errors, status_code=422
+            request, shown, published, who, form=form, errors=errors, status_code=422
         )
-    return RedirectResponse(f"/staff/consultations/{consultation.id}?saved=1", status_code=303)
+    return RedirectResponse(
+        f"/staff/consultations/{record.consultation.id}?saved=1", status_code=303
+    )
 
 
 @router.get("/consultations/{consultation_id}/compare")
+@writing_unit
 def compare_page(
     request: Request,
     page: PageLanguageDep,
@@ -234,7 +265,9 @@ def compare_page(
     consultation_id: Id,
     drug: Annotated[list[str] | None, Query(max_length=64)] = None,
 ) -> Response:
-    consultation = service.by_id(session, consultation_id)
+    consultation = read_consultation(
+        request, session, consultation_id, by=who.username, view="compare"
+    ).consultation
     lang, _ = page.code, page._
     known = {d.id for d in published.dataset.drugs}
     picked = [d for d in dict.fromkeys(drug or []) if d in known][:MAX_COMPARE]

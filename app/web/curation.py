@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from app import audit
 from app.catalogue.report import review_due as review_due_cards
 from app.clock import utcnow
+from app.consultations import service as consultations
 from app.curation import drafts
 from app.http.auth import Admin, Pharmacist
 from app.http.language import PageLanguageDep
@@ -28,6 +29,15 @@ STATUS_LABELS = {
     "submitted": N_("Submitted for review"),
     "published": N_("Published"),
     "discarded": N_("Discarded"),
+}
+# How a consultation was read (app.consultations.tables.READ_VIEWS).
+READ_VIEW_LABELS = {
+    "page": N_("clinician's page"),
+    "compare": N_("comparison"),
+    "api": N_("API"),
+    "api-by-code": N_("API, by code"),
+    "sheet": N_("discussion sheet"),
+    "pdf": N_("discussion sheet (PDF)"),
 }
 # What a change in a draft touches (app.catalogue.report.diff).
 CHANGE_KINDS = {
@@ -155,6 +165,31 @@ def review_due(
             "due": due,
             "within_days": within_days,
             "data_version": published.version,
+        },
+    )
+
+
+@router.get("/reads")
+def reads_page(
+    request: Request,
+    page: PageLanguageDep,
+    session: SessionDep,
+    who: Admin,
+    consultation: Annotated[str | None, Query(max_length=32)] = None,
+) -> Response:
+    """Who read which consultation, when and through which view; newest first."""
+    wanted = (consultation or "").strip().lower()
+    wanted = wanted if wanted.isalnum() else ""
+    _ = page._
+    return render(
+        request,
+        "staff/reads.html",
+        {
+            "page_title": _("Consultation reads"),
+            "principal": who,
+            "reads": consultations.reads(session, consultation_id=wanted or None, limit=500),
+            "consultation": wanted,
+            "views": {v: _(label) for v, label in READ_VIEW_LABELS.items()},
         },
     )
 

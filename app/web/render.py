@@ -7,6 +7,7 @@ and `lang_links` is the language switch that every page shows.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,6 +15,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from app.clock import as_utc
 from app.config import ROOT
 from app.http.language import LANG_COOKIE, page_language
 from app.http.state import app_state
@@ -21,6 +23,14 @@ from app.i18n import normalise
 from app.translations import available_languages, gettext_for
 
 templates = Jinja2Templates(directory=str(ROOT / "templates"))
+
+
+def utc_time(moment: datetime) -> str:
+    """A stored moment as UTC, to the second (SQLite gives them back naive, in UTC)."""
+    return as_utc(moment).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+templates.env.filters["utc"] = utc_time
 LANGUAGE_NAMES = {"en": "English", "nb": "Norsk (bokmål)"}
 
 

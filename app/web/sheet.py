@@ -14,13 +14,13 @@ from babel.dates import format_date
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from app.consultations import service, view
-from app.consultations.tables import Consultation
+from app.consultations import view
 from app.http.auth import Clinical
+from app.http.consultations import Record, read_consultation
 from app.http.params import Id
 from app.http.published import Published, PublishedDep
 from app.http.state import app_state
-from app.http.unit_of_work import SessionDep
+from app.http.unit_of_work import SessionDep, writing_unit
 from app.i18n import normalise
 from app.store.current import CurrentVersion
 from app.store.datasets import get_version
@@ -35,12 +35,11 @@ Large = Annotated[int, Query(ge=0, le=1, description="1 for large print (16 pt)"
 BABEL_LOCALES = {"en": "en_GB", "nb": "nb_NO"}
 
 
-def _data_for(
-    session: Any, request: Request, consultation: Consultation, latest: Published
-) -> Published:
-    """The data version the decision was made with, else the newest one."""
-    if consultation.data_version is not None and consultation.data_version != latest.version.number:
-        version = get_version(session, consultation.data_version)
+def _data_for(session: Any, request: Request, record: Record, latest: Published) -> Published:
+    """The data version the decision (as it stands) was made with, else the newest one."""
+    decided = record.latest
+    if decided is not None and decided.data_version != latest.version.number:
+        version = get_version(session, decided.data_version)
         if version is not None:
             current: CurrentVersion = app_state(request).current
             return current.published(session, version)
@@ -50,17 +49,18 @@ def _data_for(
 def sheet_html(
     request: Request,
     session: Any,
-    consultation: Consultation,
+    record: Record,
     published: Published,
     lang: str | None,
     large: bool,
     *,
     for_pdf: bool,
 ) -> str:
+    consultation, decided = record.consultation, record.latest
     chosen = normalise(lang) or consultation.lang
     chosen = chosen if chosen in available_languages() else "en"
-    data = _data_for(session, request, consultation, published)
-    shown = view.for_consultation(consultation, data, chosen)
+    data = _data_for(session, request, record, published)
+    shown = view.for_consultation(consultation, data, chosen, decision=decided)
     locale = BABEL_LOCALES.get(chosen, "en_GB")
     base = f"/consultations/{consultation.id}/sheet"
     context = {
@@ -73,7 +73,9 @@ def sheet_html(
         "charts": {
             m.drug_id: priority_chart(m, shown.priorities, chosen, large=large) for m in shown.top
         },
-        "today": format_date(consultation.decided_at or consultation.created_at, "long", locale),
+        "today": format_date(
+            decided.recorded_at if decided else consultation.created_at, "long", locale
+        ),
         "published": format_date(shown.data_published, "long", locale),
         "next_review": format_date(shown.next_review, "long", locale)
         if shown.next_review
@@ -99,32 +101,34 @@ def _private(response: Response) -> Response:
 
 
 @router.get("/{consultation_id}/sheet")
+@writing_unit
 def sheet(
     request: Request,
     session: SessionDep,
-    _who: Clinical,
+    who: Clinical,
     published: PublishedDep,
     consultation_id: Id,
     lang: Lang = None,
     large: Large = 0,
 ) -> Response:
-    consultation = service.by_id(session, consultation_id)
-    html = sheet_html(request, session, consultation, published, lang, bool(large), for_pdf=False)
+    record = read_consultation(request, session, consultation_id, by=who.username, view="sheet")
+    html = sheet_html(request, session, record, published, lang, bool(large), for_pdf=False)
     return _private(Response(html, media_type="text/html; charset=utf-8"))
 
 
 @router.get("/{consultation_id}/sheet.pdf")
+@writing_unit
 def sheet_pdf(
     request: Request,
     session: SessionDep,
-    _who: Clinical,
+    who: Clinical,
     published: PublishedDep,
     consultation_id: Id,
     lang: Lang = None,
     large: Large = 0,
 ) -> Response:
-    consultation = service.by_id(session, consultation_id)
-    html = sheet_html(request, session, consultation, published, lang, bool(large), for_pdf=True)
+    record = read_consultation(request, session, consultation_id, by=who.username, view="pdf")
+    html = sheet_html(request, session, record, published, lang, bool(large), for_pdf=True)
     document = pdf.render(html, base_url=str(request.base_url))
     return _private(
         Response(

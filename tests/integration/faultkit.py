@@ -19,6 +19,7 @@ from tests.integration.staff import Staff, add_staff
 ROOT = Path(__file__).resolve().parents[2]
 DOWN = "The database cannot be reached just now"
 READ_ONLY = "The database is not accepting changes just now; nothing was saved."
+READ_NOT_RECORDED = "The database is not accepting changes just now, and a consultation is"
 RANKING = {"avoid": ["weight-gain", "tremor"], "helpful": ["sleepy-at-night"]}
 CONSULTATION = {**RANKING, "with_carer": False, "what_matters": "sleep"}
 

@@ -1,6 +1,7 @@
 """Evidence that it holds when the database takes no changes: read-only, or a full disk
 (SQLite, `PRAGMA max_page_count` on the app's own connections). Writes get 503 "nothing
-was saved", reads go on, nothing changes.
+was saved", reads go on (but for a consultation's, which must be recorded), nothing
+changes.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from tests.integration.conftest import client_for, publish
 from tests.integration.faultkit import (
     CONSULTATION,
     RANKING,
+    READ_NOT_RECORDED,
     READ_ONLY,
     admin_url,
     integrity,
@@ -79,9 +81,11 @@ def assert_writes_refused_reads_go_on(
     ranked = httpx2.post(f"{base}/api/v1/rankings", json=RANKING, timeout=10)
     assert ranked.status_code == 200 and ranked.json()["results"]
     assert anyone.get(f"{base}/tablet?lang=en").status_code == 200
-    opened = httpx2.get(f"{base}/api/v1/consultations/{consultation}", headers=cora, timeout=10)
-    assert opened.status_code == 200, opened.text
     assert httpx2.get(f"{base}{rating}", headers=phil, timeout=10).headers["etag"] == etag
+    # But not a consultation: each read of one is recorded (ADR 0010), and cannot be now.
+    opened = httpx2.get(f"{base}/api/v1/consultations/{consultation}", headers=cora, timeout=10)
+    assert opened.status_code == 503, opened.text
+    assert opened.json()["detail"].startswith(READ_NOT_RECORDED)
 
 
 def read_only_fixture(url: str) -> tuple[Staff, dict[str, str], dict[str, str], str, str, str]:
