@@ -48,6 +48,26 @@ def _problem(status: int, detail: object, headers: Mapping[str, str] | None = No
     return JSONResponse({"detail": detail}, status_code=status, headers=headers)
 
 
+#: A 422 lists at most this many problems, then says how many more there were: a body of
+#: thousands of unknown keys must not get an answer many times its own size.
+MAX_PROBLEMS = 20
+
+
+def _capped(problems: list[dict[str, object]]) -> list[dict[str, object]]:
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    more = len(problems) - MAX_PROBLEMS
+    return [
+        *problems[:MAX_PROBLEMS],
+        {
+            "loc": ["body"],
+            "msg": f"{more} more problem(s) not listed; correct these first.",
+            "type": "too_many_problems",
+            "more": more,
+        },
+    ]
+
+
 def _friendly(error: dict[str, object]) -> dict[str, object]:
     """Pydantic's error without the echoed input: say where and what, in words."""
     loc = list(error.get("loc", ()))  # type: ignore[call-overload]
@@ -133,11 +153,11 @@ def install_error_handlers(
             }
             for p in exc.problems
         ]
-        return _problem(422, problems)
+        return _problem(422, _capped(problems))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_shape(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        return _problem(422, [_friendly(e) for e in exc.errors()])
+        return _problem(422, _capped([_friendly(e) for e in exc.errors()]))
 
     @app.exception_handler(DataError)
     async def value_out_of_range(request: Request, exc: DataError) -> Response:
