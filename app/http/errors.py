@@ -90,7 +90,8 @@ def wants_page(request: Request) -> bool:
 
 
 def _allowed_methods(request: Request) -> str:
-    """Every method of every route at this path (Starlette names only the first route's)."""
+    """Every method of every route at this path (Starlette names only the first route's),
+    and HEAD wherever GET is allowed (app/http/head.py answers it)."""
     methods: set[str] = set()
     stack = list(request.app.routes)
     while stack:
@@ -99,6 +100,8 @@ def _allowed_methods(request: Request) -> str:
             stack.extend(route.original_router.routes)
         elif getattr(route, "methods", None) and route.matches(request.scope)[0] != Match.NONE:
             methods |= set(route.methods)
+    if "GET" in methods:
+        methods.add("HEAD")
     return ", ".join(sorted(methods))
 
 

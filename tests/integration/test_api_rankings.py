@@ -176,7 +176,7 @@ def test_preferences_never_reach_the_logs(small_client: TestClient, caplog) -> N
 def test_a_wrong_method_is_405_naming_every_method_the_path_has(small_client) -> None:
     response = small_client.put("/api/v1/drafts")
     assert response.status_code == 405
-    assert set(response.headers["allow"].split(", ")) == {"GET", "POST"}
+    assert set(response.headers["allow"].split(", ")) == {"GET", "HEAD", "POST"}
     assert small_client.delete("/api/v1/rankings").headers["allow"] == "POST"
 
 
