@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 
 from app.config import ROOT
 from app.http.language import LANG_COOKIE, page_language
@@ -21,6 +22,18 @@ from app.i18n import normalise
 from app.translations import available_languages, gettext_for
 
 templates = Jinja2Templates(directory=str(ROOT / "templates"))
+
+
+@pass_context
+def path_for(context: dict[str, Any], name: str, /, **path_params: Any) -> str:
+    """`url_for` in a template: the path only (`/static/app.css`), never an absolute URL.
+    Starlette's own builds `scheme://host/...` from the request's Host header, which
+    anyone can set, so a forged Host would have been written into the page."""
+    request: Request = context["request"]
+    return str(request.scope.get("root_path", "")) + request.app.url_path_for(name, **path_params)
+
+
+templates.env.globals["url_for"] = path_for
 LANGUAGE_NAMES = {"en": "English", "nb": "Norsk (bokmål)"}
 
 

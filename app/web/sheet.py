@@ -125,7 +125,7 @@ def sheet_pdf(
 ) -> Response:
     consultation = service.by_id(session, consultation_id)
     html = sheet_html(request, session, consultation, published, lang, bool(large), for_pdf=True)
-    document = pdf.render(html, base_url=str(request.base_url))
+    document = pdf.render(html, base_url=pdf.BASE_URL)
     return _private(
         Response(
             document,
