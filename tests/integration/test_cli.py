@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
 import subprocess
 import sys
 from datetime import timedelta
@@ -82,6 +84,26 @@ def test_users_add_reads_the_password_from_stdin_and_refuses_weak_ones(fresh_db)
     ok = sdm(url, "users", "add", "pat", "--role", "pharmacist", stdin=PASSWORD + "\n")
     assert ok.returncode == 0, ok.stderr
     assert sdm(url, "users", "disable", "pat").returncode == 0
+
+
+def test_a_new_sqlite_database_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    old_umask = os.umask(0o022)  # the usual umask, which would give 0644
+    try:
+        result = sdm(f"sqlite:///{path}", "db", "upgrade")
+    finally:
+        os.umask(old_umask)
+    assert result.returncode == 0, result.stderr
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    for sidecar in (tmp_path / "new.db-wal", tmp_path / "new.db-shm"):
+        if sidecar.exists():
+            assert stat.S_IMODE(sidecar.stat().st_mode) == 0o600, sidecar.name
+    # An existing file keeps the permissions its owner gave it.
+    shared = tmp_path / "shared.db"
+    shared.touch(mode=0o640)
+    shared.chmod(0o640)
+    assert sdm(f"sqlite:///{shared}", "db", "upgrade").returncode == 0
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o640
 
 
 def test_export_writes_files_that_validate_to_the_same_checksum(fresh_db, tmp_path) -> None:
