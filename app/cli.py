@@ -149,7 +149,7 @@ def cmd_data_diff(args: argparse.Namespace) -> int:
 
 def _read_password() -> str:
     if sys.stdin.isatty():
-        first = getpass.getpass("Password (at least 12 characters): ")
+        first = getpass.getpass("Password (12 characters to 72 bytes): ")
         if getpass.getpass("Again: ") != first:
             raise SystemExit("the two passwords differ; nothing was changed")
         return first
@@ -172,9 +172,13 @@ def _unit_of_work(action: Callable[[Session], T]) -> T:
 
 
 def cmd_users_add(args: argparse.Namespace) -> int:
+    from app.accounts.passwords import too_long, too_long_message
     from app.accounts.service import add_user
 
     password = _read_password()
+    if too_long(password):
+        print(f"password too long: {too_long_message()}; nothing was changed", file=sys.stderr)
+        return 2
     _unit_of_work(
         lambda s: add_user(s, username=args.name, role=args.role, password=password, by=args.by)
     )

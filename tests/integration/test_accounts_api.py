@@ -145,6 +145,9 @@ def test_the_csv_export_never_hands_a_spreadsheet_a_formula(staff_app) -> None:
         ("aaaaaaaaaaaa", False),
         ("correct horse battery staple 42", True),
         ("Tr0ub4dour&3-lilac-kettle", True),
+        (("Tr0ub4dour&3-lilac-kettle" * 3)[:72], True),
+        (("Tr0ub4dour&3-lilac-kettle" * 3)[:73], False),  # over 72 bytes
+        ("Tr0ub4dour&3-lilac-kettle" + "ø" * 24, False),  # 49 characters, 73 bytes
     ],
 )
 def test_password_policy(password: str, ok: bool) -> None:

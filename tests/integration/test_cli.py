@@ -86,6 +86,24 @@ def test_users_add_reads_the_password_from_stdin_and_refuses_weak_ones(fresh_db)
     assert sdm(url, "users", "disable", "pat").returncode == 0
 
 
+def test_users_add_refuses_a_password_over_72_bytes_clearly(fresh_db) -> None:
+    url = fresh_db()
+    strong = "Kx9#vq-lilac-kettle-Tr0ub4dour"
+    for too_long in (
+        (strong * 3)[:73],  # 73 ASCII bytes
+        "æøå" * 12 + strong[:2],  # 38 characters, 74 bytes in UTF-8
+    ):
+        result = sdm(url, "users", "add", "pat", "--role", "clinician", stdin=too_long + "\n")
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr
+        assert "at most 72 bytes" in result.stderr
+        assert "nothing was changed" in result.stderr
+    assert count(url, AuditEvent) == 0
+    longest = (strong * 3)[:72]
+    ok = sdm(url, "users", "add", "pat", "--role", "clinician", stdin=longest + "\n")
+    assert ok.returncode == 0, ok.stderr
+
+
 def test_a_new_sqlite_database_is_readable_by_its_owner_only(tmp_path: Path) -> None:
     path = tmp_path / "new.db"
     old_umask = os.umask(0o022)  # the usual umask, which would give 0644
