@@ -267,15 +267,31 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from app.store.backup import BackupError, describe, restore
+    from app.accounts.service import end_all_sessions
+    from app.store.backup import BackupError, describe, restore, url_summary
 
     url = get_settings().database_url
     try:
-        summary = restore(url, args.file)
+        restore(url, args.file)
     except BackupError as exc:
         print(exc.message, file=sys.stderr)
         return 1
     print(f"restored {args.file} into {describe(url)}")
+    # The backup holds the sessions and tokens that were live when it was taken,
+    # including any revoked since (a logout, a disabled user, a stolen token): none of
+    # them may work again. Everyone logs in afresh; the audit trail says why.
+    because = f"restored from the backup {args.file.name}"
+    try:
+        ended = _unit_of_work(lambda s: end_all_sessions(s, by=args.by, because=because))
+    except Exception as exc:  # any failure here must stop the switch-over
+        print(
+            f"the restore is complete but its staff sessions could not be ended ({exc}); "
+            "do not start the app on this database: restore again into a new, empty one",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"ended {ended} staff session(s) and token(s) from the backup; everyone logs in again")
+    summary = url_summary(url)
     print(f"migration revision: {summary['revision'] or 'none'}")
     version = summary["data_version"]
     if version:
@@ -387,6 +403,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_backup)
     p = groups.add_parser("restore", help="restore a backup into a new, EMPTY database")
     p.add_argument("file", type=Path, help="a file written by 'sdm backup'")
+    p.add_argument("--by", default=_default_actor(), help="who is restoring (for the audit trail)")
     p.set_defaults(func=cmd_restore)
     return parser
 
