@@ -110,10 +110,10 @@ def make_engine(url: str, *, timeout_seconds: float = 2.0, create: bool = True) 
     if url.startswith("sqlite"):
         if not create:
             url = existing_sqlite_only(url)
-        elif (new_file := sqlite_file(url)) is not None and make_url(url).query.get(
-            "mode"
-        ) not in ("ro", "rw"):
-            create_private_file(new_file)
+        else:
+            new_file = sqlite_file(url)
+            if new_file is not None and make_url(url).query.get("mode") not in ("ro", "rw"):
+                create_private_file(new_file)
         # The driver's own transaction handling is turned off (isolation_level=None) and
         # SQLAlchemy emits BEGIN itself: BEGIN IMMEDIATE for units of work that write, so
         # concurrent writers queue on the busy timeout instead of failing with

@@ -32,10 +32,7 @@ def too_long(password: str) -> bool:
 
 
 def too_long_message() -> str:
-    return (
-        f"use at most {MAX_BYTES} bytes (counted in UTF-8: letters such as æ, ø and å "
-        "count as 2)"
-    )
+    return f"use at most {MAX_BYTES} bytes (counted in UTF-8: æ, ø and å count as 2)"
 
 
 def hash_password(password: str) -> str:

@@ -256,7 +256,7 @@ def runs_past_the_right_edge(content: bytes) -> list[str]:
     for page in PdfReader(io.BytesIO(content)).pages:
         width = float(page.mediabox.width)
 
-        def visit(text, cm, tm, font, size) -> None:  # type: ignore[no-untyped-def]
+        def visit(text, cm, tm, font, size, width=width) -> None:  # type: ignore[no-untyped-def]
             if not text.strip():
                 return
             x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
