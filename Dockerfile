@@ -44,4 +44,6 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/readyz', timeout=2).status != 200)"
 # --proxy-headers trusts X-Forwarded-For/Proto only from FORWARDED_ALLOW_IPS (uvicorn
 # reads that variable; 127.0.0.1 when unset): set it to the reverse proxy's address.
-CMD ["uvicorn", "--factory", "app.main:create_app", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers"]
+# --timeout-keep-alive 5: an idle connection is closed after 5 s (the proxy in front
+# also bounds slow clients: deploy/Caddyfile's timeouts).
+CMD ["uvicorn", "--factory", "app.main:create_app", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers", "--timeout-keep-alive", "5"]

@@ -45,8 +45,12 @@ migrate: install
 load: migrate
 	$(BIN)/sdm data load --by make-run --note "bundled drugdata"
 
+# --no-proxy-headers: nothing stands in front of `make run`, so X-Forwarded-For from
+# 127.0.0.1 (uvicorn trusts it by default) would let any local program pick the client
+# address that login throttling counts. --timeout-keep-alive 5: idle connections close.
 run: load
-	$(BIN)/uvicorn --factory app.main:create_app --host 127.0.0.1 --port $(PORT)
+	$(BIN)/uvicorn --factory app.main:create_app --host 127.0.0.1 --port $(PORT) \
+	  --no-proxy-headers --timeout-keep-alive 5
 
 # The whole suite on SQLite, then again on a real, throwaway PostgreSQL.
 test: install-dev

@@ -3,7 +3,9 @@ no Docker daemon in CI): the shape of the deployment the README describes."""
 
 from __future__ import annotations
 
+import json
 import re
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,26 @@ def instructions(dockerfile: str, name: str) -> list[str]:
         for line in dockerfile.splitlines()
         if line.strip().upper().startswith(name + " ")
     ]
+
+
+def make_recipe(target: str) -> list[str]:
+    """The commands of a Makefile target, continuation lines joined."""
+    text = (ROOT / "Makefile").read_text().replace("\\\n", " ")
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if re.match(rf"^{re.escape(target)}:", line))
+    recipe = []
+    for line in lines[start + 1 :]:
+        if not line.startswith("\t"):
+            break
+        recipe.append(line.strip())
+    return recipe
+
+
+def uvicorn_options() -> set[str]:
+    """Every option the installed uvicorn's command line takes."""
+    from uvicorn.main import main
+
+    return {o for p in main.params for o in (*p.opts, *p.secondary_opts)}
 
 
 def environment(service: dict[str, Any]) -> dict[str, str]:
@@ -153,3 +175,41 @@ def test_the_image_has_templates_static_files_migrations_and_data(dockerfile) ->
     assert (ROOT / "app" / "static").is_dir(), "static files ship inside app/"
     dockerignore = (ROOT / ".dockerignore").read_text().split()
     assert not {"app", "templates", "alembic", "drugdata"} & set(dockerignore)
+
+
+def test_make_run_believes_no_forwarded_headers_and_closes_idle_connections() -> None:
+    """Nothing stands in front of `make run`: uvicorn's default would believe
+    X-Forwarded-For from 127.0.0.1, letting a local program choose the client address
+    that login throttling counts."""
+    (serve,) = [line for line in make_recipe("run") if "uvicorn" in line]
+    args = shlex.split(serve)
+    assert "--no-proxy-headers" in args
+    assert "--proxy-headers" not in args
+    assert args[args.index("--timeout-keep-alive") + 1] == "5"
+    options = uvicorn_options()
+    for arg in args:
+        if arg.startswith("--"):
+            assert arg in options, f"uvicorn has no option {arg}"
+
+
+def test_the_image_closes_idle_connections(dockerfile) -> None:
+    command = json.loads(instructions(dockerfile, "CMD")[-1])
+    assert command[command.index("--timeout-keep-alive") + 1] == "5"
+    options = uvicorn_options()
+    for arg in command:
+        if arg.startswith("--"):
+            assert arg in options, f"uvicorn has no option {arg}"
+
+
+def test_the_proxy_cuts_off_slow_clients(compose) -> None:
+    proxy = compose["services"]["proxy"]
+    config_mount = next(v for v in proxy["volumes"] if v.startswith("./deploy/"))
+    caddyfile = (ROOT / config_mount.split(":")[0]).read_text()
+    code = "\n".join(line.split("#", 1)[0] for line in caddyfile.splitlines())
+    # The global options block is the file's first block, and has no address.
+    first_block = re.search(r"\S", code)
+    assert first_block and first_block.group() == "{", "the global options come first"
+    timeouts = re.search(r"^\{\s*servers\s*\{\s*timeouts\s*\{([^}]*)\}", code.strip())
+    assert timeouts, "servers { timeouts { ... } } in the global options"
+    found = dict(line.split() for line in timeouts.group(1).strip().splitlines())
+    assert found == {"read_header": "10s", "read_body": "30s", "write": "60s", "idle": "2m"}
