@@ -7,23 +7,26 @@ ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
 FROM ${PYTHON_IMAGE} AS build
 WORKDIR /src
+# Exactly the locked versions, every file's hash checked (requirements/app.txt, made by
+# `make lock`), then the app itself with no dependency resolution of its own.
+COPY requirements/app.txt ./requirements/app.txt
+RUN pip install --no-cache-dir --prefix=/install --require-hashes -r requirements/app.txt
 COPY pyproject.toml README.md ./
 COPY app ./app
-RUN pip install --no-cache-dir --prefix=/install .
+RUN pip install --no-cache-dir --prefix=/install --no-deps .
 
 FROM ${PYTHON_IMAGE}
 # pg_dump/pg_restore (for `sdm backup` and `sdm restore`) must be the PostgreSQL
-# server's major version or newer: keep PG_MAJOR equal to the postgres image in
-# compose.yaml. Debian's own postgresql-client is 15 in bookworm, so the client comes
-# from the PostgreSQL project's apt repository (its key ships in postgresql-common).
-ARG PG_MAJOR=16
+# server's major version or newer. They come from Debian's own archive, whose
+# postgresql-client is 15 in bookworm (the base image's release), so compose.yaml runs
+# postgres:15. Changing the base image's Debian release changes this major: change
+# compose.yaml's server with it (tests/unit/test_deployment_files.py checks the two).
+ARG PG_MAJOR=15
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 SDM_ENV=production \
     PYTHONPATH=/srv/app
 # WeasyPrint (the PDF discussion sheet) needs Pango, HarfBuzz's subsetter and a font.
 RUN set -eux; \
     apt-get update; \
-    apt-get install -y --no-install-recommends ca-certificates postgresql-common; \
-    /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y; \
     apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
         postgresql-client-${PG_MAJOR}; \

@@ -78,7 +78,7 @@ def test_only_the_proxy_publishes_ports(compose) -> None:
 
 def test_postgres_keeps_its_data_in_a_named_volume_and_reports_health(compose) -> None:
     db = compose["services"]["db"]
-    assert db["image"].startswith("postgres:16")
+    assert re.fullmatch(r"postgres:\d+(\.\d+)?", db["image"]), "a pinned major version"
     volume = db["volumes"][0].split(":")[0]
     assert volume in compose["volumes"], "a named volume, not a bind mount"
     assert "pg_isready" in " ".join(db["healthcheck"]["test"])
@@ -161,11 +161,36 @@ def test_the_image_has_weasyprint_libraries_a_font_and_the_postgres_client(docke
         assert "rm -rf /var/lib/apt/lists/*" in run
 
 
+#: The postgresql-client major in each Debian release's own archive.
+DEBIAN_POSTGRESQL_CLIENT = {"bullseye": 13, "bookworm": 15, "trixie": 17}
+
+
 def test_the_postgres_client_matches_the_server_version(compose, dockerfile) -> None:
-    """pg_dump refuses to dump a server newer than itself."""
-    server_major = compose["services"]["db"]["image"].split(":")[1].split(".")[0]
+    """pg_dump refuses to dump a server newer than itself. The client comes from the
+    base image's Debian release, so that release decides the server in compose.yaml."""
+    server_major = int(compose["services"]["db"]["image"].split(":")[1].split(".")[0])
+    (base,) = [a for a in instructions(dockerfile, "ARG") if a.startswith("PYTHON_IMAGE=")]
+    release = base.rsplit("-", 1)[1]
+    assert release in DEBIAN_POSTGRESQL_CLIENT, f"{base}: name the Debian release in the tag"
+    assert DEBIAN_POSTGRESQL_CLIENT[release] == server_major, (
+        f"{release}'s postgresql-client is {DEBIAN_POSTGRESQL_CLIENT[release]}, "
+        f"compose.yaml runs postgres:{server_major}"
+    )
     assert f"ARG PG_MAJOR={server_major}" in dockerfile
     assert "postgresql-client-${PG_MAJOR}" in dockerfile
+    # Debian's own archive only: no third-party apt repository.
+    for other in ("apt.postgresql.org", "pgdg", "sources.list", "apt-key", "signed-by"):
+        assert other not in dockerfile, other
+
+
+def test_the_image_installs_exactly_the_locked_dependencies(dockerfile) -> None:
+    installs = [r for r in instructions(dockerfile, "RUN") if "pip install" in r]
+    assert len(installs) == 2
+    locked, app = installs
+    assert "--require-hashes -r requirements/app.txt" in locked
+    assert app.endswith("--no-deps .")
+    copies = instructions(dockerfile.split("\nFROM ", 2)[1], "COPY")
+    assert copies[0].split()[0] == "requirements/app.txt", "the lock is copied first"
 
 
 def test_the_image_has_templates_static_files_migrations_and_data(dockerfile) -> None:
