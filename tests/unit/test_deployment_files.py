@@ -238,3 +238,13 @@ def test_the_proxy_cuts_off_slow_clients(compose) -> None:
     assert timeouts, "servers { timeouts { ... } } in the global options"
     found = dict(line.split() for line in timeouts.group(1).strip().splitlines())
     assert found == {"read_header": "10s", "read_body": "30s", "write": "60s", "idle": "2m"}
+
+
+def test_make_image_builds_in_docker_format_with_whichever_builder_there_is() -> None:
+    """The OCI image format has no HEALTHCHECK: podman and buildah must be told to use
+    Docker's, or compose would wait for a health check the image no longer has."""
+    recipe = " ".join(make_recipe("image"))
+    builds = re.findall(r'build="([^"]+)"', recipe)
+    assert builds == ["docker build", "podman build --format docker", "buildah bud --format docker"]
+    assert "docker info" in recipe, "docker only when its daemon answers"
+    assert "$$build -t $(IMAGE) ." in recipe
