@@ -1,7 +1,7 @@
 # Choosewell application image. Migrations and data loading are separate, one-shot
 # steps (the `migrate` service in compose.yaml), never part of the app's start:
 #   docker run --rm -e DATABASE_URL=... IMAGE sdm db upgrade
-#   docker run --rm -e DATABASE_URL=... IMAGE sdm data load --by release
+#   docker run --rm -e DATABASE_URL=... IMAGE sdm data seed   # publishes only the first time
 #   docker run -e DATABASE_URL=... -e FORWARDED_ALLOW_IPS=<proxy address> IMAGE
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 

@@ -42,8 +42,10 @@ lock: $(BIN)/python
 migrate: install
 	$(BIN)/sdm db upgrade
 
+# The first load publishes the bundled drugdata/; later, changed files open a draft for
+# review (by `system`), never a new version: `sdm data load` publishes on purpose.
 load: migrate
-	$(BIN)/sdm data load --by make-run --note "bundled drugdata"
+	$(BIN)/sdm data seed --note "bundled drugdata"
 
 # --no-proxy-headers: nothing stands in front of `make run`, so X-Forwarded-For from
 # 127.0.0.1 (uvicorn trusts it by default) would let any local program pick the client

@@ -99,6 +99,42 @@ def cmd_data_load(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_data_seed(args: argparse.Namespace) -> int:
+    from app.curation.bundled import seed
+    from app.store.datasets import DatasetCache, latest_version
+
+    engine = make_engine(get_settings().database_url)
+    with session_scope(engine) as session:
+        published = latest_version(session) is not None
+    engine.dispose()
+    # Files that are to be published must pass the grading method; files that only
+    # open a draft show its problems as warnings, for the reviewer to see there.
+    dataset = _load_or_report(args.dir, method="warn" if published else "enforce")
+    if dataset is None:
+        return 1
+    result = _unit_of_work(
+        lambda s: seed(
+            s, DatasetCache(), dataset, by=args.by, note=args.note, may_publish=not published
+        )
+    )
+    if result.outcome == "published":
+        print(f"published data version {result.version} (the first) from {args.dir}")
+    elif result.outcome == "unchanged":
+        print(f"no change: the files equal data version {result.version}")
+    elif result.outcome == "pending":
+        print(
+            f"the files differ from data version {result.version}; draft {result.draft} "
+            "with the same content is already waiting for review"
+        )
+    else:
+        print(
+            f"the files differ from data version {result.version}: opened draft "
+            f"{result.draft} for review (a pharmacist submits it, a second one approves "
+            "it); nothing was published"
+        )
+    return 0
+
+
 def _dataset_for(ref: str, directory: Path) -> Dataset | None:
     """A version number from the database, or 'files' for the drugdata directory."""
     if ref == "files":
@@ -340,6 +376,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", default=_default_actor(), help="who is loading (for the audit trail)")
     p.add_argument("--note", default="", help="why (kept with the version)")
     p.set_defaults(func=cmd_data_load)
+    p = data.add_parser(
+        "seed",
+        help="start-up load: publish the files into a database with no data version; "
+        "later, open a draft from them for review when they differ (never publishes then)",
+    )
+    p.add_argument("--dir", type=Path, default=settings_dir)
+    p.add_argument("--by", default="system", help="for the audit trail (default: system)")
+    p.add_argument("--note", default="", help="kept with the version or the draft")
+    p.set_defaults(func=cmd_data_seed)
     p = data.add_parser("coverage", help="per drug: rated, unknown, sources used")
     p.add_argument("version", nargs="?", default="files", help="a version number, or 'files'")
     p.add_argument("--dir", type=Path, default=settings_dir)

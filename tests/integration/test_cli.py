@@ -148,6 +148,55 @@ def test_import_opens_a_draft_and_never_publishes(fresh_db, tmp_path: Path) -> N
     assert count(url, Draft) == 1
 
 
+def audit_rows(url: str) -> list[tuple[str, str]]:
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        rows = session.exec(select(AuditEvent.actor, AuditEvent.action).order_by(AuditEvent.id))
+        found = [(actor, action) for actor, action in rows]
+    engine.dispose()
+    return found
+
+
+def test_seed_publishes_the_first_load_and_drafts_every_later_change(
+    fresh_db, tmp_path: Path
+) -> None:
+    """The start-up load (compose's migrate, make run): bundled files publish only into
+    a database with no data version; changed files later open one draft for review."""
+    url = fresh_db()
+    first = sdm(url, "data", "seed")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("published data version 1")
+    assert audit_rows(url) == [("system", "data_version.publish")]
+
+    same = sdm(url, "data", "seed")
+    assert same.returncode == 0, same.stderr
+    assert "no change" in same.stdout
+    assert count(url, Draft) == 0 and len(audit_rows(url)) == 1
+
+    changed = tmp_path / "drugdata"
+    shutil.copytree(DRUGDATA, changed)
+    path = changed / "drugs" / "haloperidol.yaml"
+    text = path.read_text()
+    assert "  tremor: {value: 3" in text
+    path.write_text(text.replace("  tremor: {value: 3", "  tremor: {value: 2", 1))
+    drafted = sdm(url, "data", "seed", "--dir", str(changed))
+    assert drafted.returncode == 0, drafted.stderr
+    assert "opened draft" in drafted.stdout and "nothing was published" in drafted.stdout
+    assert count(url, DataVersion) == 1, "never published by itself"
+    assert count(url, Draft) == 1
+    assert audit_rows(url)[-1] == ("system", "draft.import")
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        (draft,) = session.exec(select(Draft)).all()
+        assert (draft.created_by, draft.status, draft.based_on) == ("system", "open", 1)
+    engine.dispose()
+
+    again = sdm(url, "data", "seed", "--dir", str(changed))
+    assert again.returncode == 0, again.stderr
+    assert f"draft {draft.id} with the same content is already waiting" in again.stdout
+    assert count(url, Draft) == 1 and len(audit_rows(url)) == 2
+
+
 def test_audit_events_and_published_ratings_cannot_be_changed_or_deleted(fresh_db) -> None:
     import pytest
     from sqlalchemy import text

@@ -88,7 +88,9 @@ def test_postgres_keeps_its_data_in_a_named_volume_and_reports_health(compose) -
 def test_migrate_runs_once_after_the_database_is_healthy(compose) -> None:
     migrate = compose["services"]["migrate"]
     command = " ".join(migrate["command"])
-    assert "sdm db upgrade" in command and "sdm data load" in command
+    assert "sdm db upgrade" in command
+    # After the first load, bundled files never publish themselves: they open a draft.
+    assert "sdm data seed" in command and "sdm data load" not in command
     assert migrate["depends_on"]["db"]["condition"] == "service_healthy"
     assert migrate["restart"] == "no"
 
@@ -135,6 +137,11 @@ def test_the_proxy_balances_the_replicas_sets_forwarded_headers_and_limits_bodie
     assert "header_up X-Forwarded-For {remote_host}" in caddyfile
     assert "header_up X-Forwarded-Proto {scheme}" in caddyfile
     assert re.search(r"request_body \{\s*max_size \d+KB", caddyfile)
+
+
+def test_make_run_loads_the_bundled_data_as_the_migrate_service_does() -> None:
+    (load,) = make_recipe("load")
+    assert "sdm data seed" in load and "--by" not in load, "attributed to system"
 
 
 def test_the_image_runs_as_a_non_root_user_with_a_health_check(dockerfile) -> None:
