@@ -31,7 +31,10 @@ RUN set -eux; \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
         postgresql-client-${PG_MAJOR}; \
     rm -rf /var/lib/apt/lists/*
-RUN useradd --system --uid 10001 --home-dir /srv/app choosewell
+# /backups belongs to that user, so a new volume mounted there (compose.yaml's
+# `backups`, for the scheduler) starts out writable by it and by nobody else.
+RUN useradd --system --uid 10001 --home-dir /srv/app choosewell \
+    && install -d -o choosewell -g choosewell -m 0700 /backups
 WORKDIR /srv/app
 COPY --from=build /install /usr/local
 # The source tree is used from /srv/app (PYTHONPATH), so `sdm` and uvicorn find
@@ -41,6 +44,7 @@ COPY alembic ./alembic
 COPY alembic.ini ./
 COPY drugdata ./drugdata
 COPY templates ./templates
+COPY deploy/scheduler.sh ./deploy/
 USER choosewell
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \

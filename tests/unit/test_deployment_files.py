@@ -66,8 +66,8 @@ def environment(service: dict[str, Any]) -> dict[str, str]:
     return {key: str(value) for key, value in env.items()}
 
 
-def test_compose_has_the_four_services(compose) -> None:
-    assert set(compose["services"]) == {"db", "migrate", "app", "proxy"}
+def test_compose_has_the_five_services(compose) -> None:
+    assert set(compose["services"]) == {"db", "migrate", "app", "scheduler", "proxy"}
 
 
 def test_only_the_proxy_publishes_ports(compose) -> None:
@@ -105,7 +105,7 @@ def test_two_app_replicas_start_after_a_successful_migration(compose) -> None:
 
 
 def test_the_app_gets_every_setting_production_needs_and_only_real_ones(compose) -> None:
-    for name in ("app", "migrate"):
+    for name in ("app", "migrate", "scheduler"):
         env = environment(compose["services"][name])
         assert env["SDM_ENV"] == "production"
         assert env["DATABASE_URL"].startswith("postgresql://")
@@ -255,3 +255,38 @@ def test_make_image_builds_in_docker_format_with_whichever_builder_there_is() ->
     assert builds == ["docker build", "podman build --format docker", "buildah bud --format docker"]
     assert "docker info" in recipe, "docker only when its daemon answers"
     assert "$$build -t $(IMAGE) ." in recipe
+
+
+def test_the_scheduler_runs_the_daily_jobs_from_the_app_image_into_a_backup_volume(
+    compose, dockerfile
+) -> None:
+    scheduler = compose["services"]["scheduler"]
+    assert scheduler["image"] == compose["services"]["app"]["image"], "the same image"
+    assert scheduler["command"] == ["sh", "deploy/scheduler.sh"]
+    copied = [c.split() for c in instructions(dockerfile, "COPY")]
+    assert ["deploy/scheduler.sh", "./deploy/"] in copied, "the script is in the image"
+    assert scheduler["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert scheduler["networks"] == ["backend"], "the database only, no ports"
+    assert scheduler["healthcheck"] == {"disable": True}, "not a web server"
+    (mount,) = scheduler["volumes"]
+    volume, path = mount.split(":")[:2]
+    assert volume in compose["volumes"], "a named volume"
+    assert environment(scheduler)["BACKUP_DIR"] == path
+    assert re.search(rf"install -d -o choosewell .*{re.escape(path)}", dockerfile), (
+        "the image's user owns the mount point, so a new volume is writable"
+    )
+    assert int(environment(scheduler)["SCHEDULE_SECONDS"]) == 86400, "daily"
+
+
+def test_the_scheduler_script_runs_real_sdm_commands() -> None:
+    """Every `sdm ...` the script runs is a command the CLI has."""
+    from app.cli import build_parser
+
+    script = (ROOT / "deploy" / "scheduler.sh").read_text()
+    commands = re.findall(r"^\s*(?:if )?sdm ([a-z]+)(?: ([a-z]+))?", script, re.MULTILINE)
+    assert {c[0] for c in commands} >= {"sessions", "consultations", "backup"}
+    parser = build_parser()
+    for group, command in commands:
+        args = [group, command] if command else [group]
+        args += {"consultations": ["--older-than", "90"], "backup": ["x"]}.get(group, [])
+        parser.parse_args(args)  # exits (SystemExit) on an unknown command
