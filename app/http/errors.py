@@ -7,7 +7,7 @@ this package needs nothing from the pages package above it."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -53,9 +53,9 @@ def _problem(status: int, detail: object, headers: Mapping[str, str] | None = No
 MAX_PROBLEMS = 20
 
 
-def _capped(problems: list[dict[str, object]]) -> list[dict[str, object]]:
+def _capped(problems: Sequence[Mapping[str, object]]) -> list[Mapping[str, object]]:
     if len(problems) <= MAX_PROBLEMS:
-        return problems
+        return list(problems)
     more = len(problems) - MAX_PROBLEMS
     return [
         *problems[:MAX_PROBLEMS],

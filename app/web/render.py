@@ -30,7 +30,8 @@ def path_for(context: dict[str, Any], name: str, /, **path_params: Any) -> str:
     Starlette's own builds `scheme://host/...` from the request's Host header, which
     anyone can set, so a forged Host would have been written into the page."""
     request: Request = context["request"]
-    return str(request.scope.get("root_path", "")) + request.app.url_path_for(name, **path_params)
+    path = str(request.app.url_path_for(name, **path_params))
+    return str(request.scope.get("root_path", "")) + path
 
 
 templates.env.globals["url_for"] = path_for
