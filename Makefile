@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 PORT    ?= 8000
 PYTHON  ?= python3
 
-.PHONY: install install-dev lock run migrate load test test-sqlite test-postgres check fix clean translations fuzz bench bench-floor screenshots
+.PHONY: install install-dev lock run migrate load image test test-sqlite test-postgres check fix clean translations fuzz bench bench-floor screenshots
 
 # Installs come from the lock files in requirements/ (exact versions, every file's hash
 # checked): app.txt is what the service runs; dev.txt adds the test, lint, browser and
@@ -42,11 +42,33 @@ lock: $(BIN)/python
 migrate: install
 	$(BIN)/sdm db upgrade
 
+# The first load publishes the bundled drugdata/; later, changed files open a draft for
+# review (by `system`), never a new version: `sdm data load` publishes on purpose.
 load: migrate
-	$(BIN)/sdm data load --by make-run --note "bundled drugdata"
+	$(BIN)/sdm data seed --note "bundled drugdata"
 
+# --no-proxy-headers: nothing stands in front of `make run`, so X-Forwarded-For from
+# 127.0.0.1 (uvicorn trusts it by default) would let any local program pick the client
+# address that login throttling counts. --timeout-keep-alive 5: idle connections close.
 run: load
-	$(BIN)/uvicorn --factory app.main:create_app --host 127.0.0.1 --port $(PORT)
+	$(BIN)/uvicorn --factory app.main:create_app --host 127.0.0.1 --port $(PORT) \
+	  --no-proxy-headers --timeout-keep-alive 5
+
+# The application image, in Docker's image format: the OCI format has no HEALTHCHECK, so
+# podman and buildah (OCI by default) would drop the image's health check, which
+# compose.yaml waits on. Uses docker if its daemon answers, else podman, else buildah.
+IMAGE ?= choosewell:latest
+image:
+	@if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then \
+	  build="docker build"; \
+	elif command -v podman >/dev/null 2>&1; then \
+	  build="podman build --format docker"; \
+	elif command -v buildah >/dev/null 2>&1; then \
+	  build="buildah bud --format docker"; \
+	else \
+	  echo "make image needs docker (with its daemon running), podman or buildah" >&2; exit 1; \
+	fi; \
+	echo "$$build -t $(IMAGE) ."; $$build -t $(IMAGE) .
 
 # The whole suite on SQLite, then again on a real, throwaway PostgreSQL.
 test: install-dev

@@ -99,6 +99,42 @@ def cmd_data_load(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_data_seed(args: argparse.Namespace) -> int:
+    from app.curation.bundled import seed
+    from app.store.datasets import DatasetCache, latest_version
+
+    engine = make_engine(get_settings().database_url)
+    with session_scope(engine) as session:
+        published = latest_version(session) is not None
+    engine.dispose()
+    # Files that are to be published must pass the grading method; files that only
+    # open a draft show its problems as warnings, for the reviewer to see there.
+    dataset = _load_or_report(args.dir, method="warn" if published else "enforce")
+    if dataset is None:
+        return 1
+    result = _unit_of_work(
+        lambda s: seed(
+            s, DatasetCache(), dataset, by=args.by, note=args.note, may_publish=not published
+        )
+    )
+    if result.outcome == "published":
+        print(f"published data version {result.version} (the first) from {args.dir}")
+    elif result.outcome == "unchanged":
+        print(f"no change: the files equal data version {result.version}")
+    elif result.outcome == "pending":
+        print(
+            f"the files differ from data version {result.version}; draft {result.draft} "
+            "with the same content is already waiting for review"
+        )
+    else:
+        print(
+            f"the files differ from data version {result.version}: opened draft "
+            f"{result.draft} for review (a pharmacist submits it, a second one approves "
+            "it); nothing was published"
+        )
+    return 0
+
+
 def _dataset_for(ref: str, directory: Path) -> Dataset | None:
     """A version number from the database, or 'files' for the drugdata directory."""
     if ref == "files":
@@ -149,7 +185,7 @@ def cmd_data_diff(args: argparse.Namespace) -> int:
 
 def _read_password() -> str:
     if sys.stdin.isatty():
-        first = getpass.getpass("Password (at least 12 characters): ")
+        first = getpass.getpass("Password (12 characters to 72 bytes): ")
         if getpass.getpass("Again: ") != first:
             raise SystemExit("the two passwords differ; nothing was changed")
         return first
@@ -172,9 +208,13 @@ def _unit_of_work(action: Callable[[Session], T]) -> T:
 
 
 def cmd_users_add(args: argparse.Namespace) -> int:
+    from app.accounts.passwords import too_long, too_long_message
     from app.accounts.service import add_user
 
     password = _read_password()
+    if too_long(password):
+        print(f"password too long: {too_long_message()}; nothing was changed", file=sys.stderr)
+        return 2
     _unit_of_work(
         lambda s: add_user(s, username=args.name, role=args.role, password=password, by=args.by)
     )
@@ -265,15 +305,31 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from app.store.backup import BackupError, describe, restore
+    from app.accounts.service import end_all_sessions
+    from app.store.backup import BackupError, describe, restore, url_summary
 
     url = get_settings().database_url
     try:
-        summary = restore(url, args.file)
+        restore(url, args.file)
     except BackupError as exc:
         print(exc.message, file=sys.stderr)
         return 1
     print(f"restored {args.file} into {describe(url)}")
+    # The backup holds the sessions and tokens that were live when it was taken,
+    # including any revoked since (a logout, a disabled user, a stolen token): none of
+    # them may work again. Everyone logs in afresh; the audit trail says why.
+    because = f"restored from the backup {args.file.name}"
+    try:
+        ended = _unit_of_work(lambda s: end_all_sessions(s, by=args.by, because=because))
+    except Exception as exc:  # any failure here must stop the switch-over
+        print(
+            f"the restore is complete but its staff sessions could not be ended ({exc}); "
+            "do not start the app on this database: restore again into a new, empty one",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"ended {ended} staff session(s) and token(s) from the backup; everyone logs in again")
+    summary = url_summary(url)
     print(f"migration revision: {summary['revision'] or 'none'}")
     version = summary["data_version"]
     if version:
@@ -322,6 +378,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", default=_default_actor(), help="who is loading (for the audit trail)")
     p.add_argument("--note", default="", help="why (kept with the version)")
     p.set_defaults(func=cmd_data_load)
+    p = data.add_parser(
+        "seed",
+        help="start-up load: publish the files into a database with no data version; "
+        "later, open a draft from them for review when they differ (never publishes then)",
+    )
+    p.add_argument("--dir", type=Path, default=settings_dir)
+    p.add_argument("--by", default="system", help="for the audit trail (default: system)")
+    p.add_argument("--note", default="", help="kept with the version or the draft")
+    p.set_defaults(func=cmd_data_seed)
     p = data.add_parser("coverage", help="per drug: rated, unknown, sources used")
     p.add_argument("version", nargs="?", default="files", help="a version number, or 'files'")
     p.add_argument("--dir", type=Path, default=settings_dir)
@@ -387,6 +452,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_backup)
     p = groups.add_parser("restore", help="restore a backup into a new, EMPTY database")
     p.add_argument("file", type=Path, help="a file written by 'sdm backup'")
+    p.add_argument("--by", default=_default_actor(), help="who is restoring (for the audit trail)")
     p.set_defaults(func=cmd_restore)
     return parser
 

@@ -87,13 +87,33 @@ def existing_sqlite_only(url: str) -> str:
     return f"sqlite:///file:{quote(str(path))}?mode=rw&uri=true"
 
 
+def create_private_file(path: Path) -> None:
+    """Create an empty SQLite file readable by its owner only (0600), if it is not there.
+
+    SQLite would create it with the process's umask (often 0644: anyone on the machine
+    could read staff password hashes and the preferences). Its -wal and -shm files take
+    the database file's permissions. An existing file is left as it is."""
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    except OSError:
+        return  # e.g. no such directory: connecting reports it
+    os.close(fd)
+
+
 def make_engine(url: str, *, timeout_seconds: float = 2.0, create: bool = True) -> Engine:
     """`create=False` (the app server): a SQLite file that is not there is an error, a
-    503, never a new empty database. Migrations and `sdm` commands may create it."""
+    503, never a new empty database. Migrations and `sdm` commands may create it, and
+    create it 0600."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
         if not create:
             url = existing_sqlite_only(url)
+        else:
+            new_file = sqlite_file(url)
+            if new_file is not None and make_url(url).query.get("mode") not in ("ro", "rw"):
+                create_private_file(new_file)
         # The driver's own transaction handling is turned off (isolation_level=None) and
         # SQLAlchemy emits BEGIN itself: BEGIN IMMEDIATE for units of work that write, so
         # concurrent writers queue on the busy timeout instead of failing with

@@ -18,8 +18,10 @@ from app.accounts.service import session_policy
 from app.api import audit, auth, catalogue, consultations, drafts, health, rankings
 from app.config import ROOT, Settings, get_settings
 from app.db import make_engine
+from app.http import access_log
 from app.http.body_limit import BodyLimit
 from app.http.errors import install_error_handlers
+from app.http.head import HeadAsGet
 from app.http.security_headers import SecurityHeaders
 from app.http.state import AppState, of_app
 from app.http.state import install as install_state
@@ -109,7 +111,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(clinic_pages.router)
     app.include_router(sheet_pages.router)
     app.mount("/static", StaticFiles(directory=str(ROOT / "app" / "static")), name="static")
+    access_log.install()  # hand-off codes never reach the access log
     install_error_handlers(app, error_page=_error_page, login_page=login_redirect)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, hsts=settings.env == "production")
+    app.add_middleware(HeadAsGet)  # outermost: a HEAD gets every header its GET would
     return app

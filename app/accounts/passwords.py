@@ -7,17 +7,32 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
 
 MIN_LENGTH = 12
+#: The longest password taken, counted in UTF-8 bytes (æ, ø and å take two each), as
+#: bcrypt counts its 72-byte limit. The strength check (zxcvbn) raises an exception on
+#: more than 72 characters, so a longer password must be refused before it is checked.
+#: (Argon2id itself has no such limit.)
+MAX_BYTES = 72
 _hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
 
 
 def policy_problems(password: str, username: str = "") -> list[str]:
     """Why a password is not acceptable; empty when it is."""
     problems = []
-    if len(password) < MIN_LENGTH:
+    if too_long(password):
+        problems.append(too_long_message())
+    elif len(password) < MIN_LENGTH:
         problems.append(f"use at least {MIN_LENGTH} characters")
-    elif zxcvbn(password[:100], user_inputs=[username] if username else [])["score"] < 3:
+    elif zxcvbn(password, user_inputs=[username] if username else [])["score"] < 3:
         problems.append("this password is too common or too easy to guess")
     return problems
+
+
+def too_long(password: str) -> bool:
+    return len(password.encode("utf-8")) > MAX_BYTES
+
+
+def too_long_message() -> str:
+    return f"use at most {MAX_BYTES} bytes (counted in UTF-8: æ, ø and å count as 2)"
 
 
 def hash_password(password: str) -> str:

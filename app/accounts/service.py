@@ -136,6 +136,20 @@ def disable_user(session: Session, *, username: str, by: str) -> None:
     )
 
 
+def end_all_sessions(session: Session, *, by: str, because: str) -> int:
+    """End every staff session and API token at once (everyone must log in again), with
+    one audit event saying why. Returns how many were ended."""
+    ended = session.execute(delete(AuthSession)).rowcount  # type: ignore[attr-defined]
+    audit.record(
+        session,
+        by=by,
+        action="sessions.end_all",
+        target="auth_session/*",
+        after={"sessions_ended": int(ended), "because": because},
+    )
+    return int(ended)
+
+
 def purge_sessions(session: Session, *, policy: SessionPolicy, by: str) -> tuple[int, int]:
     """Delete what no request can use any more: sessions and tokens past their expiry,
     web sessions idle past `policy.web_idle` (`resolve` refuses both already), and

@@ -22,6 +22,18 @@ from app.http.unit_of_work import SessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["audit"], responses=problem_responses(401, 403))
 
+#: A spreadsheet reads a cell starting with one of these as a formula (or, for TAB and
+#: CR, may drop the character and read what follows as one). Failed logins record the
+#: username as typed, so anyone can put such a cell into the audit trail.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """The value as a CSV cell that a spreadsheet shows as text, never runs: a cell that
+    starts like a formula gets a leading single quote (OWASP's advice for CSV export)."""
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
 
 class AuditEventOut(BaseModel):
     id: int
@@ -45,7 +57,9 @@ def list_audit(
     before_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
 ) -> list[AuditEventOut] | Response:
-    """Newest first. `format=csv` exports the same rows as a CSV file."""
+    """Newest first. `format=csv` exports the same rows as a CSV file; a cell that starts
+    with `=`, `+`, `-`, `@`, TAB or CR is prefixed with `'` so a spreadsheet shows it as
+    text instead of running it as a formula."""
     events = [
         AuditEventOut.model_validate(e, from_attributes=True)
         for e in audit.newest(session, limit=limit, before_id=before_id)
@@ -56,7 +70,8 @@ def list_audit(
         writer.writerow(["id", "at", "actor", "action", "target", "before", "after"])
         for e in events:
             writer.writerow(
-                [
+                csv_cell(cell)
+                for cell in (
                     e.id,
                     e.at.astimezone(UTC).isoformat(),
                     e.actor,
@@ -64,7 +79,7 @@ def list_audit(
                     e.target,
                     json.dumps(e.before, ensure_ascii=False) if e.before else "",
                     json.dumps(e.after, ensure_ascii=False) if e.after else "",
-                ]
+                )
             )
         return Response(
             out.getvalue(),

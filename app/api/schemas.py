@@ -24,6 +24,9 @@ class ValidationProblemOut(BaseModel):
     loc: list[str | int]
     msg: str
     type: str | None
+    #: Only on a last entry of type `too_many_problems`: how many more problems there
+    #: were (a 422 lists at most 20).
+    more: int | None = None
 
 
 class ProblemOut(BaseModel):

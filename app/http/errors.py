@@ -7,7 +7,7 @@ this package needs nothing from the pages package above it."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -50,6 +50,26 @@ def _problem(status: int, detail: object, headers: Mapping[str, str] | None = No
     return JSONResponse({"detail": detail}, status_code=status, headers=headers)
 
 
+#: A 422 lists at most this many problems, then says how many more there were: a body of
+#: thousands of unknown keys must not get an answer many times its own size.
+MAX_PROBLEMS = 20
+
+
+def _capped(problems: Sequence[Mapping[str, object]]) -> list[Mapping[str, object]]:
+    if len(problems) <= MAX_PROBLEMS:
+        return list(problems)
+    more = len(problems) - MAX_PROBLEMS
+    return [
+        *problems[:MAX_PROBLEMS],
+        {
+            "loc": ["body"],
+            "msg": f"{more} more problem(s) not listed; correct these first.",
+            "type": "too_many_problems",
+            "more": more,
+        },
+    ]
+
+
 def _friendly(error: dict[str, object]) -> dict[str, object]:
     """Pydantic's error without the echoed input: say where and what, in words."""
     loc = list(error.get("loc", ()))  # type: ignore[call-overload]
@@ -72,7 +92,8 @@ def wants_page(request: Request) -> bool:
 
 
 def _allowed_methods(request: Request) -> str:
-    """Every method of every route at this path (Starlette names only the first route's)."""
+    """Every method of every route at this path (Starlette names only the first route's),
+    and HEAD wherever GET is allowed (app/http/head.py answers it)."""
     methods: set[str] = set()
     stack = list(request.app.routes)
     while stack:
@@ -81,6 +102,8 @@ def _allowed_methods(request: Request) -> str:
             stack.extend(route.original_router.routes)
         elif getattr(route, "methods", None) and route.matches(request.scope)[0] != Match.NONE:
             methods |= set(route.methods)
+    if "GET" in methods:
+        methods.add("HEAD")
     return ", ".join(sorted(methods))
 
 
@@ -135,11 +158,11 @@ def install_error_handlers(
             }
             for p in exc.problems
         ]
-        return _problem(422, problems)
+        return _problem(422, _capped(problems))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_shape(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        return _problem(422, [_friendly(e) for e in exc.errors()])
+        return _problem(422, _capped([_friendly(e) for e in exc.errors()]))
 
     @app.exception_handler(DataError)
     async def value_out_of_range(request: Request, exc: DataError) -> Response:

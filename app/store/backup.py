@@ -6,8 +6,9 @@ is not). PostgreSQL: the backup is a `pg_dump --format=custom` archive, restored
 `pg_restore` in one transaction.
 
 A restore never rewrites history: it only goes into an empty database (no tables), so
-the restored audit trail is exactly the original, row for row. Neither a backup nor a
-restore writes an audit event (see docs/adr/0005-backup-and-restore.md).
+the restored audit trail is the original, row for row. This module writes no audit
+event; `sdm restore` then ends every staff session the backup brought back, with one
+audit event after the restored ones (see docs/adr/0005-backup-and-restore.md).
 """
 
 from __future__ import annotations

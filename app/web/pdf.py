@@ -19,6 +19,9 @@ from app.errors import DomainError
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 TYPES = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png"}
+#: What the sheet's path-only URLs are resolved against: never the request's Host
+#: header (anyone can set it), and never fetched (the fetcher reads only the path).
+BASE_URL = "http://choosewell.invalid/"
 
 
 class PdfUnavailable(DomainError):

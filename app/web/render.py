@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 
 from app.clock import as_utc
 from app.config import ROOT
@@ -31,6 +32,19 @@ def utc_time(moment: datetime) -> str:
 
 
 templates.env.filters["utc"] = utc_time
+
+
+@pass_context
+def path_for(context: dict[str, Any], name: str, /, **path_params: Any) -> str:
+    """`url_for` in a template: the path only (`/static/app.css`), never an absolute URL.
+    Starlette's own builds `scheme://host/...` from the request's Host header, which
+    anyone can set, so a forged Host would have been written into the page."""
+    request: Request = context["request"]
+    path = str(request.app.url_path_for(name, **path_params))
+    return str(request.scope.get("root_path", "")) + path
+
+
+templates.env.globals["url_for"] = path_for
 LANGUAGE_NAMES = {"en": "English", "nb": "Norsk (bokmål)"}
 
 

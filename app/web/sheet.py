@@ -129,7 +129,7 @@ def sheet_pdf(
 ) -> Response:
     record = read_consultation(request, session, consultation_id, by=who.username, view="pdf")
     html = sheet_html(request, session, record, published, lang, bool(large), for_pdf=True)
-    document = pdf.render(html, base_url=str(request.base_url))
+    document = pdf.render(html, base_url=pdf.BASE_URL)
     return _private(
         Response(
             document,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 from app.accounts.passwords import policy_problems
@@ -114,6 +117,26 @@ def test_logins_and_failures_are_audited(staff_app) -> None:
     assert "login.failed" in csv.text
 
 
+FORMULAS = ['=HYPERLINK("https://x.invalid","a")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\r=1"]
+
+
+def test_the_csv_export_never_hands_a_spreadsheet_a_formula(staff_app) -> None:
+    """Failed logins record the username as typed: an export must show it as text."""
+    client, staff = staff_app
+    for username in FORMULAS:
+        client.post(TOKEN, data={"username": username, "password": "not the password"})
+    export = client.get("/api/v1/audit?format=csv", headers=staff.headers(client, "ada"))
+    assert export.status_code == 200
+    rows = list(csv.reader(io.StringIO(export.text)))
+    assert rows[0] == ["id", "at", "actor", "action", "target", "before", "after"]
+    actors = {row[2] for row in rows[1:] if row[3] == "login.failed"}
+    assert actors == {"'" + username for username in FORMULAS}
+    for row in rows[1:]:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), row
+    assert any(row[2] == "ada" and row[3] == "login.api" for row in rows), "plain cells as is"
+
+
 @pytest.mark.parametrize(
     ("password", "ok"),
     [
@@ -122,6 +145,9 @@ def test_logins_and_failures_are_audited(staff_app) -> None:
         ("aaaaaaaaaaaa", False),
         ("correct horse battery staple 42", True),
         ("Tr0ub4dour&3-lilac-kettle", True),
+        (("Tr0ub4dour&3-lilac-kettle" * 3)[:72], True),
+        (("Tr0ub4dour&3-lilac-kettle" * 3)[:73], False),  # over 72 bytes
+        ("Tr0ub4dour&3-lilac-kettle" + "ø" * 24, False),  # 49 characters, 73 bytes
     ],
 )
 def test_password_policy(password: str, ok: bool) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -109,6 +111,32 @@ def test_malformed_bodies_are_422_never_500(small_client: TestClient, raw: bytes
     assert response.json()["detail"][0]["msg"]
 
 
+def test_a_body_of_thousands_of_unknown_keys_gets_a_short_422(small_client: TestClient) -> None:
+    """At most 20 problems are listed, then how many more there were."""
+    unknown = {f"k{n:04}": 0 for n in range(5000)}
+    body = json.dumps({"avoid": ["tremor"], **unknown}).encode()
+    assert 50_000 < len(body) < 65_536  # under the body limit, so it is parsed
+    response = small_client.post(URL, content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert len(detail) == 21
+    assert [d["msg"] for d in detail[:20]] == [
+        f"'k{n:04}' is not a field of this request." for n in range(20)
+    ]
+    assert detail[20]["type"] == "too_many_problems"
+    assert detail[20]["more"] == 5000 - 20
+    assert "4980 more problem(s) not listed" in detail[20]["msg"]
+    assert len(response.content) < len(body) / 10
+
+
+def test_a_few_problems_are_all_listed_with_no_count(small_client: TestClient) -> None:
+    unknown = {f"k{n}": 0 for n in range(20)}
+    response = small_client.post(URL, json={"avoid": ["tremor"], **unknown})
+    assert response.status_code == 422
+    assert len(response.json()["detail"]) == 20
+    assert all(d["type"] == "extra_forbidden" for d in response.json()["detail"])
+
+
 def test_absurdly_nested_json_is_a_400_not_a_500(small_client: TestClient) -> None:
     """The JSON parser gives up on 5,000 levels of nesting; FastAPI answers 400."""
     response = small_client.post(
@@ -148,7 +176,7 @@ def test_preferences_never_reach_the_logs(small_client: TestClient, caplog) -> N
 def test_a_wrong_method_is_405_naming_every_method_the_path_has(small_client) -> None:
     response = small_client.put("/api/v1/drafts")
     assert response.status_code == 405
-    assert set(response.headers["allow"].split(", ")) == {"GET", "POST"}
+    assert set(response.headers["allow"].split(", ")) == {"GET", "HEAD", "POST"}
     assert small_client.delete("/api/v1/rankings").headers["allow"] == "POST"
 
 

@@ -5,6 +5,7 @@ nothing."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -94,17 +95,25 @@ def test_restore_into_an_empty_database_gives_back_everything(
 ) -> None:
     before = summary(source)
     target = databases.empty()
-    result = sdm(target, "restore", str(backup_file))
+    result = sdm(target, "restore", str(backup_file), "--by", "ops")
     assert result.returncode == 0, result.stderr
     after = summary(target)
 
     assert after["revision"] == before["revision"] is not None
-    assert after["tables"] == before["tables"]
+    # Every table as it was, but the sessions (ended) and one audit event more.
+    assert before["tables"]["auth_session"] > 0
+    assert after["tables"]["auth_session"] == 0
+    assert after["tables"]["audit_event"] == before["tables"]["audit_event"] + 1
+    unchanged = set(before["tables"]) - {"auth_session", "audit_event"}
+    assert {t: after["tables"][t] for t in unchanged} == {t: before["tables"][t] for t in unchanged}
     assert after["data_version"] == before["data_version"] is not None
-    for table in ("audit_event", "staff_user", "auth_session", "consultation", "draft", "rating"):
+    for table in ("audit_event", "staff_user", "consultation", "draft", "rating"):
         assert after["tables"][table] > 0, table
-    # The restored audit trail is the original, row by row: a restore adds nothing to it.
-    assert audit_trail(target) == audit_trail(source)
+    # The restored audit trail is the original, row by row, then the restore's own event.
+    *restored, last = audit_trail(target)
+    assert restored == audit_trail(source)
+    assert last[2:5] == ("ops", "sessions.end_all", "auth_session/*")
+    assert f"ended {before['tables']['auth_session']} staff session(s)" in result.stdout
     # The summary names the revision, the newest data version and its checksum.
     assert f"migration revision: {before['revision']}" in result.stdout
     assert before["data_version"]["checksum"] in result.stdout
@@ -117,6 +126,44 @@ def test_restore_into_an_empty_database_gives_back_everything(
     ):
         session.execute(text("DELETE FROM audit_event"))
     engine.dispose()
+
+
+def test_a_restore_ends_every_session_the_backup_brought_back(
+    databases: Databases, tmp_path: Path
+) -> None:
+    """A token revoked after the backup was taken (a logout, a stolen laptop) must not
+    work again once the backup is restored; nor may any other session in it."""
+    source = databases.empty()
+    migrate(source)
+    assert sdm(source, "data", "load", "--by", "test").returncode == 0
+    staff = add_staff(source)
+    with client_for(source) as client:
+        revoked = staff.headers(client, "phil")
+        kept = staff.headers(client, "cora")
+        backup = tmp_path / "before-revoke.backup"
+        assert sdm(source, "backup", str(backup)).returncode == 0
+        assert client.post("/api/v1/auth/revoke", headers=revoked).status_code == 204
+        assert client.get("/api/v1/drafts", headers=revoked).status_code == 401
+    target = databases.empty()
+    result = sdm(target, "restore", str(backup), "--by", "ops")
+    assert result.returncode == 0, result.stderr
+    assert "ended 2 staff session(s)" in result.stdout
+    with client_for(target) as client:
+        assert client.get("/api/v1/drafts", headers=revoked).status_code == 401
+        assert client.get("/api/v1/consultations/by-code/ABCDEF", headers=kept).status_code == 401
+        staff.url = target
+        assert (
+            client.get("/api/v1/drafts", headers=staff.headers(client, "phil")).status_code == 200
+        )
+    (event,) = [row for row in audit_trail(target) if row[3] == "sessions.end_all"]
+    assert event[2] == "ops"
+    after = json.loads(event[6]) if isinstance(event[6], str) else event[6]
+    assert after == {
+        "sessions_ended": 2,
+        "because": "restored from the backup before-revoke.backup",
+    }
+    verified = sdm(target, "audit", "verify")
+    assert verified.returncode == 0, verified.stderr
 
 
 def test_restore_into_a_database_with_tables_is_refused_and_changes_nothing(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
 import subprocess
 import sys
 from datetime import timedelta
@@ -84,6 +86,44 @@ def test_users_add_reads_the_password_from_stdin_and_refuses_weak_ones(fresh_db)
     assert sdm(url, "users", "disable", "pat").returncode == 0
 
 
+def test_users_add_refuses_a_password_over_72_bytes_clearly(fresh_db) -> None:
+    url = fresh_db()
+    strong = "Kx9#vq-lilac-kettle-Tr0ub4dour"
+    for too_long in (
+        (strong * 3)[:73],  # 73 ASCII bytes
+        "æøå" * 12 + strong[:2],  # 38 characters, 74 bytes in UTF-8
+    ):
+        result = sdm(url, "users", "add", "pat", "--role", "clinician", stdin=too_long + "\n")
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr
+        assert "at most 72 bytes" in result.stderr
+        assert "nothing was changed" in result.stderr
+    assert count(url, AuditEvent) == 0
+    longest = (strong * 3)[:72]
+    ok = sdm(url, "users", "add", "pat", "--role", "clinician", stdin=longest + "\n")
+    assert ok.returncode == 0, ok.stderr
+
+
+def test_a_new_sqlite_database_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    old_umask = os.umask(0o022)  # the usual umask, which would give 0644
+    try:
+        result = sdm(f"sqlite:///{path}", "db", "upgrade")
+    finally:
+        os.umask(old_umask)
+    assert result.returncode == 0, result.stderr
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    for sidecar in (tmp_path / "new.db-wal", tmp_path / "new.db-shm"):
+        if sidecar.exists():
+            assert stat.S_IMODE(sidecar.stat().st_mode) == 0o600, sidecar.name
+    # An existing file keeps the permissions its owner gave it.
+    shared = tmp_path / "shared.db"
+    shared.touch(mode=0o640)
+    shared.chmod(0o640)
+    assert sdm(f"sqlite:///{shared}", "db", "upgrade").returncode == 0
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o640
+
+
 def test_export_writes_files_that_validate_to_the_same_checksum(fresh_db, tmp_path) -> None:
     url = fresh_db()
     assert sdm(url, "data", "load").returncode == 0
@@ -106,6 +146,55 @@ def test_import_opens_a_draft_and_never_publishes(fresh_db, tmp_path: Path) -> N
     assert "opened draft" in result.stdout
     assert count(url, DataVersion) == 1
     assert count(url, Draft) == 1
+
+
+def audit_rows(url: str) -> list[tuple[str, str]]:
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        rows = session.exec(select(AuditEvent.actor, AuditEvent.action).order_by(AuditEvent.id))
+        found = [(actor, action) for actor, action in rows]
+    engine.dispose()
+    return found
+
+
+def test_seed_publishes_the_first_load_and_drafts_every_later_change(
+    fresh_db, tmp_path: Path
+) -> None:
+    """The start-up load (compose's migrate, make run): bundled files publish only into
+    a database with no data version; changed files later open one draft for review."""
+    url = fresh_db()
+    first = sdm(url, "data", "seed")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("published data version 1")
+    assert audit_rows(url) == [("system", "data_version.publish")]
+
+    same = sdm(url, "data", "seed")
+    assert same.returncode == 0, same.stderr
+    assert "no change" in same.stdout
+    assert count(url, Draft) == 0 and len(audit_rows(url)) == 1
+
+    changed = tmp_path / "drugdata"
+    shutil.copytree(DRUGDATA, changed)
+    path = changed / "drugs" / "haloperidol.yaml"
+    text = path.read_text()
+    assert "  tremor: {value: 3" in text
+    path.write_text(text.replace("  tremor: {value: 3", "  tremor: {value: 2", 1))
+    drafted = sdm(url, "data", "seed", "--dir", str(changed))
+    assert drafted.returncode == 0, drafted.stderr
+    assert "opened draft" in drafted.stdout and "nothing was published" in drafted.stdout
+    assert count(url, DataVersion) == 1, "never published by itself"
+    assert count(url, Draft) == 1
+    assert audit_rows(url)[-1] == ("system", "draft.import")
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        (draft,) = session.exec(select(Draft)).all()
+        assert (draft.created_by, draft.status, draft.based_on) == ("system", "open", 1)
+    engine.dispose()
+
+    again = sdm(url, "data", "seed", "--dir", str(changed))
+    assert again.returncode == 0, again.stderr
+    assert f"draft {draft.id} with the same content is already waiting" in again.stdout
+    assert count(url, Draft) == 1 and len(audit_rows(url)) == 2
 
 
 def test_audit_events_and_published_ratings_cannot_be_changed_or_deleted(fresh_db) -> None:

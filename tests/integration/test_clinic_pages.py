@@ -244,6 +244,30 @@ def font_sizes(content: bytes) -> list[float]:
     return sizes
 
 
+#: No glyph of the sheet's font is narrower than this (DejaVu Sans: 'i' and 'l' take about
+#: 0.28 em), so a run of n characters is at least n x this x the font size wide.
+NARROWEST_GLYPH_EM = 0.2
+
+
+def runs_past_the_right_edge(content: bytes) -> list[str]:
+    """Text runs that would end past the page's right edge even at the narrowest glyph
+    width: text that ran off the page, which a printer and a PDF reader cut off."""
+    past: list[str] = []
+    for page in PdfReader(io.BytesIO(content)).pages:
+        width = float(page.mediabox.width)
+
+        def visit(text, cm, tm, font, size, width=width) -> None:  # type: ignore[no-untyped-def]
+            if not text.strip():
+                return
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            points = abs(size * tm[0] * cm[0]) or size
+            if x + len(text.strip()) * points * NARROWEST_GLYPH_EM > width:
+                past.append(text.strip())
+
+        page.extract_text(visitor_text=visit)
+    return past
+
+
 @pytest.mark.parametrize("lang", ["en", "nb"])
 def test_the_pdf_sheet_has_priorities_top_matches_decision_and_version(clinic, lang) -> None:
     client, _, created, csrf = clinic
@@ -325,6 +349,24 @@ def test_free_text_is_escaped_on_every_page_and_printed_as_text_in_the_pdf(staff
         assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page.text
     pdf = client.get(f"/consultations/{created['id']}/sheet.pdf")
     assert '<script>alert("x")</script>' in pdf_text(pdf.content)
+
+
+def test_a_300_character_word_in_free_text_is_printed_whole_in_the_pdf(staff_app) -> None:
+    """An unbroken word wraps inside the page instead of running off its edge."""
+    client, staff = staff_app
+    word = "".join("abcdefghijklmnopqrstuvwxyz"[n % 26] for n in range(299)) + "Z"
+    note = "".join("ZYXWVUTSRQPONMLKJIHGFEDCBA"[n % 26] for n in range(299)) + "q"
+    created = client.post("/api/v1/consultations", json={**BODY, "what_matters": word}).json()
+    csrf = web_login(client, staff, "cora")
+    decide(client, created, csrf, context_note=note)
+    for large in (0, 1):
+        pdf = client.get(f"/consultations/{created['id']}/sheet.pdf?lang=en&large={large}")
+        assert pdf.status_code == 200
+        printed = "".join(pdf_text(pdf.content).split())  # wherever the lines broke
+        assert word in printed, f"large={large}: the person's words are missing"
+        assert note in printed, f"large={large}: the context note is missing"
+        # Present in the file is not enough: every line must also end on the page.
+        assert runs_past_the_right_edge(pdf.content) == [], f"large={large}"
 
 
 def test_pages_show_shared_places_and_safety_notes(clinic) -> None:  # type: ignore[no-untyped-def]

@@ -28,15 +28,16 @@ def final_stage(dockerfile: str) -> str:
     return dockerfile.rsplit("\nFROM ", 1)[1]
 
 
-def copied_from_context(stage: str) -> list[str]:
-    """The sources of the stage's COPY lines that copy from the build context."""
-    sources = []
+def copied_from_context(stage: str) -> list[tuple[str, str]]:
+    """(source, target) of the stage's COPY lines that copy from the build context; a
+    target ending in / is a folder the source goes into."""
+    copies = []
     for line in instructions(stage, "COPY"):
         if line.startswith("--from"):
             continue
-        *paths, _target = shlex.split(line)
-        sources.extend(paths)
-    return sources
+        *paths, target = shlex.split(line)
+        copies.extend((path, target) for path in paths)
+    return copies
 
 
 def test_the_image_layout_migrates_loads_serves_and_passes_its_health_check(
@@ -46,9 +47,10 @@ def test_the_image_layout_migrates_loads_serves_and_passes_its_health_check(
     stage = final_stage(dockerfile)
     srv = tmp_path / "srv" / "app"
     srv.mkdir(parents=True)
-    for source in copied_from_context(stage):
+    for source, into in copied_from_context(stage):
         path = ROOT / source
-        target = srv / path.name
+        target = srv / into / path.name if into.endswith("/") else srv / into
+        target.parent.mkdir(parents=True, exist_ok=True)
         if path.is_dir():
             shutil.copytree(path, target, ignore=shutil.ignore_patterns("__pycache__"))
         else:
@@ -109,3 +111,12 @@ def test_the_image_layout_migrates_loads_serves_and_passes_its_health_check(
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+    # The scheduler service's command, one round, from the laid-out copy.
+    scheduler = compose["services"]["scheduler"]["command"]
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    env["BACKUP_DIR"] = str(backups)
+    done = run(*scheduler, "--once")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert len(list(backups.glob("choosewell-*.backup"))) == 1
