@@ -6,6 +6,7 @@ nothing."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -120,7 +121,7 @@ def test_restore_into_an_empty_database_gives_back_everything(
 
 
 def test_restore_into_a_database_with_tables_is_refused_and_changes_nothing(
-    fresh_db, backup_file: Path
+    fresh_db: Callable[[], str], backup_file: Path
 ) -> None:
     target = fresh_db()
     assert sdm(target, "data", "load", "--by", "test").returncode == 0
