@@ -111,7 +111,7 @@ screenshots: install-dev
 check: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy app
+	$(BIN)/mypy app tests
 	$(BIN)/lint-imports
 
 fix: install-dev

@@ -10,7 +10,17 @@ from functools import lru_cache
 from pathlib import Path
 
 from app.catalogue.files import read_tree
-from app.catalogue.model import Dataset, Drug, Formulation, Rating, Scoring, Source
+from app.catalogue.model import (
+    ChecklistItem,
+    Dataset,
+    Drug,
+    Formulation,
+    Group,
+    Rating,
+    Scoring,
+    Source,
+)
+from app.catalogue.problems import Problem
 from app.catalogue.validate import validate_checklist, validate_scoring
 
 DRUGDATA = Path(__file__).resolve().parent.parent / "drugdata"
@@ -28,9 +38,10 @@ def bundled_dataset() -> Dataset:
 
 
 @lru_cache
-def _real_parts() -> tuple[tuple, tuple, Scoring]:
+def _real_parts() -> tuple[tuple[Group, ...], tuple[ChecklistItem, ...], Scoring]:
     tree = read_tree(DRUGDATA)
-    problems: list = []
+    assert tree.checklist is not None and tree.scoring is not None, "no checklist or scoring"
+    problems: list[Problem] = []
     groups, items = validate_checklist(tree.checklist, problems)
     scoring = validate_scoring(tree.scoring, problems)
     assert not problems, problems

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from app.config import ROOT
@@ -95,7 +95,7 @@ class Databases:
         self.tmp = tmp
         self.created: list[str] = []
 
-    def _admin(self):  # type: ignore[no-untyped-def]
+    def _admin(self) -> Engine:
         url = make_url(PG_ADMIN_URL).set(drivername="postgresql+psycopg")
         return create_engine(url, isolation_level="AUTOCOMMIT")
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx2
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize, sync_playwright
 
 from tests.browser.helpers import (
     axe_violations,
@@ -30,7 +31,7 @@ from tests.integration.live import live_server
 from tests.integration.staff import PASSWORD, Staff, add_staff
 
 HERE = Path(__file__).resolve().parent
-VIEWPORT = {"width": 1024, "height": 768}
+VIEWPORT: ViewportSize = {"width": 1024, "height": 768}
 
 # Chromium reports CSP violations on the console; this makes sure of it, whatever the
 # browser version. Init scripts run over DevTools, so the CSP does not block them.
@@ -131,8 +132,8 @@ def new_page(browser: Browser, problems: Problems) -> Iterator[Callable[..., Pag
     new_context, e.g. java_script_enabled=False. All are checked for console errors."""
     contexts = []
 
-    def make(**options: object) -> Page:
-        context = browser.new_context(viewport=VIEWPORT, **options)  # type: ignore[arg-type]
+    def make(**options: Any) -> Page:
+        context = browser.new_context(viewport=VIEWPORT, **options)
         context.add_init_script(REPORT_CSP)
         contexts.append(context)
         page = context.new_page()
@@ -151,8 +152,12 @@ def page(new_page: Callable[..., Page]) -> Page:
     return new_page()
 
 
+#: The `axe_check` fixture: `axe_check(page, label)`.
+AxeCheck = Callable[[Page, str], None]
+
+
 @pytest.fixture
-def axe_check(problems: Problems) -> Callable[[Page, str], None]:
+def axe_check(problems: Problems) -> AxeCheck:
     """`axe_check(page, label)`: no WCAG 2.0/2.1/2.2 A or AA violations, and no console
     errors so far."""
 

@@ -140,7 +140,8 @@ FOCUS_STATE_JS = r"""() => {
 
 
 def focus_state(page: Page) -> dict[str, Any] | None:
-    return page.evaluate(FOCUS_STATE_JS)  # type: ignore[no-any-return]
+    state: dict[str, Any] | None = page.evaluate(FOCUS_STATE_JS)
+    return state
 
 
 def focus_problem(state: dict[str, Any] | None) -> str | None:

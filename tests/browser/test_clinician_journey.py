@@ -12,8 +12,10 @@ import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
+from tests.browser.conftest import AxeCheck, LiveApp
 from tests.builders import bundled_dataset
 from tests.integration.staff import PASSWORD
+from tests.lookup import search
 
 DATA = bundled_dataset()
 CHOSEN = ["weight-gain", "high-blood-sugar", "tremor", "less-sex-drive", "tiredness"]
@@ -47,7 +49,7 @@ def tablet_code(page: Page, base: str, lang: str) -> str:
     return re.sub(r"\s", "", code)
 
 
-def log_in(page: Page, live, lang: str, username: str = "cora") -> None:  # type: ignore[no-untyped-def]
+def log_in(page: Page, live: LiveApp, lang: str, username: str = "cora") -> None:
     page.goto(f"{live.base}/login?lang={lang}")
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
@@ -58,7 +60,7 @@ def log_in(page: Page, live, lang: str, username: str = "cora") -> None:  # type
 
 @pytest.mark.parametrize("lang", ["en", "nb"])
 def test_tablet_to_code_to_clinician_to_decision_to_pdf(
-    live, new_page: Callable[..., Page], axe_check, lang: str
+    live: LiveApp, new_page: Callable[..., Page], axe_check: AxeCheck, lang: str
 ) -> None:
     tablet = new_page()
     code = tablet_code(tablet, live.base, lang)
@@ -113,7 +115,7 @@ def test_tablet_to_code_to_clinician_to_decision_to_pdf(
     page.goto(page.url.split("?")[0] + f"?lang={lang}&large=1")
     axe_check(page, f"the large-print sheet ({lang})")
 
-    consultation = re.search(r"/consultations/(\w+)/sheet", page.url).group(1)  # type: ignore[union-attr]
+    consultation = search(r"/consultations/(\w+)/sheet", page.url).group(1)
     pdf = page.context.request.get(
         f"{live.base}/consultations/{consultation}/sheet.pdf?lang={lang}&large=0"
     )

@@ -15,13 +15,11 @@ from playwright.sync_api import Page, Response
 
 from app.consultations.service import CODE_ALPHABET
 from app.translations import gettext_for
-from tests.browser.conftest import LiveApp, Problems
+from tests.browser.conftest import AxeCheck, LiveApp, Problems
 from tests.browser.helpers import focus_problem, focus_state, small_targets
 from tests.builders import bundled_dataset
 
 pytestmark = pytest.mark.browser
-
-AxeCheck = Callable[[Page, str], None]
 
 CHECKLIST = {item.id: item for item in bundled_dataset().checklist}
 # Five priorities, listed in the order the checklist shows them (so also the order the

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pytest
 import schemathesis
@@ -28,14 +29,18 @@ from app.db import session_scope
 from app.http.state import of_app
 from app.main import create_app
 from tests.builders import bundled_dataset
+from tests.conftest import Databases
 from tests.integration.conftest import publish
 from tests.integration.staff import PASSWORD, Staff, add_staff
+
+if TYPE_CHECKING:
+    from schemathesis.specs.openapi.schemas import OpenApiCase
 
 #: Checks left out, each for a reason:
 #: - positive_data_acceptance: a schema-valid request can still be refused (422) by design,
 #:   because checklist and drug ids are checked against the published data version, which
 #:   a static schema cannot list (e.g. {"avoid": ["x"]}).
-KNOWN: list = [schemathesis.checks.positive_data_acceptance]
+KNOWN: list[schemathesis.CheckFunction] = [schemathesis.checks.positive_data_acceptance]
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 RANDOM = os.environ.get("FUZZ_RANDOM", "") == "1"
 #: Responses per operation and status code, for the summary in conftest.py.
@@ -92,7 +97,7 @@ class Target:
 
 
 @pytest.fixture(scope="module")
-def target(databases) -> Iterator[Target]:  # type: ignore[no-untyped-def]
+def target(databases: Databases) -> Iterator[Target]:
     from tests.conftest import migrate
 
     url = databases.empty()
@@ -114,7 +119,7 @@ def target(databases) -> Iterator[Target]:  # type: ignore[no-untyped-def]
     database=None,
     suppress_health_check=list(HealthCheck),
 )
-def test_api_conforms_to_its_schema(case: schemathesis.Case, target: Target) -> None:
+def test_api_conforms_to_its_schema(case: OpenApiCase, target: Target) -> None:
     response = case.call(app=target.app, headers=target.headers_for(case.path))
     statuses = STATS.setdefault(case.operation.label, {})
     statuses[response.status_code] = statuses.get(response.status_code, 0) + 1

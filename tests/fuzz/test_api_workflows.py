@@ -14,15 +14,18 @@ FUZZ_WORKFLOWS sets the number of sequences: 20 by default (derandomized), more 
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from hypothesis import HealthCheck, settings
-from schemathesis import Case
 from schemathesis.core.transport import Response
 
 from app.curation import drafts
 from app.db import session_scope
 from app.http.state import of_app
 from tests.fuzz.test_api_schema import KNOWN, RANDOM, STATS, Target, schema
+
+if TYPE_CHECKING:
+    from schemathesis.specs.openapi.schemas import OpenApiCase
 
 WORKFLOWS = int(os.environ.get("FUZZ_WORKFLOWS", "20"))
 STEPS = 8
@@ -32,7 +35,7 @@ def test_api_workflows_conform_to_the_schema(target: Target) -> None:
     machine = schema.as_state_machine()
     assert len(machine.bundles) >= 8, "link inference found too few producers to chain"
 
-    class Workflow(machine):  # type: ignore[misc,valid-type]
+    class Workflow(machine):  # type: ignore[misc,valid-type]  # a base class made at run time
         def setup(self) -> None:
             """Every sequence starts with no draft open or submitted, as Hypothesis needs
             the same steps to give the same answers when it replays or shrinks one."""
@@ -41,11 +44,11 @@ def test_api_workflows_conform_to_the_schema(target: Target) -> None:
                     if draft.status in ("open", "submitted"):
                         drafts.discard(session, draft, by="fuzz-setup")
 
-        def get_call_kwargs(self, case: Case) -> dict[str, object]:
+        def get_call_kwargs(self, case: OpenApiCase) -> dict[str, object]:
             return {"app": target.app, "headers": target.headers_for(case.path)}
 
-        def validate_response(  # type: ignore[override]
-            self, response: Response, case: Case, **kwargs: object
+        def validate_response(
+            self, response: Response, case: OpenApiCase, **kwargs: object
         ) -> None:
             statuses = STATS.setdefault(f"(workflow) {case.operation.label}", {})
             statuses[response.status_code] = statuses.get(response.status_code, 0) + 1

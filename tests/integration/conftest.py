@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.catalogue.model import Dataset
@@ -14,6 +16,8 @@ from app.curation.publish import publish_dataset
 from app.db import make_engine, session_scope
 from app.main import create_app
 from tests.builders import bundled_dataset, make_dataset, make_drug
+from tests.conftest import Databases
+from tests.integration.staff import Staff, StaffApp, add_staff
 
 
 def publish(url: str, dataset: Dataset, by: str = "test") -> int:
@@ -24,12 +28,18 @@ def publish(url: str, dataset: Dataset, by: str = "test") -> int:
     return number
 
 
-def client_for(url: str, **settings: object) -> TestClient:
+def client_for(url: str, **settings: Any) -> TestClient:
     """HTTPS, because outside development the session cookie is Secure."""
     return TestClient(
         create_app(Settings(database_url=url, env="test", **settings)),
         base_url="https://testserver",
     )
+
+
+def app_of(client: TestClient) -> FastAPI:
+    """The app a test client calls (the client types it as any ASGI app)."""
+    assert isinstance(client.app, FastAPI), client.app
+    return client.app
 
 
 def small_dataset() -> Dataset:
@@ -56,7 +66,7 @@ def small_client(fresh_db: Callable[[], str]) -> Iterator[TestClient]:
 
 
 @pytest.fixture(scope="module")
-def bundled_client(databases) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+def bundled_client(databases: Databases) -> Iterator[TestClient]:
     """The app over the drug data this repository ships, loaded once per module."""
     from tests.conftest import migrate
 
@@ -74,10 +84,9 @@ def empty_client(fresh_db: Callable[[], str]) -> Iterator[TestClient]:
 
 
 @pytest.fixture(scope="session")
-def staff_template(databases):  # type: ignore[no-untyped-def]
+def staff_template(databases: Databases) -> tuple[str, Staff]:
     """Migrated, the bundled data published, four staff users: built once, copied per test."""
     from tests.conftest import migrate
-    from tests.integration.staff import add_staff
 
     url = databases.empty()
     migrate(url)
@@ -86,7 +95,7 @@ def staff_template(databases):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def staff_app(databases, staff_template):  # type: ignore[no-untyped-def]
+def staff_app(databases: Databases, staff_template: tuple[str, Staff]) -> Iterator[StaffApp]:
     """An app over the bundled data with four staff users; yields (client, staff)."""
     template, template_staff = staff_template
     url = databases.copy(template)

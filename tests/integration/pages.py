@@ -12,6 +12,8 @@ from typing import Any
 import yaml
 from bs4 import BeautifulSoup, Tag
 
+from tests.lookup import attribute, one
+
 DRUGDATA = Path(__file__).resolve().parents[2] / "drugdata"
 
 
@@ -40,7 +42,7 @@ def ranking_rows(page: str) -> list[RankedRow]:
     rows = []
     for tr in table.find_all("tr")[1:]:
         tds = tr.find_all("td")
-        link = tr.find("th").find("a")
+        link = one(one(tr, "th"), "a")
         cells = tuple(
             "?" if td.find("abbr") else text(td.find("span", attrs={"aria-hidden": "true"}))
             for td in tds[3:-1]
@@ -48,7 +50,7 @@ def ranking_rows(page: str) -> list[RankedRow]:
         place_span = tds[1].find("span")
         rows.append(
             RankedRow(
-                drug_id=link["href"].split("/staff/cards/")[1].split("?")[0],
+                drug_id=attribute(link, "href").split("/staff/cards/")[1].split("?")[0],
                 name=text(link),
                 place=text(place_span) if place_span else text(tds[1]),
                 band=text(tds[2]),
@@ -63,7 +65,9 @@ def excluded_ids(page: str) -> list[str]:
     listed = soup(page).find("ul", class_="excluded")
     if listed is None:
         return []
-    return [a["href"].split("/staff/cards/")[1].split("?")[0] for a in listed.find_all("a")]
+    return [
+        attribute(a, "href").split("/staff/cards/")[1].split("?")[0] for a in listed.find_all("a")
+    ]
 
 
 @cache

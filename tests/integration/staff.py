@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import pyotp
 from fastapi.testclient import TestClient
+from sqlmodel import Session
 
 from app.accounts.service import add_user, enrol_totp, find_user
 from app.db import make_engine, session_scope
+from tests.lookup import search
 
 PASSWORD = "correct horse battery staple 42"
 USERS = {"cora": "clinician", "phil": "pharmacist", "pia": "pharmacist", "ada": "admin"}
@@ -34,7 +37,11 @@ class Staff:
         return {"Authorization": f"Bearer {self.token(client, username)}"}
 
 
-def _enrol(session, name: str, role: str) -> str:  # type: ignore[no-untyped-def]
+#: The `staff_app` fixture: a client over the bundled data and its four staff users.
+StaffApp: TypeAlias = tuple[TestClient, Staff]
+
+
+def _enrol(session: Session, name: str, role: str) -> str:
     add_user(session, username=name, role=role, password=PASSWORD, by="test-setup")
     enrol_totp(session, username=name, by="test-setup")
     user = find_user(session, name)
@@ -70,9 +77,9 @@ def web_login(client: TestClient, staff: Staff, username: str) -> str:
             "username": username,
             "password": PASSWORD,
             "totp": staff.code(username),
-            "csrf_token": token.search(page.text).group(1),  # type: ignore[union-attr]
+            "csrf_token": search(token, page.text).group(1),
         },
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text
-    return token.search(client.get("/staff").text).group(1)  # type: ignore[union-attr]
+    return search(token, client.get("/staff").text).group(1)

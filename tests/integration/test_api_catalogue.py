@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 import yaml
 from fastapi.testclient import TestClient
@@ -31,7 +33,7 @@ def test_readyz_is_503_before_any_data_is_loaded(empty_client: TestClient) -> No
     assert "No drug data" in response.json()["detail"]
 
 
-def test_side_effects_are_the_36_items_in_the_paper_tools_order(small_client: TestClient):
+def test_side_effects_are_the_36_items_in_the_paper_tools_order(small_client: TestClient) -> None:
     items = small_client.get("/api/v1/side-effects").json()
     assert [i["id"] for i in items] == [c["id"] for c in CHECKLIST]
     assert [i["order"] for i in items] == list(range(1, 37))
@@ -89,7 +91,7 @@ def test_security_headers_are_set(small_client: TestClient) -> None:
     assert "unsafe-inline" not in headers["content-security-policy"]
 
 
-def test_api_docs_are_off_in_production(fresh_db) -> None:  # type: ignore[no-untyped-def]
+def test_api_docs_are_off_in_production(fresh_db: Callable[[], str]) -> None:
     app = create_app(Settings(database_url=fresh_db(), env="production"))
     with TestClient(app) as client:
         for path in ("/docs", "/redoc", "/openapi.json"):
@@ -108,7 +110,9 @@ def test_openapi_schema_documents_the_api(small_client: TestClient) -> None:
     } <= set(paths)
 
 
-def test_production_sends_hsts_and_refuses_password_only_logins(fresh_db) -> None:  # type: ignore[no-untyped-def]
+def test_production_sends_hsts_and_refuses_password_only_logins(
+    fresh_db: Callable[[], str],
+) -> None:
     url = fresh_db()
     with TestClient(
         create_app(Settings(database_url=url, env="production")), base_url="https://testserver"

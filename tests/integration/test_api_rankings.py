@@ -7,6 +7,8 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.integration.staff import StaffApp
+
 URL = "/api/v1/rankings"
 
 
@@ -158,7 +160,9 @@ def test_no_published_data_is_503_with_a_clear_message(empty_client: TestClient)
     assert "sdm data load" in response.json()["detail"]
 
 
-def test_preferences_never_reach_the_logs(small_client: TestClient, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_preferences_never_reach_the_logs(
+    small_client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
     import logging
 
     with caplog.at_level(logging.DEBUG):
@@ -173,14 +177,16 @@ def test_preferences_never_reach_the_logs(small_client: TestClient, caplog) -> N
         assert private not in logged
 
 
-def test_a_wrong_method_is_405_naming_every_method_the_path_has(small_client) -> None:
+def test_a_wrong_method_is_405_naming_every_method_the_path_has(small_client: TestClient) -> None:
     response = small_client.put("/api/v1/drafts")
     assert response.status_code == 405
     assert set(response.headers["allow"].split(", ")) == {"GET", "HEAD", "POST"}
     assert small_client.delete("/api/v1/rankings").headers["allow"] == "POST"
 
 
-def test_numbers_beyond_the_database_integers_are_refused_not_a_server_error(staff_app) -> None:
+def test_numbers_beyond_the_database_integers_are_refused_not_a_server_error(
+    staff_app: StaffApp,
+) -> None:
     """Found by `make fuzz`: SQLite cannot bind integers of 2**63 or more, and
     PostgreSQL's integer columns hold less than 2**31."""
     client, staff = staff_app

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -167,7 +168,7 @@ def test_a_restore_ends_every_session_the_backup_brought_back(
 
 
 def test_restore_into_a_database_with_tables_is_refused_and_changes_nothing(
-    fresh_db, backup_file: Path
+    fresh_db: Callable[[], str], backup_file: Path
 ) -> None:
     target = fresh_db()
     assert sdm(target, "data", "load", "--by", "test").returncode == 0

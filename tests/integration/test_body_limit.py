@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx2
 from fastapi.testclient import TestClient
 
 from app.http.body_limit import TOO_LARGE
@@ -23,7 +24,7 @@ def chunks(body: bytes, size: int = 8192) -> Iterator[bytes]:
         yield body[start : start + size]
 
 
-def assert_json_413(response) -> None:  # type: ignore[no-untyped-def]
+def assert_json_413(response: httpx2.Response) -> None:
     assert response.status_code == 413, response.text
     assert response.headers["content-type"] == "application/json"
     assert response.json() == {"detail": TOO_LARGE}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.testclient import TestClient
 
 from tests.unit.test_bundled_drugdata import REQUIRED
@@ -87,7 +89,7 @@ def test_clozapine_carries_blood_monitoring_and_myocarditis_notes(
 def test_equal_scores_share_a_position(bundled_client: TestClient) -> None:
     body = {"avoid": ["restlessness"]}
     results = bundled_client.post("/api/v1/rankings", json=body).json()["results"]
-    by_score: dict[int, list[dict]] = {}
+    by_score: dict[int, list[dict[str, Any]]] = {}
     for r in results:
         by_score.setdefault(r["score"], []).append(r)
     assert any(len(group) > 1 for group in by_score.values())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx2
@@ -9,12 +10,12 @@ import httpx2
 from tests.builders import bundled_dataset
 from tests.integration.conftest import publish
 from tests.integration.live import live_server
-from tests.integration.staff import PASSWORD, add_staff
+from tests.integration.staff import PASSWORD, Staff, add_staff
 
 N = 50
 
 
-def _token(base: str, staff, name: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _token(base: str, staff: Staff, name: str) -> dict[str, str]:
     response = httpx2.post(
         f"{base}/api/v1/auth/token",
         data={"username": name, "password": PASSWORD, "totp": staff.code(name)},
@@ -23,7 +24,7 @@ def _token(base: str, staff, name: str) -> dict[str, str]:  # type: ignore[no-un
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
-def test_fifty_concurrent_edits_one_etag_one_success(fresh_db) -> None:
+def test_fifty_concurrent_edits_one_etag_one_success(fresh_db: Callable[[], str]) -> None:
     """Two pharmacists send 50 edits of one rating with the same ETag at once."""
     url = fresh_db()
     publish(url, bundled_dataset())
@@ -55,7 +56,7 @@ def test_fifty_concurrent_edits_one_etag_one_success(fresh_db) -> None:
         assert edits[0]["after"]["note"] == final.json()["note"]
 
 
-def test_concurrent_edits_of_different_cells_all_succeed(fresh_db) -> None:
+def test_concurrent_edits_of_different_cells_all_succeed(fresh_db: Callable[[], str]) -> None:
     url = fresh_db()
     dataset = bundled_dataset()
     publish(url, dataset)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.integration.staff import StaffApp
 from tests.integration.test_cli import sdm
 
 BODY = {
@@ -12,7 +13,7 @@ BODY = {
 }
 
 
-def test_tablet_post_gives_an_unambiguous_code_that_staff_can_open(staff_app) -> None:
+def test_tablet_post_gives_an_unambiguous_code_that_staff_can_open(staff_app: StaffApp) -> None:
     client, staff = staff_app
     created = client.post("/api/v1/consultations", json=BODY)
     assert created.status_code == 201, created.text
@@ -29,14 +30,14 @@ def test_tablet_post_gives_an_unambiguous_code_that_staff_can_open(staff_app) ->
     assert body["ranking"]["data_version"]["number"] == 1
 
 
-def test_bad_tablet_input_is_422_like_a_ranking(staff_app) -> None:
+def test_bad_tablet_input_is_422_like_a_ranking(staff_app: StaffApp) -> None:
     client, _ = staff_app
     response = client.post("/api/v1/consultations", json={"avoid": ["tremor", "tremor"]})
     assert response.status_code == 422
     assert "priority 2 repeats tremor" in response.json()["detail"][0]["msg"]
 
 
-def test_decision_is_recorded_with_the_data_version(staff_app) -> None:
+def test_decision_is_recorded_with_the_data_version(staff_app: StaffApp) -> None:
     client, staff = staff_app
     consultation = client.post("/api/v1/consultations", json=BODY).json()["id"]
     cora = staff.headers(client, "cora")
@@ -59,7 +60,7 @@ def test_decision_is_recorded_with_the_data_version(staff_app) -> None:
     assert ok.json()["decided_by"] == "cora"
 
 
-def test_unknown_and_expired_codes_are_404(staff_app) -> None:
+def test_unknown_and_expired_codes_are_404(staff_app: StaffApp) -> None:
     client, staff = staff_app
     response = client.get(
         "/api/v1/consultations/by-code/AAAAAA", headers=staff.headers(client, "cora")
@@ -68,7 +69,7 @@ def test_unknown_and_expired_codes_are_404(staff_app) -> None:
     assert "expired" in response.json()["detail"]
 
 
-def test_purge_deletes_old_consultations(staff_app) -> None:
+def test_purge_deletes_old_consultations(staff_app: StaffApp) -> None:
     client, staff = staff_app
     client.post("/api/v1/consultations", json=BODY)
     kept = sdm(staff.url, "consultations", "purge", "--older-than", "30")

@@ -10,11 +10,13 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date
+from typing import NoReturn, TypeAlias
 
 import anyio
 import pytest
 from sqlalchemy.exc import OperationalError
 
+from app.catalogue.model import Dataset
 from app.db import make_engine
 from app.errors import NoDataVersion
 from app.store.current import CurrentVersion
@@ -30,8 +32,12 @@ class Clock:
         return self.now
 
 
+#: The `setup` fixture: a database's URL, a pointer to its newest version, its clock.
+Setup: TypeAlias = tuple[str, CurrentVersion, Clock]
+
+
 @pytest.fixture
-def setup(fresh_db: Callable[[], str]) -> Iterator[tuple[str, CurrentVersion, Clock]]:
+def setup(fresh_db: Callable[[], str]) -> Iterator[Setup]:
     url = fresh_db()
     engine = make_engine(url)
     clock = Clock()
@@ -46,7 +52,7 @@ def newest(current: CurrentVersion) -> int:
         return pool.submit(anyio.run, current.get).result().version.number
 
 
-def renamed(n: int):  # type: ignore[no-untyped-def]
+def renamed(n: int) -> Dataset:
     """The small dataset with different content, so that it publishes as a new version."""
     data = small_dataset()
     return replace(
@@ -54,7 +60,7 @@ def renamed(n: int):  # type: ignore[no-untyped-def]
     )
 
 
-def test_another_process_publication_is_used_within_max_age_and_not_before(setup) -> None:  # type: ignore[no-untyped-def]
+def test_another_process_publication_is_used_within_max_age_and_not_before(setup: Setup) -> None:
     url, current, clock = setup
     publish(url, renamed(1))
     assert newest(current) == 1
@@ -65,7 +71,7 @@ def test_another_process_publication_is_used_within_max_age_and_not_before(setup
     assert newest(current) == 2  # confirmed again: the new version
 
 
-def test_forget_makes_the_next_request_read_the_database(setup) -> None:  # type: ignore[no-untyped-def]
+def test_forget_makes_the_next_request_read_the_database(setup: Setup) -> None:
     url, current, _clock = setup
     publish(url, renamed(1))
     assert newest(current) == 1
@@ -74,13 +80,15 @@ def test_forget_makes_the_next_request_read_the_database(setup) -> None:  # type
     assert newest(current) == 2
 
 
-def test_a_failed_confirmation_drops_the_pointer(setup, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_confirmation_drops_the_pointer(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
     url, current, clock = setup
     publish(url, renamed(1))
     assert newest(current) == 1
     clock.now += 1.5
 
-    def unreachable(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+    def unreachable(*_args: object, **_kwargs: object) -> NoReturn:
         raise OperationalError("SELECT", {}, Exception("the database is not there"))
 
     monkeypatch.setattr("app.store.current.latest_version", unreachable)
@@ -92,7 +100,7 @@ def test_a_failed_confirmation_drops_the_pointer(setup, monkeypatch) -> None:  #
     assert newest(current) == 1
 
 
-def test_no_version_yet_is_no_data_version(setup) -> None:  # type: ignore[no-untyped-def]
+def test_no_version_yet_is_no_data_version(setup: Setup) -> None:
     _url, current, _clock = setup
     with pytest.raises(NoDataVersion):
         newest(current)

@@ -16,7 +16,7 @@ from app.curation.tables import DraftRating
 from app.db import make_engine, session_scope
 from app.store.datasets import DatasetCache
 from tests.builders import bundled_dataset
-from tests.conftest import downgrade, migrate
+from tests.conftest import Databases, downgrade, migrate
 from tests.integration.conftest import publish
 
 
@@ -31,7 +31,7 @@ def as_before_0006(dataset: Dataset) -> Dataset:
     )
 
 
-def test_edits_before_the_upgrade_count_for_four_eyes(databases) -> None:  # type: ignore[no-untyped-def]
+def test_edits_before_the_upgrade_count_for_four_eyes(databases: Databases) -> None:
     url = databases.empty()
     # Set up with today's code, then go back to 0004 (which drops draft_edit), so the
     # draft stands as it would have before 0005: its editors only in the audit trail.

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-import pytest
+from collections.abc import Callable
+from typing import Any
 
-from tests.integration.staff import add_staff_user
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.integration.staff import StaffApp, add_staff_user
 
 RATING = "/api/v1/drafts/{id}/drugs/olanzapine/ratings/weight-gain"
 
 
-def open_draft(client, headers) -> str:  # type: ignore[no-untyped-def]
+def open_draft(client: TestClient, headers: dict[str, str]) -> str:
     response = client.post("/api/v1/drafts", headers=headers, json={"note": "test"})
     assert response.status_code == 201, response.text
     return str(response.json()["id"])
 
 
-def test_full_review_cycle_publishes_a_new_version(staff_app) -> None:
+def test_full_review_cycle_publishes_a_new_version(staff_app: StaffApp) -> None:
     client, staff = staff_app
     phil, pia = staff.headers(client, "phil"), staff.headers(client, "pia")
     draft = open_draft(client, phil)
@@ -73,7 +77,7 @@ def test_full_review_cycle_publishes_a_new_version(staff_app) -> None:
     } <= trail
 
 
-def test_stale_etag_is_412_and_changes_nothing(staff_app) -> None:
+def test_stale_etag_is_412_and_changes_nothing(staff_app: StaffApp) -> None:
     client, staff = staff_app
     phil = staff.headers(client, "phil")
     url = RATING.format(id=open_draft(client, phil))
@@ -88,7 +92,7 @@ def test_stale_etag_is_412_and_changes_nothing(staff_app) -> None:
     assert client.get(url, headers=phil).json()["value"] == 2
 
 
-def test_missing_if_match_is_428(staff_app) -> None:
+def test_missing_if_match_is_428(staff_app: StaffApp) -> None:
     client, staff = staff_app
     phil = staff.headers(client, "phil")
     url = RATING.format(id=open_draft(client, phil))
@@ -104,7 +108,9 @@ def test_missing_if_match_is_428(staff_app) -> None:
         ({"value": 2, "sources": ["nowhere"]}, "source 'nowhere' has no citation"),
     ],
 )
-def test_invalid_edits_are_422_with_the_reason(staff_app, body, message) -> None:
+def test_invalid_edits_are_422_with_the_reason(
+    staff_app: StaffApp, body: dict[str, Any], message: str
+) -> None:
     client, staff = staff_app
     phil = staff.headers(client, "phil")
     url = RATING.format(id=open_draft(client, phil))
@@ -114,7 +120,7 @@ def test_invalid_edits_are_422_with_the_reason(staff_app, body, message) -> None
     assert message in response.json()["detail"]
 
 
-def test_unknown_is_stored_as_unknown_through_a_draft(staff_app) -> None:
+def test_unknown_is_stored_as_unknown_through_a_draft(staff_app: StaffApp) -> None:
     client, staff = staff_app
     phil, pia = staff.headers(client, "phil"), staff.headers(client, "pia")
     draft = open_draft(client, phil)
@@ -132,7 +138,7 @@ def test_unknown_is_stored_as_unknown_through_a_draft(staff_app) -> None:
     assert (weight["value"], weight["symbol"]) == (None, "?")
 
 
-def test_discarded_and_submitted_drafts_cannot_be_edited(staff_app) -> None:
+def test_discarded_and_submitted_drafts_cannot_be_edited(staff_app: StaffApp) -> None:
     client, staff = staff_app
     phil = staff.headers(client, "phil")
     draft = open_draft(client, phil)
@@ -147,7 +153,7 @@ def test_discarded_and_submitted_drafts_cannot_be_edited(staff_app) -> None:
     assert client.get(f"/api/v1/drafts/{draft}", headers=phil).json()["status"] == "discarded"
 
 
-def test_review_due_lists_overdue_cards(staff_app) -> None:
+def test_review_due_lists_overdue_cards(staff_app: StaffApp) -> None:
     client, staff = staff_app
     phil = staff.headers(client, "phil")
     assert client.get("/api/v1/review-due", headers=phil).json() == []
@@ -155,7 +161,7 @@ def test_review_due_lists_overdue_cards(staff_app) -> None:
     assert {d["drug"] for d in far} >= {"olanzapine", "clozapine"}
 
 
-def test_drug_fields_are_edited_with_an_etag_and_validated(staff_app) -> None:
+def test_drug_fields_are_edited_with_an_etag_and_validated(staff_app: StaffApp) -> None:
     client, staff = staff_app
     phil = staff.headers(client, "phil")
     draft = open_draft(client, phil)
@@ -183,7 +189,9 @@ def test_drug_fields_are_edited_with_an_etag_and_validated(staff_app) -> None:
 # --- four eyes: nobody who changed a draft approves it ---------------------------------
 
 
-def edit_weight_gain(client, headers, draft: str, value: int = 0) -> None:  # type: ignore[no-untyped-def]
+def edit_weight_gain(
+    client: TestClient, headers: dict[str, str], draft: str, value: int = 0
+) -> None:
     """Olanzapine's weight gain, +++ in the published data."""
     url = RATING.format(id=draft)
     etag = client.get(url, headers=headers).headers["etag"]
@@ -195,7 +203,7 @@ def edit_weight_gain(client, headers, draft: str, value: int = 0) -> None:  # ty
     assert response.status_code == 200, response.text
 
 
-def edit_card(client, headers, draft: str) -> None:  # type: ignore[no-untyped-def]
+def edit_card(client: TestClient, headers: dict[str, str], draft: str) -> None:
     url = f"/api/v1/drafts/{draft}/drugs/olanzapine"
     etag = client.get(url, headers=headers).headers["etag"]
     response = client.put(
@@ -204,7 +212,7 @@ def edit_card(client, headers, draft: str) -> None:  # type: ignore[no-untyped-d
     assert response.status_code == 200, response.text
 
 
-def edit_source(client, headers, draft: str) -> None:  # type: ignore[no-untyped-def]
+def edit_source(client: TestClient, headers: dict[str, str], draft: str) -> None:
     response = client.put(
         f"/api/v1/drafts/{draft}/sources/s3-2020",
         headers=headers,
@@ -213,46 +221,54 @@ def edit_source(client, headers, draft: str) -> None:  # type: ignore[no-untyped
     assert response.status_code == 204, response.text
 
 
-def submit(client, headers, draft: str) -> None:  # type: ignore[no-untyped-def]
+def submit(client: TestClient, headers: dict[str, str], draft: str) -> None:
     response = client.post(f"/api/v1/drafts/{draft}/submit", headers=headers)
     assert response.status_code == 200, response.text
 
 
-def as_creator(client, phil, pia, draft: str) -> str:  # type: ignore[no-untyped-def]
+def as_creator(client: TestClient, phil: dict[str, str], pia: dict[str, str], draft: str) -> str:
     """phil opened the draft; pia changed and submitted it. phil tries to approve."""
     edit_weight_gain(client, pia, draft)
     submit(client, pia, draft)
     return "phil"
 
 
-def as_submitter(client, phil, pia, draft: str) -> str:  # type: ignore[no-untyped-def]
+def as_submitter(client: TestClient, phil: dict[str, str], pia: dict[str, str], draft: str) -> str:
     edit_weight_gain(client, phil, draft)
     submit(client, pia, draft)
     return "pia"
 
 
-def as_rating_editor(client, phil, pia, draft: str) -> str:  # type: ignore[no-untyped-def]
+def as_rating_editor(
+    client: TestClient, phil: dict[str, str], pia: dict[str, str], draft: str
+) -> str:
     """The finding: pia edits phil's draft (+++ -> 0), phil submits, pia approves."""
     edit_weight_gain(client, pia, draft)
     submit(client, phil, draft)
     return "pia"
 
 
-def as_drug_field_editor(client, phil, pia, draft: str) -> str:  # type: ignore[no-untyped-def]
+def as_drug_field_editor(
+    client: TestClient, phil: dict[str, str], pia: dict[str, str], draft: str
+) -> str:
     edit_weight_gain(client, phil, draft)
     edit_card(client, pia, draft)
     submit(client, phil, draft)
     return "pia"
 
 
-def as_source_editor(client, phil, pia, draft: str) -> str:  # type: ignore[no-untyped-def]
+def as_source_editor(
+    client: TestClient, phil: dict[str, str], pia: dict[str, str], draft: str
+) -> str:
     edit_weight_gain(client, phil, draft)
     edit_source(client, pia, draft)
     submit(client, phil, draft)
     return "pia"
 
 
-def as_overwritten_editor(client, phil, pia, draft: str) -> str:  # type: ignore[no-untyped-def]
+def as_overwritten_editor(
+    client: TestClient, phil: dict[str, str], pia: dict[str, str], draft: str
+) -> str:
     """pia's change was overwritten by phil's: she still changed the draft."""
     edit_weight_gain(client, pia, draft, value=1)
     edit_weight_gain(client, phil, draft, value=0)
@@ -271,7 +287,9 @@ def as_overwritten_editor(client, phil, pia, draft: str) -> str:  # type: ignore
         as_overwritten_editor,
     ],
 )
-def test_nobody_who_changed_a_draft_can_approve_it(staff_app, involve) -> None:  # type: ignore[no-untyped-def]
+def test_nobody_who_changed_a_draft_can_approve_it(
+    staff_app: StaffApp, involve: Callable[[TestClient, dict[str, str], dict[str, str], str], str]
+) -> None:
     client, staff = staff_app
     add_staff_user(staff, "pete", "pharmacist")  # takes no part until asked to approve
     phil, pia = staff.headers(client, "phil"), staff.headers(client, "pia")
@@ -301,7 +319,7 @@ def test_nobody_who_changed_a_draft_can_approve_it(staff_app, involve) -> None: 
     assert (card["data_version"]["number"], weight["value"]) == (2, 0)
 
 
-def test_the_diff_names_who_last_changed_each_cell_and_field(staff_app) -> None:
+def test_the_diff_names_who_last_changed_each_cell_and_field(staff_app: StaffApp) -> None:
     client, staff = staff_app
     phil, pia = staff.headers(client, "phil"), staff.headers(client, "pia")
     draft = open_draft(client, phil)

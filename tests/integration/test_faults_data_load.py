@@ -15,12 +15,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import psycopg
+from psycopg.rows import TupleRow
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.catalogue import load_directory
 from app.catalogue.model import Dataset
@@ -69,7 +71,7 @@ def version_rows(url: str) -> dict[int, dict[str, Any]]:
             (SourceRow, "sources"),
         ):
             counted = session.exec(
-                select(model.version, func.count()).group_by(model.version)  # type: ignore[attr-defined]
+                select(col(model.version), func.count()).group_by(col(model.version))
             ).all()
             for number, n in counted:
                 rows[number][key] = int(n)
@@ -116,22 +118,31 @@ def in_transaction(url: str) -> Callable[[], bool]:
                 answer = fcntl.fcntl(fd, fcntl.F_GETLK, query)
             finally:
                 os.close(fd)
-            return struct.unpack("hhqqi4x", answer)[0] != fcntl.F_UNLCK
+            lock_type: int = struct.unpack("hhqqi4x", answer)[0]
+            return lock_type != fcntl.F_UNLCK
 
         return sqlite_busy
     name = url.rsplit("/", 1)[1]
-    conn = psycopg.connect(admin_url(url), autocommit=True)
+    return PgBusy(psycopg.connect(admin_url(url), autocommit=True), name)
 
-    def pg_busy() -> bool:
-        row = conn.execute(
+
+@dataclass
+class PgBusy:
+    """`in_transaction` on PostgreSQL, asked through its own connection; `close()` it."""
+
+    conn: psycopg.Connection[TupleRow]
+    name: str
+
+    def __call__(self) -> bool:
+        row = self.conn.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
             "AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()",
-            (name,),
+            (self.name,),
         ).fetchone()
         return bool(row and row[0])
 
-    pg_busy.close = conn.close  # type: ignore[attr-defined]
-    return pg_busy
+    def close(self) -> None:
+        self.conn.close()
 
 
 def watch(process: subprocess.Popen[bytes], busy: Callable[[], bool]) -> tuple[float, float]:

@@ -127,7 +127,7 @@ def watched(url: str) -> Iterator[tuple[str, dict[str, Callable[[], Any]]]]:
 
 
 def fault_is_noticed(
-    base: str, checks: dict[str, Callable[[], Any]], fault: Callable[[], None], label: str
+    base: str, checks: dict[str, Callable[[], Any]], fault: Callable[[], object], label: str
 ) -> None:
     """Cause `fault`; within 2 s every probe but liveness answers 503 (`noticed`), and a
     round of all the probes then answers as `assert_all_down` says."""

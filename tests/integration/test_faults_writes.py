@@ -27,7 +27,7 @@ from app.store.tables import (
 )
 from tests.builders import bundled_dataset
 from tests.conftest import BACKEND
-from tests.integration.conftest import client_for, publish
+from tests.integration.conftest import app_of, client_for, publish
 from tests.integration.faultkit import (
     CONSULTATION,
     RANKING,
@@ -167,7 +167,7 @@ def test_a_full_disk_refuses_writes_clearly_and_keeps_the_database_sound(
     path = sqlite_file(url)
     assert path is not None
     with client_for(url) as client:
-        engine = of_app(client.app).engine  # type: ignore[arg-type]
+        engine = of_app(app_of(client)).engine
         with sqlite3.connect(path) as conn:
             pages = int(conn.execute("PRAGMA page_count").fetchone()[0])
 

@@ -4,7 +4,7 @@ and the context note are covered in test_clinic_pages.py, screen and PDF.)"""
 
 from __future__ import annotations
 
-from tests.integration.staff import web_login
+from tests.integration.staff import StaffApp, web_login
 
 PAYLOAD = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
 RAW_MARKERS = ("<script>alert(1)", "<img src=x")
@@ -15,7 +15,7 @@ def assert_escaped(text: str, where: str) -> None:
         assert marker not in text, f"unescaped {marker!r} on {where}"
 
 
-def test_hostile_draft_rating_and_source_text_is_escaped_everywhere(staff_app) -> None:
+def test_hostile_draft_rating_and_source_text_is_escaped_everywhere(staff_app: StaffApp) -> None:
     client, staff = staff_app
     phil, pia = staff.headers(client, "phil"), staff.headers(client, "pia")
     draft = client.post("/api/v1/drafts", headers=phil, json={"note": PAYLOAD}).json()["id"]

@@ -15,6 +15,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx2
@@ -41,7 +42,7 @@ def copied_from_context(stage: str) -> list[tuple[str, str]]:
 
 
 def test_the_image_layout_migrates_loads_serves_and_passes_its_health_check(
-    tmp_path: Path, fresh_db
+    tmp_path: Path, fresh_db: Callable[[], str]
 ) -> None:
     dockerfile = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
     stage = final_stage(dockerfile)

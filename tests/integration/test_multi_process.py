@@ -9,6 +9,7 @@ session on B; a stale ETag is refused by the other process too. Runs on PostgreS
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import httpx2
 
@@ -26,7 +27,7 @@ DECISION = {
 }
 
 
-def test_a_journey_across_two_app_processes(fresh_db) -> None:  # type: ignore[no-untyped-def]
+def test_a_journey_across_two_app_processes(fresh_db: Callable[[], str]) -> None:
     url = fresh_db()
     publish(url, bundled_dataset())
     staff = add_staff(url)

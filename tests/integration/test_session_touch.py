@@ -8,8 +8,9 @@ Found by `make bench`: 4 of 1,995 sheet requests failed with 503, once a minute.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import update
@@ -37,7 +38,7 @@ def age_sessions(url: str, minutes: int) -> None:
     engine.dispose()
 
 
-def last_seen(url: str) -> list[object]:
+def last_seen(url: str) -> list[datetime]:
     engine = make_engine(url)
     with session_scope(engine) as session:
         seen = [row.last_seen_at for row in session.exec(select(AuthSession)).all()]
@@ -45,7 +46,9 @@ def last_seen(url: str) -> list[object]:
     return seen
 
 
-def test_pages_asked_for_at_once_when_the_session_is_due_a_refresh(fresh_db) -> None:  # type: ignore[no-untyped-def]
+def test_pages_asked_for_at_once_when_the_session_is_due_a_refresh(
+    fresh_db: Callable[[], str],
+) -> None:
     url = fresh_db()
     publish(url, bundled_dataset())
     staff = add_staff(url)
@@ -68,7 +71,9 @@ def test_pages_asked_for_at_once_when_the_session_is_due_a_refresh(fresh_db) -> 
             assert last_seen(url) != before  # refreshed
 
 
-def test_a_write_when_the_session_is_due_a_refresh_does_not_wait(fresh_db) -> None:  # type: ignore[no-untyped-def]
+def test_a_write_when_the_session_is_due_a_refresh_does_not_wait(
+    fresh_db: Callable[[], str],
+) -> None:
     """A write (here: recording a decision) refreshes in its own unit of work, which on
     SQLite already holds the write lock: a second unit of work would wait for it."""
     url = fresh_db()

@@ -6,16 +6,20 @@ from __future__ import annotations
 import re
 
 import pytest
+from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
 
-from tests.integration.staff import PASSWORD, add_staff_user
+from tests.integration.conftest import app_of
+from tests.integration.staff import PASSWORD, Staff, StaffApp, add_staff_user
+from tests.lookup import search
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def log_in(client, staff, username: str) -> str:  # type: ignore[no-untyped-def]
+def log_in(client: TestClient, staff: Staff, username: str) -> str:
     page = client.get("/login")
-    token = CSRF.search(page.text).group(1)
+    token = search(CSRF, page.text).group(1)
     response = client.post(
         "/login",
         data={
@@ -29,14 +33,14 @@ def log_in(client, staff, username: str) -> str:  # type: ignore[no-untyped-def]
     )
     assert response.status_code == 303, response.text
     assert response.headers["location"] == "/staff/drafts"
-    return CSRF.search(client.get("/staff").text).group(1)
+    return search(CSRF, client.get("/staff").text).group(1)
 
 
-def test_session_cookie_is_secure_httponly_samesite(staff_app) -> None:
+def test_session_cookie_is_secure_httponly_samesite(staff_app: StaffApp) -> None:
     client, staff = staff_app
     client.get("/login")
     page = client.get("/login")
-    token = CSRF.search(page.text).group(1)
+    token = search(CSRF, page.text).group(1)
     response = client.post(
         "/login",
         data={
@@ -56,7 +60,7 @@ def test_session_cookie_is_secure_httponly_samesite(staff_app) -> None:
     assert "Path=/" in cookie
 
 
-def test_login_without_the_form_token_is_refused(staff_app) -> None:
+def test_login_without_the_form_token_is_refused(staff_app: StaffApp) -> None:
     client, staff = staff_app
     response = client.post(
         "/login", data={"username": "phil", "password": PASSWORD, "totp": staff.code("phil")}
@@ -65,9 +69,9 @@ def test_login_without_the_form_token_is_refused(staff_app) -> None:
     assert "nothing was changed" in response.text
 
 
-def test_wrong_password_shows_the_form_again_with_the_username(staff_app) -> None:
+def test_wrong_password_shows_the_form_again_with_the_username(staff_app: StaffApp) -> None:
     client, _ = staff_app
-    token = CSRF.search(client.get("/login").text).group(1)
+    token = search(CSRF, client.get("/login").text).group(1)
     response = client.post(
         "/login", data={"username": "phil", "password": "nope", "csrf_token": token}
     )
@@ -76,10 +80,11 @@ def test_wrong_password_shows_the_form_again_with_the_username(staff_app) -> Non
     assert "The username, password or code is not right." in response.text
 
 
-def test_logged_out_cookie_replayed_is_refused(staff_app) -> None:
+def test_logged_out_cookie_replayed_is_refused(staff_app: StaffApp) -> None:
     client, staff = staff_app
     csrf = log_in(client, staff, "phil")
     cookie = client.cookies.get("__Host-sdm_session")
+    assert cookie is not None
     assert client.get("/staff/drafts").status_code == 200
     out = client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
     assert out.status_code == 303
@@ -89,7 +94,7 @@ def test_logged_out_cookie_replayed_is_refused(staff_app) -> None:
     assert replay.headers["location"].startswith("/login")
 
 
-def test_pages_need_login_and_role(staff_app) -> None:
+def test_pages_need_login_and_role(staff_app: StaffApp) -> None:
     client, staff = staff_app
     response = client.get("/staff/drafts", follow_redirects=False)
     assert (response.status_code, response.headers["location"]) == (
@@ -102,7 +107,7 @@ def test_pages_need_login_and_role(staff_app) -> None:
     assert "This needs the role pharmacist" in forbidden.text
 
 
-def test_edit_a_rating_through_forms_and_see_the_diff(staff_app) -> None:
+def test_edit_a_rating_through_forms_and_see_the_diff(staff_app: StaffApp) -> None:
     client, staff = staff_app
     csrf = log_in(client, staff, "phil")
     opened = client.post(
@@ -112,7 +117,7 @@ def test_edit_a_rating_through_forms_and_see_the_diff(staff_app) -> None:
     form_url = f"{draft_url}/drugs/clozapine/ratings/drooling"
     form = client.get(form_url)
     assert form.status_code == 200
-    revision = re.search(r'name="revision" value="(\d+)"', form.text).group(1)
+    revision = search(r'name="revision" value="(\d+)"', form.text).group(1)
     saved = client.post(
         form_url,
         data={
@@ -133,14 +138,14 @@ def test_edit_a_rating_through_forms_and_see_the_diff(staff_app) -> None:
     )
 
 
-def test_a_lost_update_keeps_what_the_person_typed(staff_app) -> None:
+def test_a_lost_update_keeps_what_the_person_typed(staff_app: StaffApp) -> None:
     client, staff = staff_app
     csrf = log_in(client, staff, "phil")
     draft_url = client.post(
         "/staff/drafts", data={"csrf_token": csrf}, follow_redirects=False
     ).headers["location"]
     form_url = f"{draft_url}/drugs/clozapine/ratings/tremor"
-    revision = re.search(r'name="revision" value="(\d+)"', client.get(form_url).text).group(1)
+    revision = search(r'name="revision" value="(\d+)"', client.get(form_url).text).group(1)
     first = client.post(
         form_url,
         data={"csrf_token": csrf, "revision": revision, "value": "1", "sources": "s3-2020"},
@@ -163,7 +168,9 @@ def test_a_lost_update_keeps_what_the_person_typed(staff_app) -> None:
     assert 'id="value-3" name="value" value="3" checked' in second.text
 
 
-def test_only_a_pharmacist_who_did_not_change_the_draft_is_offered_approval(staff_app) -> None:
+def test_only_a_pharmacist_who_did_not_change_the_draft_is_offered_approval(
+    staff_app: StaffApp,
+) -> None:
     client, staff = staff_app
     pia = staff.headers(client, "pia")
     draft = client.post("/api/v1/drafts", headers=pia, json={}).json()["id"]
@@ -188,7 +195,7 @@ def test_only_a_pharmacist_who_did_not_change_the_draft_is_offered_approval(staf
     assert "Approve and publish" in client.get(f"/staff/drafts/{draft}").text
 
 
-def state_changing_page_routes(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def state_changing_page_routes(app: FastAPI) -> list[tuple[str, str]]:
     routes = []
     stack = list(app.routes)
     while stack:
@@ -196,12 +203,15 @@ def state_changing_page_routes(app) -> list[tuple[str, str]]:  # type: ignore[no
         if hasattr(route, "original_router"):
             stack.extend(route.original_router.routes)
         elif isinstance(route, APIRoute) and not route.path.startswith(("/api", "/tablet")):
+            assert route.methods is not None, route.path
             routes += [(m, route.path) for m in route.methods if m not in ("GET", "HEAD")]
     return sorted(routes)
 
 
 @pytest.mark.parametrize("token", [None, "wrong-token"])
-def test_every_state_changing_page_refuses_a_missing_or_wrong_csrf_token(staff_app, token):
+def test_every_state_changing_page_refuses_a_missing_or_wrong_csrf_token(
+    staff_app: StaffApp, token: str | None
+) -> None:
     client, staff = staff_app
     log_in(client, staff, "phil")
     draft_id = client.post("/api/v1/drafts", headers=staff.headers(client, "pia"), json={}).json()[
@@ -215,7 +225,7 @@ def test_every_state_changing_page_refuses_a_missing_or_wrong_csrf_token(staff_a
         "action": "discard",
         "consultation_id": consultation["id"],
     }
-    routes = state_changing_page_routes(client.app)
+    routes = state_changing_page_routes(app_of(client))
     assert len(routes) >= 5
     for method, path in routes:
         url = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
@@ -238,7 +248,7 @@ def test_every_state_changing_page_refuses_a_missing_or_wrong_csrf_token(staff_a
     assert opened.json()["decision"] is None
 
 
-def test_the_tablet_refuses_posts_from_another_site(staff_app) -> None:
+def test_the_tablet_refuses_posts_from_another_site(staff_app: StaffApp) -> None:
     """The tablet has no session to bind a token to; the browser's headers say the origin."""
     client, _ = staff_app
     form = {"lang": "en", "go": "choose"}

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 
+import httpx2
+import pytest
 from fastapi.testclient import TestClient
 
+from tests.integration.staff import StaffApp
 
-def post(client: TestClient, data: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
+
+def post(client: TestClient, data: list[tuple[str, str]]) -> httpx2.Response:
     return client.post(
         "/tablet",
         content="&".join(f"{k}={v}" for k, v in data),
@@ -19,7 +23,7 @@ def hidden_state(html: str) -> list[tuple[str, str]]:
     return re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">', html)
 
 
-def test_the_whole_tablet_journey_gives_a_code_the_clinician_can_open(staff_app) -> None:
+def test_the_whole_tablet_journey_gives_a_code_the_clinician_can_open(staff_app: StaffApp) -> None:
     client, staff = staff_app
     start = client.get("/tablet?lang=en")
     assert start.status_code == 200
@@ -70,7 +74,7 @@ def test_the_whole_tablet_journey_gives_a_code_the_clinician_can_open(staff_app)
     assert opened["ranking"]["results"][0]["drug"]["id"]
 
 
-def test_choosing_more_than_five_keeps_the_choices_and_explains(staff_app) -> None:
+def test_choosing_more_than_five_keeps_the_choices_and_explains(staff_app: StaffApp) -> None:
     client, _ = staff_app
     six = ["weight-gain", "tiredness", "restlessness", "tremor", "dry-mouth", "constipation"]
     response = post(
@@ -81,14 +85,16 @@ def test_choosing_more_than_five_keeps_the_choices_and_explains(staff_app) -> No
     assert response.text.count("checked") >= 6
 
 
-def test_nothing_chosen_is_explained(staff_app) -> None:
+def test_nothing_chosen_is_explained(staff_app: StaffApp) -> None:
     client, _ = staff_app
     response = post(client, [("lang", "en"), ("go", "order-from-choose")])
     assert response.status_code == 422
     assert "Choose at least 1 side effect" in response.text
 
 
-def test_no_language_is_offered_without_its_catalogue(staff_app, monkeypatch) -> None:
+def test_no_language_is_offered_without_its_catalogue(
+    staff_app: StaffApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The tablet never labels English as Norwegian: Norwegian is offered only while its
     catalogue is complete."""
     client, _ = staff_app

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import time
+from typing import Any
 from urllib.parse import urlencode
 
 import httpx2
@@ -33,7 +34,7 @@ class Browser:
         form: list[tuple[str, str]] | dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
         timeout: float = 15,
-        **kwargs: object,
+        **kwargs: Any,
     ) -> httpx2.Response:
         sent = dict(headers or {})
         if self.cookies:
@@ -42,7 +43,7 @@ class Browser:
             sent["content-type"] = "application/x-www-form-urlencoded"
             kwargs["content"] = urlencode(list(form.items()) if isinstance(form, dict) else form)
         started = time.monotonic()
-        response = httpx2.request(method, url, headers=sent, timeout=timeout, **kwargs)  # type: ignore[arg-type]
+        response = httpx2.request(method, url, headers=sent, timeout=timeout, **kwargs)
         response.extensions["elapsed_s"] = time.monotonic() - started
         for raw in response.headers.get_list("set-cookie"):
             pair, _, attributes = raw.partition(";")
@@ -54,11 +55,11 @@ class Browser:
                 self.cookies[name] = value
         return response
 
-    def get(self, url: str, **kwargs: object) -> httpx2.Response:
-        return self.request("GET", url, **kwargs)  # type: ignore[arg-type]
+    def get(self, url: str, **kwargs: Any) -> httpx2.Response:
+        return self.request("GET", url, **kwargs)
 
-    def post(self, url: str, **kwargs: object) -> httpx2.Response:
-        return self.request("POST", url, **kwargs)  # type: ignore[arg-type]
+    def post(self, url: str, **kwargs: Any) -> httpx2.Response:
+        return self.request("POST", url, **kwargs)
 
 
 def hidden_state(page: str) -> list[tuple[str, str]]:

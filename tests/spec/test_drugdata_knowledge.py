@@ -140,7 +140,7 @@ def test_rankings_agree_with_the_comparative_evidence(case: Expectation) -> None
         ("chlorpromazine", "sun-sensitivity", 1),
     ],
 )
-def test_well_known_strong_effects_are_rated_high(drug: str, item: str, at_least: int):
+def test_well_known_strong_effects_are_rated_high(drug: str, item: str, at_least: int) -> None:
     value = bundled().drug(drug).ratings[item].value
     assert value is not None and value >= at_least, f"{drug} {item} = {value}"
 

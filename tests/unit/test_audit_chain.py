@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any, TypedDict, Unpack
 
 from app.audit.chain import (
     GENESIS,
@@ -19,8 +21,32 @@ from app.audit.chain import (
 AT = datetime(2026, 12, 5, 18, 0, 0, 250000, tzinfo=UTC)
 
 
-def fields(**changes: object) -> dict[str, object]:
-    base: dict[str, object] = {
+class Fields(TypedDict):
+    """What an audit event's hash covers: the arguments of canonical() and event_hash()."""
+
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    before: Mapping[str, Any] | None
+    after: Mapping[str, Any] | None
+    prev_hash: str
+
+
+class Changes(TypedDict, total=False):
+    """Some of the Fields, changed."""
+
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    before: Mapping[str, Any] | None
+    after: Mapping[str, Any] | None
+    prev_hash: str
+
+
+def fields(**changes: Unpack[Changes]) -> Fields:
+    base: Fields = {
         "at": AT,
         "actor": "phil",
         "action": "draft.approve",
@@ -33,7 +59,7 @@ def fields(**changes: object) -> dict[str, object]:
 
 
 def test_canonical_form_is_sorted_compact_utf8_json() -> None:
-    assert canonical(**fields()) == (  # type: ignore[arg-type]
+    assert canonical(**fields()) == (
         '{"action":"draft.approve","actor":"phil","after":{"note":"Ærlig talt","number":2},'
         '"at":"2026-12-05T18:00:00.250000+00:00","before":null,"prev_hash":"'
         + GENESIS
@@ -45,16 +71,16 @@ def test_the_hash_does_not_depend_on_key_order_or_how_the_time_is_written() -> N
     naive_utc = AT.replace(tzinfo=None)  # as SQLite gives it back
     oslo = AT.astimezone(timezone(timedelta(hours=1)))  # as PostgreSQL may
     reordered = {"number": 2, "note": "Ærlig talt"}
-    expected = event_hash(**fields())  # type: ignore[arg-type]
-    assert event_hash(**fields(at=naive_utc)) == expected  # type: ignore[arg-type]
-    assert event_hash(**fields(at=oslo)) == expected  # type: ignore[arg-type]
-    assert event_hash(**fields(after=reordered)) == expected  # type: ignore[arg-type]
+    expected = event_hash(**fields())
+    assert event_hash(**fields(at=naive_utc)) == expected
+    assert event_hash(**fields(at=oslo)) == expected
+    assert event_hash(**fields(after=reordered)) == expected
     assert len(expected) == 64
 
 
 def test_every_field_and_the_previous_hash_change_the_hash() -> None:
-    expected = event_hash(**fields())  # type: ignore[arg-type]
-    for change in (
+    expected = event_hash(**fields())
+    changes: tuple[Changes, ...] = (
         {"at": AT + timedelta(microseconds=1)},
         {"actor": "pia"},
         {"action": "draft.reject"},
@@ -62,8 +88,9 @@ def test_every_field_and_the_previous_hash_change_the_hash() -> None:
         {"before": {}},
         {"after": {"number": 3, "note": "Ærlig talt"}},
         {"prev_hash": "1" * 64},
-    ):
-        assert event_hash(**fields(**change)) != expected, change  # type: ignore[arg-type]
+    )
+    for change in changes:
+        assert event_hash(**fields(**change)) != expected, change
 
 
 def chain(n: int, *, unchained: int = 0) -> list[Link]:

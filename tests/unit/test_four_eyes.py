@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TypedDict, Unpack
 
 import pytest
 
@@ -13,7 +14,16 @@ from app.curation.tables import DraftEdit
 AT = datetime(2026, 11, 24, tzinfo=UTC)
 
 
-def edit(by: str, **where: str) -> DraftEdit:
+class Where(TypedDict, total=False):
+    """What a DraftEdit names: a rating, a drug field or a source."""
+
+    drug_id: str
+    side_effect: str
+    field: str
+    source: str
+
+
+def edit(by: str, **where: Unpack[Where]) -> DraftEdit:
     return DraftEdit(draft_id="d", at=AT, by=by, **where)
 
 

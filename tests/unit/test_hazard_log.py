@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -15,7 +16,7 @@ SEVERITY = {"minor", "significant", "considerable", "major", "catastrophic"}
 FIELDS = {"id", "title", "cause", "effect", "initial", "controls", "tests", "residual"}
 
 
-def hazards() -> list[dict]:  # type: ignore[type-arg]
+def hazards() -> list[dict[str, Any]]:
     return list(yaml.safe_load(LOG.read_text(encoding="utf-8"))["hazards"])
 
 

@@ -40,7 +40,9 @@ def declared(*extras: str) -> list[Requirement]:
     ("lock", "extras"),
     [("app.txt", ()), ("dev.txt", ("test", "lint", "browser", "fuzz"))],
 )
-def test_every_declared_dependency_is_locked_within_its_floor(lock, extras) -> None:
+def test_every_declared_dependency_is_locked_within_its_floor(
+    lock: str, extras: tuple[str, ...]
+) -> None:
     locked = pins(lock)
     for requirement in declared(*extras):
         name = canonicalize_name(requirement.name)
@@ -51,7 +53,7 @@ def test_every_declared_dependency_is_locked_within_its_floor(lock, extras) -> N
 
 
 @pytest.mark.parametrize("lock", ["app.txt", "dev.txt"])
-def test_every_locked_package_carries_a_hash(lock) -> None:
+def test_every_locked_package_carries_a_hash(lock: str) -> None:
     entries = blocks(lock)
     assert len(entries) > 20
     unhashed = [e.split("==")[0] for e in entries if "--hash=sha256:" not in e]

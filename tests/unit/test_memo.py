@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from functools import partial
 
 from app.store.memo import Memo
 
@@ -23,7 +24,7 @@ def test_a_value_is_made_once_and_kept() -> None:
 def test_it_never_holds_more_than_its_size() -> None:
     memo = Memo(3)
     for key in range(10):
-        memo.get(key, lambda key=key: f"v{key}")
+        memo.get(key, partial("v{}".format, key))
         assert len(memo) == min(key + 1, 3)
     assert [memo.peek(k) for k in range(7)] == [None] * 7
     assert [memo.peek(k) for k in (7, 8, 9)] == ["v7", "v8", "v9"]

@@ -30,7 +30,9 @@ def test_anything_else_stops_the_render(url: str) -> None:
         pdf.render(f'<img src="{url}"><p>x</p>', base_url="http://sheet.invalid/")
 
 
-def test_without_weasyprint_the_pdf_is_a_clear_503_not_a_crash(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_without_weasyprint_the_pdf_is_a_clear_503_not_a_crash(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     import sys
 
     pdf._weasyprint.cache_clear()

@@ -50,7 +50,9 @@ def position(dataset: Dataset, request: RankingRequest, drug_id: str) -> int:
 
 
 @given(scenarios(), st.randoms())
-def test_same_input_always_gives_the_same_order(scenario, rnd: random.Random) -> None:
+def test_same_input_always_gives_the_same_order(
+    scenario: tuple[Dataset, RankingRequest], rnd: random.Random
+) -> None:
     dataset, request = scenario
     first = order(dataset, request)
     shuffled = list(dataset.drugs)
@@ -60,12 +62,15 @@ def test_same_input_always_gives_the_same_order(scenario, rnd: random.Random) ->
 
 
 @given(scenarios(), st.data())
-def test_raising_a_rating_on_an_avoid_item_never_improves_position(scenario, data) -> None:
+def test_raising_a_rating_on_an_avoid_item_never_improves_position(
+    scenario: tuple[Dataset, RankingRequest], data: st.DataObject
+) -> None:
     dataset, request = scenario
     drug = data.draw(st.sampled_from(dataset.drugs))
     item = data.draw(st.sampled_from(request.avoid))
     value = drug.ratings[item].value
     assume(value is not None and value < 3)
+    assert value is not None  # for the type checker: assume() does not narrow
     higher = data.draw(st.integers(value + 1, 3))
     raised = replace(
         dataset,
@@ -75,12 +80,15 @@ def test_raising_a_rating_on_an_avoid_item_never_improves_position(scenario, dat
 
 
 @given(scenarios(), st.data())
-def test_lowering_a_rating_on_an_avoid_item_never_worsens_position(scenario, data) -> None:
+def test_lowering_a_rating_on_an_avoid_item_never_worsens_position(
+    scenario: tuple[Dataset, RankingRequest], data: st.DataObject
+) -> None:
     dataset, request = scenario
     drug = data.draw(st.sampled_from(dataset.drugs))
     item = data.draw(st.sampled_from(request.avoid))
     value = drug.ratings[item].value
     assume(value is not None and value > 0)
+    assert value is not None  # for the type checker: assume() does not narrow
     lower = data.draw(st.integers(0, value - 1))
     lowered = replace(
         dataset,
@@ -90,7 +98,9 @@ def test_lowering_a_rating_on_an_avoid_item_never_worsens_position(scenario, dat
 
 
 @given(scenarios(), st.data())
-def test_items_neither_avoided_nor_helpful_never_change_the_order(scenario, data) -> None:
+def test_items_neither_avoided_nor_helpful_never_change_the_order(
+    scenario: tuple[Dataset, RankingRequest], data: st.DataObject
+) -> None:
     dataset, request = scenario
     others = [i for i in ITEMS if i not in request.avoid and i not in request.helpful]
     changes = data.draw(
@@ -110,7 +120,9 @@ def test_items_neither_avoided_nor_helpful_never_change_the_order(scenario, data
 
 
 @given(st.lists(st.sampled_from(ITEMS), min_size=2, max_size=5, unique=True), st.data())
-def test_a_higher_priority_weighs_at_least_as_much_as_a_lower_one(avoid, data) -> None:
+def test_a_higher_priority_weighs_at_least_as_much_as_a_lower_one(
+    avoid: list[str], data: st.DataObject
+) -> None:
     """Two drugs with the same two ratings, swapped between a higher and a lower
     priority item: the one with the worse rating on the lower priority ranks first."""
     i, j = sorted(
@@ -125,7 +137,9 @@ def test_a_higher_priority_weighs_at_least_as_much_as_a_lower_one(avoid, data) -
 
 
 @given(scenarios(), st.data())
-def test_unknown_never_outranks_an_identical_drug_with_a_known_low_rating(scenario, data):
+def test_unknown_never_outranks_an_identical_drug_with_a_known_low_rating(
+    scenario: tuple[Dataset, RankingRequest], data: st.DataObject
+) -> None:
     dataset, request = scenario
     template = data.draw(st.sampled_from(dataset.drugs))
     item = data.draw(st.sampled_from(request.avoid))
@@ -146,7 +160,7 @@ def test_unknown_never_outranks_an_identical_drug_with_a_known_low_rating(scenar
 
 @given(scenarios(), st.data())
 def test_helpful_ticks_never_lift_past_a_drug_trailed_by_a_priority_one_triple_plus(
-    scenario, data
+    scenario: tuple[Dataset, RankingRequest], data: st.DataObject
 ) -> None:
     """If, without helpful ticks, drug A trails drug B by at least the points of a +++
     on the priority-1 item, no helpful ticks put A above B."""
@@ -165,7 +179,9 @@ def test_helpful_ticks_never_lift_past_a_drug_trailed_by_a_priority_one_triple_p
 @given(
     st.sampled_from(ITEMS), st.lists(st.sampled_from(ITEMS), min_size=1, max_size=12, unique=True)
 )
-def test_a_priority_one_triple_plus_is_never_overcome_by_helpful_ticks(first, helpful):
+def test_a_priority_one_triple_plus_is_never_overcome_by_helpful_ticks(
+    first: str, helpful: list[str]
+) -> None:
     """Even a dozen helpful +++ ticks (worth far more than 15 points uncapped) do not."""
     assume(first not in helpful)
     trailing = make_drug("alphazine", {first: 3, **dict.fromkeys(helpful, 3)})

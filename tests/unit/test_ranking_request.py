@@ -10,8 +10,8 @@ from tests.builders import make_dataset, make_drug
 ITEMS = make_dataset([]).item_ids
 
 
-def messages(**kwargs: object) -> list[str]:
-    request = RankingRequest(**{k: tuple(v) for k, v in kwargs.items()})  # type: ignore[arg-type]
+def messages(**kwargs: list[str]) -> list[str]:
+    request = RankingRequest(**{k: tuple(v) for k, v in kwargs.items()})
     with pytest.raises(InvalidRequest) as caught:
         check_request(request, ITEMS)
     return [p.message for p in caught.value.problems]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict, Unpack
+
 import pytest
 
 from app.consultations.tablet_flow import (
@@ -17,8 +19,20 @@ from app.consultations.tablet_flow import (
 ITEMS = {"weight-gain", "tremor", "tiredness", "dizziness", "restlessness", "drooling", "acne"}
 
 
-def go(go: str, chosen: list[str] | None = None, **state: object) -> Next:
-    return advance(TabletState(**state), go=go, chosen=chosen, item_ids=ITEMS)  # type: ignore[arg-type]
+class State(TypedDict, total=False):
+    """TabletState's fields, any of them."""
+
+    lang: str
+    carer: bool
+    order: list[str]
+    helpful: list[str]
+    must_avoid: list[str]
+    forms: list[str]
+    what_matters: str
+
+
+def go(go: str, chosen: list[str] | None = None, **state: Unpack[State]) -> Next:
+    return advance(TabletState(**state), go=go, chosen=chosen, item_ids=ITEMS)
 
 
 @pytest.mark.parametrize(

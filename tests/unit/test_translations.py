@@ -34,7 +34,7 @@ def _keep_directory(path: str) -> bool:
 def extracted_messages() -> dict[str, set[str]]:
     """msgid -> the files it is used in, as `make translations` extracts them."""
     with (ROOT / "babel.cfg").open() as handle:
-        method_map, options_map = parse_mapping_cfg(handle)
+        method_map, options_map = parse_mapping_cfg(handle)  # type: ignore[no-untyped-call]  # babel: unannotated
     found: dict[str, set[str]] = {}
     for filename, _lineno, message, _comments, _context in extract_from_dir(
         str(ROOT), method_map, options_map, directory_filter=_keep_directory

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -15,8 +16,8 @@ from tests.builders import DRUGDATA
 ITEMS = [i["id"] for i in yaml.safe_load((DRUGDATA / "checklist.yaml").read_text())["items"]]
 
 
-def drug_doc(drug_id: str = "testazine", **overrides: object) -> dict:
-    doc: dict = {
+def drug_doc(drug_id: str = "testazine", **overrides: object) -> dict[str, Any]:
+    doc: dict[str, Any] = {
         "id": drug_id,
         "name": {"en": "Testazine", "nb": "Testazin"},
         "atc": "N05AX99",
@@ -31,7 +32,7 @@ def drug_doc(drug_id: str = "testazine", **overrides: object) -> dict:
     return doc
 
 
-def write_tree(tmp_path: Path, drugs: list[dict]) -> Path:
+def write_tree(tmp_path: Path, drugs: list[dict[str, Any]]) -> Path:
     root = tmp_path / "drugdata"
     (root / "drugs").mkdir(parents=True)
     (root / "sources").mkdir()
