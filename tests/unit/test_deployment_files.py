@@ -66,19 +66,17 @@ def environment(service: dict[str, Any]) -> dict[str, str]:
     return {key: str(value) for key, value in env.items()}
 
 
-def test_compose_has_the_four_services(compose: dict[str, Any]) -> None:
-    assert set(compose["services"]) == {"db", "migrate", "app", "proxy"}
+def test_compose_has_the_five_services(compose) -> None:
+    assert set(compose["services"]) == {"db", "migrate", "app", "scheduler", "proxy"}
 
 
-def test_only_the_proxy_publishes_ports(compose: dict[str, Any]) -> None:
+def test_only_the_proxy_publishes_ports(compose) -> None:
     published = {name for name, svc in compose["services"].items() if svc.get("ports")}
     assert published == {"proxy"}
     assert not any("expose" in svc for svc in compose["services"].values())
 
 
-def test_postgres_keeps_its_data_in_a_named_volume_and_reports_health(
-    compose: dict[str, Any],
-) -> None:
+def test_postgres_keeps_its_data_in_a_named_volume_and_reports_health(compose) -> None:
     db = compose["services"]["db"]
     assert re.fullmatch(r"postgres:\d+(\.\d+)?", db["image"]), "a pinned major version"
     volume = db["volumes"][0].split(":")[0]
@@ -87,7 +85,7 @@ def test_postgres_keeps_its_data_in_a_named_volume_and_reports_health(
     assert environment(db)["POSTGRES_PASSWORD"].startswith("${POSTGRES_PASSWORD:?")
 
 
-def test_migrate_runs_once_after_the_database_is_healthy(compose: dict[str, Any]) -> None:
+def test_migrate_runs_once_after_the_database_is_healthy(compose) -> None:
     migrate = compose["services"]["migrate"]
     command = " ".join(migrate["command"])
     assert "sdm db upgrade" in command
@@ -97,7 +95,7 @@ def test_migrate_runs_once_after_the_database_is_healthy(compose: dict[str, Any]
     assert migrate["restart"] == "no"
 
 
-def test_two_app_replicas_start_after_a_successful_migration(compose: dict[str, Any]) -> None:
+def test_two_app_replicas_start_after_a_successful_migration(compose) -> None:
     app = compose["services"]["app"]
     assert app["deploy"]["replicas"] == 2
     assert app["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
@@ -106,10 +104,8 @@ def test_two_app_replicas_start_after_a_successful_migration(compose: dict[str, 
     assert compose["services"]["proxy"]["depends_on"]["app"]["condition"] == "service_healthy"
 
 
-def test_the_app_gets_every_setting_production_needs_and_only_real_ones(
-    compose: dict[str, Any],
-) -> None:
-    for name in ("app", "migrate"):
+def test_the_app_gets_every_setting_production_needs_and_only_real_ones(compose) -> None:
+    for name in ("app", "migrate", "scheduler"):
         env = environment(compose["services"][name])
         assert env["SDM_ENV"] == "production"
         assert env["DATABASE_URL"].startswith("postgresql://")
@@ -122,7 +118,7 @@ def test_the_app_gets_every_setting_production_needs_and_only_real_ones(
                 assert key.removeprefix("SDM_").lower() in settings, f"{key} is not a setting"
 
 
-def test_only_the_proxy_is_trusted_for_forwarded_headers(compose: dict[str, Any]) -> None:
+def test_only_the_proxy_is_trusted_for_forwarded_headers(compose) -> None:
     app_env = environment(compose["services"]["app"])
     proxy_address = compose["services"]["proxy"]["networks"]["frontend"]["ipv4_address"]
     assert app_env["FORWARDED_ALLOW_IPS"] == proxy_address
@@ -131,7 +127,7 @@ def test_only_the_proxy_is_trusted_for_forwarded_headers(compose: dict[str, Any]
 
 
 def test_the_proxy_balances_the_replicas_sets_forwarded_headers_and_limits_bodies(
-    compose: dict[str, Any],
+    compose,
 ) -> None:
     proxy = compose["services"]["proxy"]
     config_mount = next(v for v in proxy["volumes"] if v.startswith("./deploy/"))
@@ -148,20 +144,20 @@ def test_make_run_loads_the_bundled_data_as_the_migrate_service_does() -> None:
     assert "sdm data seed" in load and "--by" not in load, "attributed to system"
 
 
-def test_the_image_runs_as_a_non_root_user_with_a_health_check(dockerfile: str) -> None:
+def test_the_image_runs_as_a_non_root_user_with_a_health_check(dockerfile) -> None:
     users = instructions(dockerfile, "USER")
     assert users and users[-1] not in ("root", "0")
     healthcheck = instructions(dockerfile, "HEALTHCHECK")
     assert healthcheck and "/readyz" in healthcheck[0]
 
 
-def test_the_image_does_not_run_migrations_when_it_starts(dockerfile: str) -> None:
+def test_the_image_does_not_run_migrations_when_it_starts(dockerfile) -> None:
     for start in instructions(dockerfile, "CMD") + instructions(dockerfile, "ENTRYPOINT"):
         assert "upgrade" not in start and "alembic" not in start and "sdm" not in start
         assert "uvicorn" in start and "--proxy-headers" in start
 
 
-def test_the_image_has_weasyprint_libraries_a_font_and_the_postgres_client(dockerfile: str) -> None:
+def test_the_image_has_weasyprint_libraries_a_font_and_the_postgres_client(dockerfile) -> None:
     installs = [r for r in instructions(dockerfile, "RUN") if "apt-get install" in r]
     assert installs
     packages = " ".join(installs)
@@ -176,11 +172,17 @@ def test_the_image_has_weasyprint_libraries_a_font_and_the_postgres_client(docke
 DEBIAN_POSTGRESQL_CLIENT = {"bullseye": 13, "bookworm": 15, "trixie": 17}
 
 
-def test_the_postgres_client_matches_the_server_version(
-    compose: dict[str, Any], dockerfile: str
-) -> None:
-    """pg_dump refuses to dump a server newer than itself."""
-    server_major = compose["services"]["db"]["image"].split(":")[1].split(".")[0]
+def test_the_postgres_client_matches_the_server_version(compose, dockerfile) -> None:
+    """pg_dump refuses to dump a server newer than itself. The client comes from the
+    base image's Debian release, so that release decides the server in compose.yaml."""
+    server_major = int(compose["services"]["db"]["image"].split(":")[1].split(".")[0])
+    (base,) = [a for a in instructions(dockerfile, "ARG") if a.startswith("PYTHON_IMAGE=")]
+    release = base.rsplit("-", 1)[1]
+    assert release in DEBIAN_POSTGRESQL_CLIENT, f"{base}: name the Debian release in the tag"
+    assert DEBIAN_POSTGRESQL_CLIENT[release] == server_major, (
+        f"{release}'s postgresql-client is {DEBIAN_POSTGRESQL_CLIENT[release]}, "
+        f"compose.yaml runs postgres:{server_major}"
+    )
     assert f"ARG PG_MAJOR={server_major}" in dockerfile
     assert "postgresql-client-${PG_MAJOR}" in dockerfile
     # Debian's own archive only: no third-party apt repository.
@@ -198,7 +200,7 @@ def test_the_image_installs_exactly_the_locked_dependencies(dockerfile) -> None:
     assert copies[0].split()[0] == "requirements/app.txt", "the lock is copied first"
 
 
-def test_the_image_has_templates_static_files_migrations_and_data(dockerfile: str) -> None:
+def test_the_image_has_templates_static_files_migrations_and_data(dockerfile) -> None:
     copied = " ".join(instructions(dockerfile, "COPY"))
     for path in ("app", "templates", "alembic", "alembic.ini", "drugdata"):
         assert re.search(rf"(^|\s){re.escape(path)}\s", copied), path
