@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     #: How long a hand-off code from the tablet can be used to open the preferences.
     code_ttl_minutes: int = 240
 
+    #: Shown on /about as the deployment gives them (any language; plain text). Left
+    #: empty, the page says plainly that the service running Choosewell has not said.
+    about_authors: str = Field(default="", max_length=2000)
+    about_funding: str = Field(default="", max_length=2000)
+    about_conflicts: str = Field(default="", max_length=2000)
+
     @property
     def docs_enabled(self) -> bool:
         return self.env != "production"
