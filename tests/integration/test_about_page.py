@@ -135,6 +135,18 @@ def test_public_pages_link_to_about_in_their_language(filled_in: TestClient, pat
     assert hrefs == [f"/about?lang={lang}"]
 
 
+def test_the_tablet_offers_about_only_before_any_answer(filled_in: TestClient) -> None:
+    """The tablet keeps the answers in the page itself: a link away mid-way would lose them."""
+    step = filled_in.post(
+        "/tablet",
+        content="lang=en&go=choose",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert step.status_code == 200
+    assert soup(step.text).find(class_="checklist") is not None
+    assert soup(step.text).select(".about-link a") == []
+
+
 def test_without_a_published_data_version_about_answers_503(
     fresh_db: Callable[[], str],
 ) -> None:
