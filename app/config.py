@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     def retention(self) -> timedelta | None:
         return None if self.retention_days is None else timedelta(days=self.retention_days)
 
+    #: Shown on /about as the deployment gives them (any language; plain text). Left
+    #: empty, the page says plainly that the service running Choosewell has not said.
+    about_authors: str = Field(default="", max_length=2000)
+    about_funding: str = Field(default="", max_length=2000)
+    about_conflicts: str = Field(default="", max_length=2000)
+
     @property
     def docs_enabled(self) -> bool:
         return self.env != "production"

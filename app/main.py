@@ -28,6 +28,7 @@ from app.http.state import install as install_state
 from app.store.current import CurrentVersion
 from app.store.datasets import DatasetCache
 from app.store.integrity import IntegrityCheck
+from app.web import about as about_page
 from app.web import clinic as clinic_pages
 from app.web import curation as curation_pages
 from app.web import draft_edits as draft_edit_pages
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tablet_pages.router)
     app.include_router(clinic_pages.router)
     app.include_router(sheet_pages.router)
+    app.include_router(about_page.router)
     app.mount("/static", StaticFiles(directory=str(ROOT / "app" / "static")), name="static")
     access_log.install()  # hand-off codes never reach the access log
     install_error_handlers(app, error_page=_error_page, login_page=login_redirect)

@@ -49,6 +49,7 @@ EXPECTED = {
     ("GET", "/api/v1/consultations/{consultation_id}"): CLINICAL,
     ("POST", "/api/v1/consultations/{consultation_id}/decision"): CLINICAL,
     ("GET", "/tablet"): ANY,
+    ("GET", "/about"): ANY,
     ("POST", "/tablet"): ANY,
     ("GET", "/api/v1/review-due"): PHARMACIST,
     ("GET", "/login"): ANY,
