@@ -19,6 +19,7 @@ from app.consultations import service
 from app.consultations.tables import Consultation
 from app.http.auth import Clinical
 from app.http.language import LanguageDep
+from app.http.params import Slug
 from app.http.published import PublishedDep
 from app.http.state import app_state
 from app.http.unit_of_work import SessionDep
@@ -32,11 +33,17 @@ router = APIRouter(
 
 
 class ConsultationIn(RankingIn):
-    """What the tablet sends: a ranking request plus the optional carer and free text."""
+    """What the tablet sends: a ranking request plus the optional carer, free text and
+    the options the person wants to talk about (ids from `GET /api/v1/options`)."""
 
     model_config = ConfigDict(extra="forbid")
     with_carer: bool = False
     what_matters: str = Field(default="", max_length=2000)
+    options: list[Slug] = Field(
+        default_factory=list,
+        max_length=16,
+        description="ids of the options to talk about, from GET /api/v1/options",
+    )
 
 
 class CreatedOut(BaseModel):
@@ -66,6 +73,7 @@ class ConsultationOut(BaseModel):
     formulations: list[str]
     with_carer: bool
     what_matters: str
+    options: list[str] = Field(description="the options the person wants to talk about")
     discussed: list[str]
     decision: str | None
     next_review: date | None
@@ -91,6 +99,7 @@ def consultation_out(c: Consultation, published, lang: str) -> ConsultationOut: 
                 "formulations",
                 "with_carer",
                 "what_matters",
+                "options",
                 "discussed",
                 "decision",
                 "next_review",
@@ -122,6 +131,7 @@ def create_consultation(
         with_carer=body.with_carer,
         what_matters=body.what_matters,
         code_ttl=timedelta(minutes=app_state(request).settings.code_ttl_minutes),
+        options=body.options,
     )
     return CreatedOut(id=created.id, code=created.code, code_expires_at=created.code_expires_at)
 
