@@ -63,6 +63,8 @@ Step = tuple[str, Callable[[Shots], object]]
 
 
 def choose(s: Shots) -> None:
+    s.press("options")
+    s.tick("o-lower-dose", "o-no-antipsychotic")
     s.press("choose")
     s.tick("c-tiredness", "c-weight-gain", "c-restlessness")
 

@@ -1,4 +1,4 @@
-"""The checklist and the drug cards of the published data version."""
+"""The checklist, the drug cards and the options of the published data version."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from app.api.schemas import (
     DataVersionOut,
     DrugCardOut,
     DrugSummaryOut,
+    OptionsOut,
     SideEffectOut,
     data_version_out,
     drug_card_out,
     drug_summary_out,
+    options_out,
     problem_responses,
     side_effects_out,
 )
@@ -45,6 +47,14 @@ def get_drug(
             f"There is no medicine '{drug_id}' in data version {published.version.number}."
         ) from None
     return drug_card_out(drug, published.dataset, published.version, lang)
+
+
+@router.get("/options", response_model=OptionsOut)
+def list_options(published: PublishedDep, lang: LanguageDep) -> OptionsOut:
+    """Every option a person may want to talk about (one of the medicines, staying on the
+    current one, a lower dose, no antipsychotic for now), each with what it involves and
+    what is known, sourced; and the decision described in plain words."""
+    return options_out(published.dataset, published.version, lang)
 
 
 @router.get("/data-version", response_model=DataVersionOut)

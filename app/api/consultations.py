@@ -20,6 +20,7 @@ from app.consultations.service import Record
 from app.http.auth import Admin, Clinical
 from app.http.consultations import read_consultation
 from app.http.language import LanguageDep
+from app.http.params import Slug
 from app.http.published import Published, PublishedDep
 from app.http.state import app_state
 from app.http.unit_of_work import SessionDep, writing_unit
@@ -33,11 +34,17 @@ router = APIRouter(
 
 
 class ConsultationIn(RankingIn):
-    """What the tablet sends: a ranking request plus the optional carer and free text."""
+    """What the tablet sends: a ranking request plus the optional carer, free text and
+    the options the person wants to talk about (ids from `GET /api/v1/options`)."""
 
     model_config = ConfigDict(extra="forbid")
     with_carer: bool = False
     what_matters: str = Field(default="", max_length=2000)
+    options: list[Slug] = Field(
+        default_factory=list,
+        max_length=16,
+        description="ids of the options to talk about, from GET /api/v1/options",
+    )
 
 
 class CreatedOut(BaseModel):
@@ -90,6 +97,7 @@ class ConsultationOut(BaseModel):
     formulations: list[str]
     with_carer: bool
     what_matters: str
+    options: list[str] = Field(description="the options the person wants to talk about")
     discussed: list[str] = Field(description="the newest version's, as are the fields below")
     decision: str | None
     next_review: date | None
@@ -129,6 +137,7 @@ def consultation_out(record: Record, published: Published, lang: str) -> Consult
                 "formulations",
                 "with_carer",
                 "what_matters",
+                "options",
             )
         },
         discussed=list(latest.discussed) if latest else [],
@@ -164,6 +173,7 @@ def create_consultation(
         with_carer=body.with_carer,
         what_matters=body.what_matters,
         code_ttl=timedelta(minutes=app_state(request).settings.code_ttl_minutes),
+        options=body.options,
     )
     return CreatedOut(id=created.id, code=created.code, code_expires_at=created.code_expires_at)
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.catalogue.method import figure_grade
-from app.catalogue.model import Dataset, Drug, symbol
+from app.catalogue.model import Dataset, Drug, Finding, Source, symbol
 from app.clock import as_utc
 from app.http.params import Slug
 from app.ranking import Ranking
@@ -98,6 +98,7 @@ class RatingOut(BaseModel):
 class SourceOut(BaseModel):
     citation: str
     url: str
+    accessed: date | None = Field(default=None, description="the day it was read, if recorded")
 
 
 class FigureOut(BaseModel):
@@ -315,10 +316,114 @@ def drug_card_out(drug: Drug, dataset: Dataset, version: DataVersion, lang: str)
             )
             for scope, f in flags
         ],
-        sources={
-            k: SourceOut(citation=dataset.sources[k].citation, url=dataset.sources[k].url)
-            for k in sorted(used)
-        },
+        sources={k: source_out(dataset.sources[k]) for k in sorted(used)},
+        data_version=data_version_out(version),
+    )
+
+
+def source_out(source: Source) -> SourceOut:
+    return SourceOut(citation=source.citation, url=source.url, accessed=source.accessed)
+
+
+class OptionFigureOut(BaseModel):
+    """A published number about an option, exactly as the source prints it."""
+
+    outcome: str
+    per_100: list[int] | None = Field(
+        description="[with this option, with the comparator] in 100 people, when printed"
+    )
+    as_printed: str = Field(description="the words and numbers as the source prints them")
+    time_frame: str
+    comparator: str
+    population: str
+    source: str
+    note: str | None
+
+
+class KnownOut(BaseModel):
+    """One thing known, in plain words, with its sources and the figure it rests on."""
+
+    text: str
+    sources: list[str]
+    figure: OptionFigureOut | None
+
+
+class OptionOut(BaseModel):
+    id: str = Field(description="what POST /api/v1/consultations takes in 'options'")
+    label: str
+    involves: str = Field(description="what the option involves")
+    involves_sources: list[str] = Field(description="sources for what it involves, if any")
+    known: list[KnownOut] = Field(description="what is known about it")
+
+
+class AboutDecisionOut(BaseModel):
+    condition: str = Field(description="the condition, in plain words")
+    decision: str = Field(description="the decision and the options, in plain words")
+    sources: list[str]
+    benefits: list[KnownOut] = Field(description="the benefits to expect from the medicines")
+
+
+class OptionsOut(BaseModel):
+    """Every option a person may discuss (the medicines and the other ways), and the
+    decision, from the data version in use. Empty for a version without options."""
+
+    review_by: date | None
+    about: AboutDecisionOut | None
+    options: list[OptionOut]
+    sources: dict[str, SourceOut]
+    data_version: DataVersionOut
+
+
+def known_out(finding: Finding, lang: str) -> KnownOut:
+    figure = finding.figure
+    return KnownOut(
+        text=finding.text[lang],
+        sources=list(finding.sources),
+        figure=None
+        if figure is None
+        else OptionFigureOut(
+            outcome=figure.outcome,
+            per_100=list(figure.per_100) if figure.per_100 else None,
+            as_printed=figure.as_printed,
+            time_frame=figure.time_frame,
+            comparator=figure.comparator,
+            population=figure.population,
+            source=figure.source,
+            note=figure.note,
+        ),
+    )
+
+
+def options_out(dataset: Dataset, version: DataVersion, lang: str) -> OptionsOut:
+    options = dataset.options
+    if options is None:
+        return OptionsOut(
+            review_by=None,
+            about=None,
+            options=[],
+            sources={},
+            data_version=data_version_out(version),
+        )
+    about = options.about
+    return OptionsOut(
+        review_by=options.review_by,
+        about=AboutDecisionOut(
+            condition=about.condition[lang],
+            decision=about.decision[lang],
+            sources=list(about.sources),
+            benefits=[known_out(f, lang) for f in about.benefits],
+        ),
+        options=[
+            OptionOut(
+                id=o.id,
+                label=o.label[lang],
+                involves=o.involves[lang],
+                involves_sources=list(o.sources),
+                known=[known_out(f, lang) for f in o.known],
+            )
+            for o in options.options
+        ],
+        sources={k: source_out(dataset.sources[k]) for k in sorted(options.source_keys())},
         data_version=data_version_out(version),
     )
 

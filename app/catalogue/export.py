@@ -40,6 +40,8 @@ def export_dataset(dataset: Dataset, root: Path) -> list[Path]:
     }
     if "class_safety" in doc:
         files[root / "safety.yaml"] = _block({"class": doc["class_safety"]})
+    if "options" in doc:
+        files[root / "options.yaml"] = _block(doc["options"])
     for drug in dataset.drugs:
         files[root / "drugs" / f"{drug.id}.yaml"] = drug_text(drug_document(drug, dataset.item_ids))
     for path, text in files.items():

@@ -44,6 +44,7 @@ class RawTree:
     checklist: RawFile | None = None
     scoring: RawFile | None = None
     safety: RawFile | None = None  # safety notes for every antipsychotic; optional
+    options: RawFile | None = None  # the options besides the medicines; optional
     sources: list[RawFile] = field(default_factory=list)
     drugs: list[RawFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -77,6 +78,8 @@ def read_tree(root: Path) -> RawTree:
             tree.problems.append(Problem(name, None, None, "file is missing"))
     if (root / "safety.yaml").is_file():
         tree.safety = _load(root, root / "safety.yaml", tree)
+    if (root / "options.yaml").is_file():
+        tree.options = _load(root, root / "options.yaml", tree)
     for path in sorted((root / "sources").glob("*.yaml")):
         if (raw := _load(root, path, tree)) is not None:
             tree.sources.append(raw)

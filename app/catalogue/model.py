@@ -143,6 +143,88 @@ class Source:
     citation: str
     url: str
     kind: str = "other"
+    accessed: date | None = None
+    """The day the text was read; required for a source that an option's figure cites."""
+
+
+@dataclass(frozen=True)
+class OptionFigure:
+    """A published number about an option, exactly as read (never derived or rounded).
+
+    `per_100` is (with this option, with the comparator) as a natural frequency, given
+    only when the source prints both as percentages: both numbers are in `as_printed`."""
+
+    outcome: str
+    as_printed: str
+    time_frame: str
+    comparator: str
+    population: str
+    source: str
+    per_100: tuple[int, int] | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing known about an option, in plain words, with its sources. A number in
+    the words is one the figure prints (drugdata/README.md, "Options")."""
+
+    text: Text
+    sources: tuple[str, ...]
+    figure: OptionFigure | None = None
+
+
+@dataclass(frozen=True)
+class Option:
+    """Something a person may want to talk about: one of the medicines, or another way."""
+
+    id: str
+    label: Text
+    involves: Text
+    known: tuple[Finding, ...]
+    sources: tuple[str, ...] = ()
+    """Sources for what the option involves, where it states facts (who may choose it)."""
+
+
+@dataclass(frozen=True)
+class AboutDecision:
+    """What the person reads first: the condition, the decision, the benefits to expect."""
+
+    condition: Text
+    decision: Text
+    sources: tuple[str, ...]
+    benefits: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class Options:
+    """drugdata/options.yaml: the decision and every option, reviewed like a drug card."""
+
+    review_by: date
+    about: AboutDecision
+    options: tuple[Option, ...]
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(o.id for o in self.options)
+
+    def option(self, option_id: str) -> Option:
+        for option in self.options:
+            if option.id == option_id:
+                return option
+        raise KeyError(option_id)
+
+    def findings(self) -> tuple[Finding, ...]:
+        return self.about.benefits + tuple(f for o in self.options for f in o.known)
+
+    def source_keys(self) -> frozenset[str]:
+        """Every source key the options cite."""
+        keys = set(self.about.sources) | {k for o in self.options for k in o.sources}
+        for finding in self.findings():
+            keys.update(finding.sources)
+            if finding.figure is not None:
+                keys.add(finding.figure.source)
+        return frozenset(keys)
 
 
 @dataclass(frozen=True)
@@ -174,6 +256,12 @@ class Dataset:
     scoring: Scoring
     class_safety: tuple[SafetyFlag, ...] = ()
     """Safety notes that apply to every antipsychotic (drugdata/safety.yaml)."""
+    options: Options | None = None
+    """The options besides the medicines and the decision (drugdata/options.yaml)."""
+
+    @property
+    def option_ids(self) -> tuple[str, ...]:
+        return self.options.ids if self.options else ()
 
     @cached_property
     def _items_by_id(self) -> dict[str, ChecklistItem]:
@@ -216,6 +304,8 @@ class Dataset:
                 if self.class_safety
                 else {}
             ),
+            # Likewise left out when absent (versions published before options existed).
+            **({"options": options_document(self.options)} if self.options else {}),
         }
 
     def checksum(self) -> str:
@@ -244,7 +334,95 @@ def source_document(source: Source) -> dict[str, Any]:
     doc: dict[str, Any] = {"citation": source.citation, "url": source.url}
     if source.kind != "other":
         doc["kind"] = source.kind
+    if source.accessed is not None:
+        doc["accessed"] = source.accessed.isoformat()
     return doc
+
+
+def _finding_document(finding: Finding) -> dict[str, Any]:
+    doc: dict[str, Any] = {"text": dict(finding.text), "sources": list(finding.sources)}
+    figure = finding.figure
+    if figure is not None:
+        fig: dict[str, Any] = {
+            "outcome": figure.outcome,
+            "as_printed": figure.as_printed,
+            "time_frame": figure.time_frame,
+            "comparator": figure.comparator,
+            "population": figure.population,
+            "source": figure.source,
+        }
+        if figure.per_100 is not None:
+            fig["per_100"] = list(figure.per_100)
+        if figure.note:
+            fig["note"] = figure.note
+        doc["figure"] = fig
+    return doc
+
+
+def options_document(options: Options) -> dict[str, Any]:
+    """drugdata/options.yaml's shape: what the data version stores and its checksum covers."""
+    about = options.about
+    return {
+        "review_by": options.review_by.isoformat(),
+        "about": {
+            "condition": dict(about.condition),
+            "decision": dict(about.decision),
+            "sources": list(about.sources),
+            "benefits": [_finding_document(f) for f in about.benefits],
+        },
+        "options": [
+            {
+                "id": o.id,
+                "label": dict(o.label),
+                "involves": dict(o.involves),
+                **({"sources": list(o.sources)} if o.sources else {}),
+                "known": [_finding_document(f) for f in o.known],
+            }
+            for o in options.options
+        ],
+    }
+
+
+def _finding_from_document(doc: Mapping[str, Any]) -> Finding:
+    fig = doc.get("figure")
+    figure = None
+    if fig:
+        per_100 = fig.get("per_100")
+        figure = OptionFigure(
+            outcome=fig["outcome"],
+            as_printed=fig["as_printed"],
+            time_frame=fig["time_frame"],
+            comparator=fig["comparator"],
+            population=fig["population"],
+            source=fig["source"],
+            per_100=(int(per_100[0]), int(per_100[1])) if per_100 else None,
+            note=fig.get("note"),
+        )
+    return Finding(dict(doc["text"]), tuple(doc["sources"]), figure)
+
+
+def options_from_document(doc: Mapping[str, Any]) -> Options:
+    """The inverse of `options_document`, for a stored (already validated) version."""
+    about = doc["about"]
+    return Options(
+        review_by=date.fromisoformat(doc["review_by"]),
+        about=AboutDecision(
+            condition=dict(about["condition"]),
+            decision=dict(about["decision"]),
+            sources=tuple(about["sources"]),
+            benefits=tuple(_finding_from_document(f) for f in about["benefits"]),
+        ),
+        options=tuple(
+            Option(
+                id=o["id"],
+                label=dict(o["label"]),
+                involves=dict(o["involves"]),
+                known=tuple(_finding_from_document(f) for f in o["known"]),
+                sources=tuple(o.get("sources", ())),
+            )
+            for o in doc["options"]
+        ),
+    )
 
 
 def safety_document(flag: SafetyFlag) -> dict[str, Any]:

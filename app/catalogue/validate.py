@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from datetime import date
 from itertools import pairwise
 from typing import Any
@@ -35,6 +36,7 @@ from app.catalogue.model import (
     Source,
     Text,
 )
+from app.catalogue.options import validate_options
 from app.catalogue.problems import DataProblems, Problem
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -189,7 +191,14 @@ def _sources(raws: list[RawFile], problems: list[Problem]) -> dict[str, Source]:
             if kind not in SOURCE_KINDS:
                 report(f"source '{key}': kind must be one of {', '.join(SOURCE_KINDS)}", None)
                 continue
-            sources[key] = Source(key, " ".join(citation.split()), url.strip(), str(kind))
+            accessed = entry.get("accessed")
+            if isinstance(accessed, str):
+                with suppress(ValueError):
+                    accessed = date.fromisoformat(accessed)
+            if accessed is not None and not isinstance(accessed, date):
+                report(f"source '{key}': accessed must be a date such as 2026-12-06", None)
+                continue
+            sources[key] = Source(key, " ".join(citation.split()), url.strip(), str(kind), accessed)
             where[key] = raw.path
     return sources
 
@@ -346,6 +355,7 @@ def build_dataset(tree: RawTree) -> Dataset:
             seen.add(drug.id)
             drugs.append(drug)
     class_safety = _class_safety(tree.safety, sources, problems) if tree.safety else ()
+    options = validate_options(tree.options, sources, problems) if tree.options else None
     if problems or scoring is None:
         raise DataProblems(problems)
     return Dataset(
@@ -355,6 +365,7 @@ def build_dataset(tree: RawTree) -> Dataset:
         sources=sources,
         scoring=scoring,
         class_safety=class_safety,
+        options=options,
     )
 
 

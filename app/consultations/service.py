@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -15,7 +16,7 @@ from app.clock import as_utc, utcnow
 from app.consultations.tables import READ_VIEWS, Consultation, ConsultationRead, DecisionVersion
 from app.consultations.view import DECISIONS_OTHER
 from app.errors import DomainError, NotFound
-from app.ranking import RankingRequest, check_request
+from app.ranking import InvalidRequest, RankingRequest, RequestProblem, check_request
 from app.translations import N_
 
 #: No 0/O, 1/I/L, 2/Z, 5/S, 8/B: easy to read aloud and to type on a tablet.
@@ -70,6 +71,22 @@ def normalise_code(code: str) -> str:
     return "".join(code.split()).upper()[:CODE_LENGTH]
 
 
+def option_problems(options: Sequence[str], dataset: Dataset) -> list[RequestProblem]:
+    """Each option id that the data version does not hold, or that is given twice."""
+    known = dataset.option_ids
+    problems = []
+    seen: set[str] = set()
+    for index, option in enumerate(options):
+        if option not in known:
+            choose = ", ".join(known) if known else "none: this data version holds no options"
+            message = f"'{option}' is not an option; the options are {choose}"
+            problems.append(RequestProblem("options", index, message))
+        elif option in seen:
+            problems.append(RequestProblem("options", index, f"options lists {option} twice"))
+        seen.add(option)
+    return problems
+
+
 def create(
     session: Session,
     dataset: Dataset,
@@ -79,9 +96,17 @@ def create(
     with_carer: bool,
     what_matters: str,
     code_ttl: timedelta,
+    options: Sequence[str] = (),
 ) -> Consultation:
-    """Store a tablet submission. The request is checked exactly as a ranking request."""
-    check_request(request, dataset.item_ids)
+    """Store a tablet submission. The request is checked exactly as a ranking request;
+    `options` are ids of the data version's options (the ones to talk about)."""
+    problems = option_problems(options, dataset)
+    try:
+        check_request(request, dataset.item_ids)
+    except InvalidRequest as exc:
+        problems = exc.problems + problems
+    if problems:
+        raise InvalidRequest(problems)
     now = utcnow()
     active = {
         c
@@ -104,6 +129,7 @@ def create(
         formulations=list(request.formulations),
         with_carer=with_carer,
         what_matters=what_matters.strip()[:2000],
+        options=list(options),
     )
     session.add(consultation)
     session.flush()

@@ -31,6 +31,10 @@ class Consultation(SQLModel, table=True):
     must_avoid: list[str] = Field(sa_column=Column(JSON, nullable=False))
     formulations: list[str] = Field(sa_column=Column(JSON, nullable=False))
     with_carer: bool = False
+    # The options (drugdata/options.yaml ids) the person wants to talk about
+    options: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
     what_matters: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
     def preferences(self) -> dict[str, Any]:

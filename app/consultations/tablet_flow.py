@@ -1,8 +1,9 @@
 """The tablet's steps as a pure state machine: from what the person has said so far and
 the button they pressed, where they go next, with what, and what to tell them.
 
-start → choose (the checklist) → order (priority 1 to 5) → extras (helpful, must avoid,
-forms, what matters) → review → send. Every page posts the whole state so far (nothing
+start (the condition and the decision) → options (which to talk about) → choose (the
+checklist) → order (priority 1 to 5) → extras (helpful, must avoid, forms, what matters)
+→ review → send. Every page posts the whole state so far (nothing
 is kept anywhere until the person sends it), so each step is a function of the form
 alone. The page module (app/web/tablet.py) draws the step and, on "send", stores the
 preferences; everything in between is here, with no web or database import.
@@ -10,6 +11,7 @@ preferences; everything in between is here, with no web or database import.
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -17,7 +19,7 @@ from app.catalogue.model import FORMULATIONS
 from app.translations import N_
 
 MAX_CHOSEN = 5
-STEPS = ("start", "choose", "order", "extras", "review")
+STEPS = ("start", "options", "choose", "order", "extras", "review")
 #: The step after the last: the route stores the preferences and shows the code.
 SEND = "send"
 WHAT_MATTERS_MAX = 2000
@@ -37,10 +39,15 @@ class TabletState:
     must_avoid: list[str] = field(default_factory=list)
     forms: list[str] = field(default_factory=list)
     what_matters: str = ""
+    #: The options (drugdata/options.yaml ids) the person wants to talk about
+    options: list[str] = field(default_factory=list)
 
-    def clean(self, item_ids: set[str]) -> TabletState:
+    def clean(
+        self, item_ids: AbstractSet[str], option_ids: AbstractSet[str] = frozenset()
+    ) -> TabletState:
         """Only known items, each once; helpful never one to avoid; must-avoid only
-        among those to avoid; known forms; what matters within its length."""
+        among those to avoid; known forms; what matters within its length; known
+        options, each once."""
         order = list(dict.fromkeys(i for i in self.order if i in item_ids))
         return TabletState(
             lang=self.lang,
@@ -50,6 +57,7 @@ class TabletState:
             must_avoid=[i for i in dict.fromkeys(self.must_avoid) if i in order],
             forms=[f for f in dict.fromkeys(self.forms) if f in FORMULATIONS],
             what_matters=self.what_matters[:WHAT_MATTERS_MAX],
+            options=[o for o in dict.fromkeys(self.options) if o in option_ids],
         )
 
 
@@ -80,10 +88,18 @@ def _back_to_choose(state: TabletState, problem: Problem) -> Next:
     return Next("choose", state, (problem,))
 
 
-def advance(state: TabletState, *, go: str, chosen: list[str] | None, item_ids: set[str]) -> Next:
+def advance(
+    state: TabletState,
+    *,
+    go: str,
+    chosen: list[str] | None,
+    item_ids: AbstractSet[str],
+    option_ids: AbstractSet[str] = frozenset(),
+) -> Next:
     """The next step after the button `go` (a step name, "order-from-choose" when leaving
     the checklist, "up:ITEM"/"down:ITEM" on the order page, or SEND). `chosen` is the
-    checklist's ticks when the checklist was posted, else None."""
+    checklist's ticks when the checklist was posted, else None. `option_ids` are the
+    options the data version holds: without any, the options step is skipped."""
     if chosen is not None or go == "order-from-choose":
         # Leaving the checklist: keep the order of items already ranked, add new ones last.
         picked = [i for i in (chosen or []) if i in item_ids]
@@ -92,7 +108,7 @@ def advance(state: TabletState, *, go: str, chosen: list[str] | None, item_ids: 
             order=[i for i in state.order if i in picked]
             + [i for i in picked if i not in state.order],
         )
-    state = state.clean(item_ids)
+    state = state.clean(item_ids, option_ids)
     if go == "order-from-choose":
         if not state.order:
             return _back_to_choose(state, Problem(CHOOSE_ONE))
@@ -105,6 +121,8 @@ def advance(state: TabletState, *, go: str, chosen: list[str] | None, item_ids: 
     if go == SEND:
         return Next(SEND, state)
     step = go if go in STEPS else "choose"
+    if step == "options" and not option_ids:
+        step = "choose"
     if step in ("extras", "review") and not state.order:
         return _back_to_choose(state, Problem(CHOOSE_ONE))
     return Next(step, state)

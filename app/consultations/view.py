@@ -12,7 +12,9 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 from app.catalogue.model import Dataset, Drug, symbol
+from app.consultations import options_view
 from app.consultations.evidence import FigureLine, SafetyNote, figure_line, safety_notes
+from app.consultations.options_view import AboutView, OptionView
 from app.consultations.tables import Consultation, DecisionVersion
 from app.ranking import Ranking, RankingRequest, rank
 from app.ranking.explain import exclusion_message, rating_text, why
@@ -167,6 +169,11 @@ class ConsultationView(Ranked):
     decision_label: str | None
     next_review: date | None
     context_note: str
+    about: AboutView | None = None
+    """The condition, the decision and the benefits to expect (None without options data)."""
+    options: tuple[OptionView, ...] = ()
+    """The options the person wants to talk about, each with what is known, in the data's
+    order (`templates/_partials/options.html` shows them)."""
 
     @property
     def top(self) -> tuple[Match, ...]:
@@ -349,6 +356,7 @@ def build(
     next_review: date | None = None,
     context_note: str = "",
     ranked_part: Ranked | None = None,
+    options: Sequence[str] = (),
 ) -> ConsultationView:
     """The whole view of one consultation in `lang`. `ranked_part`, if given, must be
     `ranked(dataset, lang, preferences, formulations)`, kept by the caller."""
@@ -369,6 +377,8 @@ def build(
         decision_label=decision_label(decision, dataset, lang),
         next_review=next_review,
         context_note=context_note,
+        about=options_view.about(dataset, lang),
+        options=options_view.options(dataset, lang, options),
     )
 
 
@@ -448,6 +458,7 @@ def for_consultation(
         next_review=decision.next_review if decision else None,
         context_note=decision.context_note if decision else "",
         ranked_part=part,
+        options=consultation.options,
     )
 
 

@@ -269,8 +269,9 @@ def add_source(
     sources = dict(draft.sources)
     before = sources.get(key)
     sources[key] = {"citation": " ".join(citation.split()), "url": url.strip()}
-    if before and "kind" in before:  # a new citation for a comparative source keeps its kind
-        sources[key]["kind"] = before["kind"]
+    for kept in ("kind", "accessed"):  # a new citation keeps the source's kind and reading date
+        if before and kept in before:
+            sources[key][kept] = before[kept]
     draft.sources = sources
     session.add(draft)
     record_edit(session, draft, by=by, source=key)
@@ -306,6 +307,7 @@ def draft_dataset(session: Session, cache: DatasetCache, draft: Draft) -> Datase
         ),
         scoring=RawFile("scoring.yaml", base_version.scoring),
         safety=RawFile("safety.yaml", {"class": base_doc.get("class_safety", [])}),
+        options=RawFile("options.yaml", base_doc["options"]) if "options" in base_doc else None,
         sources=[RawFile("sources (draft)", dict(draft.sources))],
         drugs=drugs,
     )

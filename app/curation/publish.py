@@ -7,7 +7,13 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from app import audit
-from app.catalogue.model import Dataset, figure_document, safety_document, scoring_document
+from app.catalogue.model import (
+    Dataset,
+    figure_document,
+    options_document,
+    safety_document,
+    scoring_document,
+)
 from app.clock import utcnow
 from app.store.datasets import latest_version, mark_published, next_version_number
 from app.store.tables import ChecklistItemRow, DataVersion, DrugRow, RatingRow, SourceRow
@@ -38,6 +44,7 @@ def publish_dataset(
         scoring=scoring_document(dataset.scoring),
         groups=[{"id": g.id, "label": dict(g.label)} for g in dataset.groups],
         class_safety=[safety_document(f) for f in dataset.class_safety],
+        options=options_document(dataset.options) if dataset.options else None,
     )
     session.add(version)
     mark_published(session)  # the app's pointer moves on once this commits
@@ -54,7 +61,14 @@ def publish_dataset(
         for i in dataset.checklist
     )
     session.add_all(
-        SourceRow(version=number, key=s.key, citation=s.citation, url=s.url, kind=s.kind)
+        SourceRow(
+            version=number,
+            key=s.key,
+            citation=s.citation,
+            url=s.url,
+            kind=s.kind,
+            accessed=s.accessed,
+        )
         for s in dataset.sources.values()
     )
     for drug in dataset.drugs:

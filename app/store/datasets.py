@@ -24,6 +24,7 @@ from app.catalogue.model import (
     Scoring,
     Source,
     figure_from_document,
+    options_from_document,
     safety_from_document,
 )
 from app.errors import DataVersionCorrupt
@@ -117,7 +118,7 @@ def _read(session: Session, version: DataVersion) -> Dataset:
         ).all()
     )
     sources = {
-        s.key: Source(s.key, s.citation, s.url, s.kind)
+        s.key: Source(s.key, s.citation, s.url, s.kind, s.accessed)
         for s in session.exec(select(SourceRow).where(SourceRow.version == n)).all()
     }
     return Dataset(
@@ -129,6 +130,7 @@ def _read(session: Session, version: DataVersion) -> Dataset:
         sources=sources,
         scoring=scoring_from_document(version.scoring),
         class_safety=tuple(safety_from_document(f) for f in version.class_safety),
+        options=options_from_document(version.options) if version.options else None,
     )
 
 

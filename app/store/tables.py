@@ -28,6 +28,8 @@ class DataVersion(SQLModel, table=True):
     class_safety: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
     )
+    # drugdata/options.yaml as published; NULL for versions published before options.
+    options: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class ChecklistItemRow(SQLModel, table=True):
@@ -90,6 +92,7 @@ class SourceRow(SQLModel, table=True):
     citation: str = Field(sa_column=Column(Text, nullable=False))
     url: str = Field(sa_column=Column(Text, nullable=False))
     kind: str = Field(default="other", max_length=32, sa_column_kwargs={"server_default": "other"})
+    accessed: date | None = Field(default=None, nullable=True)  # the day the text was read
 
 
 class AuditEvent(SQLModel, table=True):

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from app.consultations import service, tablet_flow
+from app.consultations import options_view, service, tablet_flow
 from app.consultations.tablet_flow import MAX_CHOSEN, STEPS, TabletState
 from app.consultations.view import FORM_LABELS
 from app.http.auth import CsrfFailed
@@ -58,6 +58,8 @@ def _page(
             "checklist": dataset.checklist,
             "max_chosen": MAX_CHOSEN,
             "form_labels": FORM_LABELS,
+            "about": options_view.about(dataset, state.lang),
+            "all_options": options_view.options(dataset, state.lang),
             "step_number": STEPS.index(step) if step in STEPS else len(STEPS),
             "step_count": len(STEPS) - 1,
             **extra,
@@ -111,6 +113,7 @@ async def step(
     must_avoid: Annotated[list[str] | None, Form(max_length=64)] = None,
     forms: Annotated[list[str] | None, Form(max_length=64)] = None,
     what_matters: Annotated[str, Form(max_length=2000)] = "",
+    options: Annotated[list[str] | None, Form(max_length=64)] = None,
     go: Annotated[str, Form(max_length=80)] = "choose",
 ) -> Response:
     """One endpoint for every step: `go` names where the button leads
@@ -125,8 +128,15 @@ async def step(
         must_avoid=list(must_avoid or []),
         forms=list(forms or []),
         what_matters=what_matters,
+        options=list(options or []),
     )
-    after = tablet_flow.advance(state, go=go, chosen=chosen, item_ids=set(dataset.item_ids))
+    after = tablet_flow.advance(
+        state,
+        go=go,
+        chosen=chosen,
+        item_ids=set(dataset.item_ids),
+        option_ids=set(dataset.option_ids),
+    )
     if after.step == tablet_flow.SEND:
         return _send(request, session, published, after.state)
     _ = gettext_for(after.state.lang)
@@ -156,6 +166,7 @@ def _send(request: Request, session: Session, published: Published, state: Table
             lang=state.lang,
             with_carer=state.carer,
             what_matters=state.what_matters,
+            options=state.options,
             code_ttl=timedelta(minutes=app_state(request).settings.code_ttl_minutes),
         )
     except InvalidRequest as exc:

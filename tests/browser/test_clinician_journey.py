@@ -38,6 +38,8 @@ TEXT = {
 def tablet_code(page: Page, base: str, lang: str) -> str:
     """The person's part, briefly (the tablet's own tests go through every state)."""
     page.goto(f"{base}/tablet?lang={lang}")
+    page.locator('button[name="go"][value="options"]').click()
+    page.locator('input[name="options"][value="no-antipsychotic"]').check()
     page.locator('button[name="go"][value="choose"]').click()
     for item in CHOSEN:
         page.locator(f'input[name="chosen"][value="{item}"]').check()
@@ -77,6 +79,10 @@ def test_tablet_to_code_to_clinician_to_decision_to_pdf(
     rows = page.locator("table.ranking tbody tr")
     assert rows.count() == len(DATA.drugs)  # nothing is excluded for these wishes
     expect(page.locator(".version-line")).to_contain_text("1")
+    # The option the person ticked on the tablet, with what is known and its sources
+    free = DATA.options.option("no-antipsychotic")  # type: ignore[union-attr]
+    expect(page.locator("#option-no-antipsychotic h3")).to_have_text(free.label[lang])
+    assert page.locator("#option-no-antipsychotic ul.known > li").count() == len(free.known)
     axe_check(page, f"the ranking page ({lang})")
 
     # Filter by form, then compare the first three

@@ -29,6 +29,9 @@ SIXTH = "constipation"
 # After "Up" on dry-mouth and then "Down" on tiredness:
 RANKED = ["dry-mouth", "tiredness", "weight-gain", "restlessness", "tremor"]
 HELPFUL, MUST_AVOID, FORM = "sleepy-at-night", "weight-gain", "tablet"
+# The options to talk about (drugdata/options.yaml), in the order the page shows them.
+OPTIONS = {o.id: o for o in bundled_dataset().options.options}  # type: ignore[union-attr]
+TICKED = ["lower-dose", "no-antipsychotic"]
 WHAT_MATTERS = "Keep working; be able to drive."
 
 LANGS = ["en", "nb"]
@@ -99,6 +102,11 @@ def settled_content(page: Page) -> str:
     pytest.fail("the page never stopped navigating")
 
 
+def option_label(lang: str, option: str) -> str:
+    """Option labels come in every language from the drug data itself."""
+    return str(OPTIONS[option].label[lang])
+
+
 def ranked(page: Page) -> list[str]:
     return page.locator("ol.ranked .what").all_inner_texts()
 
@@ -117,8 +125,33 @@ def test_the_tablet_journey_is_accessible_and_gives_a_working_code(
     assert_page(page, lang, "Choosing a medicine together")
     axe_check(page, f"start ({lang})")
     assert_targets(page, "start")
+    assert (
+        page.locator(".about-decision p")
+        .first.inner_text()
+        .startswith(
+            str(bundled_dataset().options.about.condition[lang])[:20]  # type: ignore[union-attr]
+        )
+    )
+    page.locator(".about-decision summary").click()  # what the medicines can do
+    axe_check(page, f"start, what the medicines can do open ({lang})")
     tick(page, "carer")
     assert page.locator("#carer").is_checked()
+    submit(page, "options")
+
+    # 1b. The options to talk about, the medication-free one among them
+    assert_page(page, lang, "What would you like to talk about?")
+    boxes = page.locator('input[name="options"]')
+    assert [boxes.nth(i).get_attribute("value") for i in range(boxes.count())] == list(OPTIONS)
+    assert page.locator('label[for="o-no-antipsychotic"]').inner_text() == option_label(
+        lang, "no-antipsychotic"
+    )
+    axe_check(page, f"options ({lang})")
+    assert_targets(page, "options")
+    for option in TICKED:
+        tick(page, f"o-{option}")
+    page.locator("#o-no-antipsychotic ~ details summary").click()
+    assert page.locator("#o-no-antipsychotic ~ details ul.known").is_visible()
+    axe_check(page, f"options, two ticked and what is known open ({lang})")
     submit(page, "choose")
 
     # 2. Choose: empty, the error for none chosen, five chosen (the rest disabled)
@@ -187,6 +220,9 @@ def test_the_tablet_journey_is_accessible_and_gives_a_working_code(
 
     # 5. Review
     assert_page(page, lang, "Check your answers")
+    assert page.locator("ul.summary").first.locator("li").all_inner_texts() == [
+        option_label(lang, o) for o in TICKED
+    ]
     cannot = t(lang, "could not accept at all")
     assert page.locator("ol.summary").first.locator("li").all_inner_texts() == [
         label(lang, i) + (f" ({cannot})" if i == MUST_AVOID else "") for i in RANKED
@@ -223,6 +259,7 @@ def test_the_tablet_journey_is_accessible_and_gives_a_working_code(
     assert body["what_matters"] == WHAT_MATTERS
     assert body["with_carer"] is True
     assert body["lang"] == lang
+    assert body["options"] == TICKED
 
     # Nothing personal is left in the browser.
     assert page.context.cookies() == []
@@ -253,6 +290,8 @@ def test_without_javascript_a_sixth_choice_is_explained(
     the journey above, not here.)"""
     page = new_page(java_script_enabled=False)
     page.goto(f"{live.base}/tablet?lang={lang}")
+    submit(page, "options")
+    tick(page, "o-no-antipsychotic")
     submit(page, "choose")
     for item in [*PICKS, SIXTH]:
         tick(page, f"c-{item}")
@@ -278,6 +317,7 @@ def test_an_idle_tablet_warns_then_clears_itself(
 ) -> None:
     page.clock.install()
     page.goto(f"{live.base}/tablet?lang=en")
+    submit(page, "options")
     submit(page, "choose")
     for item in PICKS[:2]:
         tick(page, f"c-{item}")
@@ -331,6 +371,16 @@ def test_the_whole_journey_works_with_the_keyboard_alone(
     tab_to(page, "#carer")
     page.keyboard.press("Space")
     assert page.locator("#carer").is_checked()
+    tab_to(page, 'button[value="options"]')
+    press_enter(page)
+
+    assert_page(page, "en", "What would you like to talk about?")
+    tab_to(page, "#o-no-antipsychotic")
+    page.keyboard.press("Space")
+    assert page.locator("#o-no-antipsychotic").is_checked()
+    tab_to(page, "#o-no-antipsychotic ~ details summary")
+    page.keyboard.press("Enter")  # what is known opens
+    assert page.locator("#o-no-antipsychotic ~ details").get_attribute("open") is not None
     tab_to(page, 'button[value="choose"]')
     press_enter(page)
 

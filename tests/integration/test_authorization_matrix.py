@@ -27,6 +27,7 @@ EXPECTED = {
     ("GET", "/api/v1/drugs"): ANY,
     ("GET", "/api/v1/drugs/{drug_id}"): ANY,
     ("GET", "/api/v1/data-version"): ANY,
+    ("GET", "/api/v1/options"): ANY,
     ("POST", "/api/v1/rankings"): ANY,
     ("POST", "/api/v1/auth/token"): ANY,
     ("POST", "/api/v1/auth/revoke"): STAFF,

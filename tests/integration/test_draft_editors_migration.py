@@ -21,13 +21,15 @@ from tests.integration.conftest import publish
 
 
 def as_before_0006(dataset: Dataset) -> Dataset:
-    """Without what 0006 added (figures, safety notes, source kinds): a downgrade past
-    0006 drops those columns, and the version would no longer match its checksum."""
+    """Without what 0006 and later added (figures, safety notes, source kinds; options
+    and reading dates, 0011): a downgrade past 0006 drops those columns, and the version
+    would no longer match its checksum."""
     return replace(
         dataset,
         drugs=tuple(replace(d, figures=(), safety=()) for d in dataset.drugs),
-        sources={k: replace(s, kind="other") for k, s in dataset.sources.items()},
+        sources={k: replace(s, kind="other", accessed=None) for k, s in dataset.sources.items()},
         class_safety=(),
+        options=None,
     )
 
 

@@ -11,7 +11,7 @@ from tests.builders import bundled_dataset
 from tests.integration.conftest import publish
 
 
-def test_an_unchanged_draft_keeps_figures_safety_notes_and_source_kinds(
+def test_an_unchanged_draft_keeps_figures_safety_notes_options_and_source_kinds(
     fresh_db: Callable[[], str],
 ) -> None:
     url = fresh_db()
@@ -26,6 +26,8 @@ def test_an_unchanged_draft_keeps_figures_safety_notes_and_source_kinds(
         assert content.drug("clozapine").figures == bundled.drug("clozapine").figures
         assert content.class_safety == bundled.class_safety
         assert content.sources["s3-2020"].kind == "comparative"
+        assert content.options == bundled.options and content.options is not None
+        assert content.sources["ceraso-2020"].accessed == bundled.sources["ceraso-2020"].accessed
         drafts.submit(session, draft, by="phil")
         assert drafts.approve(session, cache, draft, by="pete").number == 1
     engine.dispose()

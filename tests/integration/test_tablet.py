@@ -104,3 +104,49 @@ def test_no_language_is_offered_without_its_catalogue(
     page = client.get("/tablet?lang=nb")
     assert '<html lang="en">' in page.text
     assert '<html lang="nb">' not in page.text
+
+
+@pytest.mark.parametrize(
+    ("lang", "free", "about"),
+    [
+        ("en", "No antipsychotic for now, with other support", "Psychosis means"),
+        ("nb", "Ingen antipsykotisk medisin nå, med annen støtte", "Psykose betyr"),
+    ],
+)
+def test_the_tablet_offers_every_option_and_sends_the_ones_ticked(
+    staff_app, lang: str, free: str, about: str
+) -> None:
+    client, staff = staff_app
+    start = client.get(f"/tablet?lang={lang}")
+    assert about in start.text  # the condition and the decision, from the data
+    assert '<button type="submit" name="go" value="options"' in start.text
+    options = post(client, [("lang", lang), ("go", "options")])
+    assert options.status_code == 200
+    boxes = re.findall(r'<input type="checkbox" id="o-([a-z-]+)" name="options"', options.text)
+    assert boxes == ["medicine", "stay-on-current", "lower-dose", "no-antipsychotic"]
+    assert f'<label for="o-no-antipsychotic">{free}</label>' in options.text
+    ticked = [("options", "no-antipsychotic"), ("options", "stay-on-current")]
+    choose = post(client, [("lang", lang), *ticked, ("go", "choose")])
+    state = hidden_state(choose.text)
+    assert [v for k, v in state if k == "options"] == ["no-antipsychotic", "stay-on-current"]
+    review = post(client, [*state, ("order", "tremor"), ("go", "review")])
+    assert f"<li>{free}</li>" in review.text
+    done = post(client, [*hidden_state(review.text), ("go", "send")])
+    code = re.search(r'<p class="code"[^>]*>(\w{3}) (\w{3})</p>', done.text)
+    assert code, done.text
+    opened = client.get(
+        f"/api/v1/consultations/by-code/{code.group(1)}{code.group(2)}",
+        headers=staff.headers(client, "cora"),
+    ).json()
+    assert opened["options"] == ["no-antipsychotic", "stay-on-current"]
+    assert opened["avoid"] == ["tremor"]
+
+
+def test_an_option_the_data_does_not_hold_is_dropped_not_stored(staff_app) -> None:
+    client, _ = staff_app
+    review = post(
+        client,
+        [("lang", "en"), ("order", "tremor"), ("options", "homeopathy"), ("go", "review")],
+    )
+    assert [v for k, v in hidden_state(review.text) if k == "options"] == []
+    assert "Nothing ticked" in review.text

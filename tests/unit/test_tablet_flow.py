@@ -113,3 +113,54 @@ def test_the_state_is_cleaned_on_every_step() -> None:
 def test_language_and_carer_pass_through_unchanged() -> None:
     result = go("extras", order=["tremor"], lang="nb", carer=True)
     assert (result.state.lang, result.state.carer) == ("nb", True)
+
+
+# --- the options to talk about ----------------------------------------------------------
+
+OPTIONS = {"medicine", "stay-on-current", "lower-dose", "no-antipsychotic"}
+
+
+def go_with_options(go: str, option_ids: set[str] = OPTIONS, **state: object) -> Next:
+    return advance(
+        TabletState(**state),  # type: ignore[arg-type]
+        go=go,
+        chosen=None,
+        item_ids=ITEMS,
+        option_ids=option_ids,
+    )
+
+
+def test_the_options_step_comes_right_after_the_start() -> None:
+    from app.consultations.tablet_flow import STEPS
+
+    assert STEPS[:3] == ("start", "options", "choose")
+    result = go_with_options("options")
+    assert (result.step, result.problems) == ("options", ())
+
+
+def test_without_options_in_the_data_the_step_is_skipped() -> None:
+    result = go_with_options("options", option_ids=set(), options=["no-antipsychotic"])
+    assert result.step == "choose"
+    assert result.state.options == []
+
+
+def test_the_ticked_options_are_kept_through_every_step_and_sent() -> None:
+    ticked = ["lower-dose", "no-antipsychotic"]
+    for button in ("choose", "order", "extras", "review", SEND):
+        result = go_with_options(button, order=["tremor"], options=ticked)
+        assert result.state.options == ticked, button
+    assert go_with_options(SEND, order=["tremor"], options=ticked).step == SEND
+
+
+def test_options_are_cleaned_like_the_rest_of_the_state() -> None:
+    result = go_with_options(
+        "review",
+        order=["tremor"],
+        options=["no-antipsychotic", "homeopathy", "no-antipsychotic", "medicine"],
+    )
+    assert result.state.options == ["no-antipsychotic", "medicine"]
+
+
+def test_no_option_ticked_is_allowed() -> None:
+    result = go_with_options("choose", options=[])
+    assert (result.step, result.state.options, result.problems) == ("choose", [], ())
