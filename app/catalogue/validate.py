@@ -162,6 +162,23 @@ def validate_scoring(raw: RawFile, problems: list[Problem]) -> Scoring:
     )
 
 
+SOURCE_FIELDS = frozenset({"citation", "url", "kind", "accessed"})
+
+
+def _date(value: Any) -> tuple[bool, date | None]:
+    """(valid, the date) from YAML (a date) or JSON (an ISO string); absent is valid."""
+    if value is None:
+        return True, None
+    if isinstance(value, date):
+        return True, value
+    if isinstance(value, str):
+        try:
+            return True, date.fromisoformat(value)
+        except ValueError:
+            return False, None
+    return False, None
+
+
 def _sources(raws: list[RawFile], problems: list[Problem]) -> dict[str, Source]:
     sources: dict[str, Source] = {}
     where: dict[str, str] = {}
@@ -189,7 +206,13 @@ def _sources(raws: list[RawFile], problems: list[Problem]) -> dict[str, Source]:
             if kind not in SOURCE_KINDS:
                 report(f"source '{key}': kind must be one of {', '.join(SOURCE_KINDS)}", None)
                 continue
-            sources[key] = Source(key, " ".join(citation.split()), url.strip(), str(kind))
+            valid, accessed = _date(entry.get("accessed"))
+            if not valid:
+                report(f"source '{key}': accessed must be a date such as 2026-11-23", None)
+                continue
+            for extra in sorted(set(entry) - SOURCE_FIELDS, key=str):
+                report(f"source '{key}' has an unexpected field '{extra}'", None)
+            sources[key] = Source(key, " ".join(citation.split()), url.strip(), str(kind), accessed)
             where[key] = raw.path
     return sources
 

@@ -54,7 +54,14 @@ def publish_dataset(
         for i in dataset.checklist
     )
     session.add_all(
-        SourceRow(version=number, key=s.key, citation=s.citation, url=s.url, kind=s.kind)
+        SourceRow(
+            version=number,
+            key=s.key,
+            citation=s.citation,
+            url=s.url,
+            kind=s.kind,
+            accessed=s.accessed,
+        )
         for s in dataset.sources.values()
     )
     for drug in dataset.drugs:

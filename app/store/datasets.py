@@ -117,7 +117,7 @@ def _read(session: Session, version: DataVersion) -> Dataset:
         ).all()
     )
     sources = {
-        s.key: Source(s.key, s.citation, s.url, s.kind)
+        s.key: Source(s.key, s.citation, s.url, s.kind, s.accessed)
         for s in session.exec(select(SourceRow).where(SourceRow.version == n)).all()
     }
     return Dataset(

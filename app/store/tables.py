@@ -90,6 +90,7 @@ class SourceRow(SQLModel, table=True):
     citation: str = Field(sa_column=Column(Text, nullable=False))
     url: str = Field(sa_column=Column(Text, nullable=False))
     kind: str = Field(default="other", max_length=32, sa_column_kwargs={"server_default": "other"})
+    accessed: date | None = Field(default=None, nullable=True)
 
 
 class AuditEvent(SQLModel, table=True):
