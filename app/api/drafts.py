@@ -10,11 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.schemas import UtcDateTime, problem_responses
 from app.curation import drafts, drug_fields
+from app.curation.review import group_title
 from app.curation.tables import Draft, DraftRating
 from app.http.auth import Pharmacist
+from app.http.language import LanguageDep
 from app.http.params import Id, SlugPath
 from app.http.state import app_state
 from app.http.unit_of_work import SessionDep
+from app.translations import gettext_for
 
 router = APIRouter(
     prefix="/api/v1/drafts",
@@ -70,7 +73,13 @@ class SourceIn(BaseModel):
 
 class ChangeOut(BaseModel):
     drug: str
+    drug_name: str = Field(
+        description="the medicine's name in the language asked for (?lang= or "
+        "Accept-Language); for the rows that are no medicine's: Sources, Checklist, "
+        "Scoring weights"
+    )
     side_effect: str | None
+    side_effect_label: str | None = Field(description="the checklist item's label, if any")
     what: str
     before: str
     after: str
@@ -265,15 +274,22 @@ def put_source(
 
 
 @router.get("/{draft_id}/diff", response_model=DiffOut)
-def get_diff(request: Request, session: SessionDep, _who: Pharmacist, draft_id: Id) -> DiffOut:
+def get_diff(
+    request: Request, session: SessionDep, _who: Pharmacist, lang: LanguageDep, draft_id: Id
+) -> DiffOut:
+    """Every change against the published version, grouped by medicine, old beside new,
+    each with the pharmacist who last made it; names and labels in the language asked for."""
     draft = drafts.get_draft(session, draft_id)
     result = drafts.draft_diff(session, app_state(request).datasets, draft)
+    gettext = gettext_for(lang)
     return DiffOut(
         draft=draft_out(draft),
         changes=[
             ChangeOut(
                 drug=c.drug,
+                drug_name=group_title(c.drug, result.names, lang, gettext),
                 side_effect=c.item,
+                side_effect_label=result.names.item(c.item, lang),
                 what=c.what,
                 before=c.before,
                 after=c.after,

@@ -21,13 +21,12 @@ from app.catalogue.files import RawFile, RawTree
 from app.catalogue.model import (
     Dataset,
     Rating,
-    Source,
     drug_document,
     rating_document,
     source_document,
 )
 from app.catalogue.problems import DataProblems
-from app.catalogue.report import Change, diff
+from app.catalogue.report import Names, diff
 from app.catalogue.validate import build_dataset, check_rating
 from app.clock import utcnow
 from app.curation.publish import publish_dataset
@@ -318,34 +317,8 @@ class DraftDiff:
     changes: list[AttributedChange]
     # everyone who opened, changed or submitted the draft; none of them may approve it
     involved: frozenset[str]
-
-
-def _draft_only_changes(old: Dataset, new: Dataset) -> list[Change]:
-    """What a draft can change that the version diff does not list: the sources, and a
-    medicine's name and availability sources."""
-    changes: list[Change] = []
-
-    def cited(source: Source | None) -> str:
-        return f"{source.citation} <{source.url}>" if source else "absent"
-
-    for key in sorted(old.sources.keys() | new.sources.keys()):
-        was, now = old.sources.get(key), new.sources.get(key)
-        if was is None or now is None or (was.citation, was.url) != (now.citation, now.url):
-            changes.append(Change("(sources)", None, "source", cited(was), cited(now), (key,)))
-    old_drugs = {d.id: d for d in old.drugs}
-    for drug in new.drugs:
-        before_drug = old_drugs.get(drug.id)
-        if before_drug is None:
-            continue
-        if dict(before_drug.name) != dict(drug.name):
-            before, after = (" / ".join(d.name.values()) for d in (before_drug, drug))
-            changes.append(Change(drug.id, None, "name", before, after))
-        if before_drug.availability_sources != drug.availability_sources:
-            before, after = (
-                ", ".join(d.availability_sources) or "none" for d in (before_drug, drug)
-            )
-            changes.append(Change(drug.id, None, "availability sources", before, after))
-    return changes
+    names: Names  # drug names and checklist labels, to show the changes by name
+    content: Dataset  # the draft as it stands
 
 
 def draft_diff(session: Session, cache: DatasetCache, draft: Draft) -> DraftDiff:
@@ -357,16 +330,17 @@ def draft_diff(session: Session, cache: DatasetCache, draft: Draft) -> DraftDiff
     except DataProblems as exc:
         raise InvalidEdit("; ".join(str(p) for p in exc.problems[:10])) from exc
     base = cache.get(session, base_version)
-    changes = diff(base, changed) + _draft_only_changes(base, changed)
     edits = draft_edits(session, draft)
     return DraftDiff(
         draft,
-        attribute(changes, edits, default=draft.created_by),
+        attribute(diff(base, changed), edits, default=draft.created_by),
         involved(
             created_by=draft.created_by,
             submitted_by=draft.submitted_by,
             editors=(e.by for e in edits),
         ),
+        Names.of(base, changed),
+        changed,
     )
 
 

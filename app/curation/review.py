@@ -4,10 +4,10 @@ Pure: no database. `app.curation.drafts` reads the draft's edits and calls these
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 
-from app.catalogue.report import Change
+from app.catalogue.report import CHECKLIST, SCORING, SOURCES, Change, Names
 from app.curation.tables import DraftEdit
 from app.errors import DomainError
 from app.translations import N_
@@ -89,3 +89,18 @@ def attribute(
         return max(found)[1] if found else default
 
     return [AttributedChange(**asdict(c), changed_by=editor(c)) for c in changes]
+
+
+# The diff's rows that are not one medicine's, as a reviewer reads them.
+GROUP_TITLES = {
+    SOURCES: N_("Sources"),
+    CHECKLIST: N_("Checklist"),
+    SCORING: N_("Scoring weights"),
+}
+
+
+def group_title(drug: str, names: Names, lang: str, gettext: Callable[[str], str]) -> str:
+    """The heading of a group of changes: the medicine's name in `lang`, or the group's."""
+    if drug in GROUP_TITLES:
+        return gettext(GROUP_TITLES[drug])
+    return names.drug(drug, lang) or drug

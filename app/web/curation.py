@@ -3,7 +3,7 @@ and the admin's audit trail. Editing a draft's ratings and drugs: app/web/draft_
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -12,6 +12,7 @@ from app import audit
 from app.catalogue.report import review_due as review_due_cards
 from app.clock import utcnow
 from app.curation import drafts
+from app.curation.review import group_title
 from app.http.auth import Admin, Pharmacist
 from app.http.language import PageLanguageDep
 from app.http.params import Id
@@ -49,6 +50,10 @@ CHANGE_KINDS = {
     "availability sources": N_("availability sources"),
     "source": N_("source"),
     "weights": N_("scoring weights"),
+    "checklist item": N_("checklist item"),
+    "label": N_("label"),
+    "explanation": N_("explanation"),
+    "group": N_("group"),
 }
 
 
@@ -98,6 +103,21 @@ def draft_page(
     result = drafts.draft_diff(session, app_state(request).datasets, draft)
     dataset = published.dataset
     lang, _ = page.code, page._
+    groups: list[dict[str, Any]] = []
+    for change in result.changes:
+        if not groups or groups[-1]["id"] != change.drug:
+            title = group_title(change.drug, result.names, lang, _)
+            groups.append({"id": change.drug, "title": title, "changes": []})
+        groups[-1]["changes"].append(
+            {
+                "item": result.names.item(change.item, lang) or change.item or "",
+                "what": _(CHANGE_KINDS.get(change.what, change.what)),
+                "before": change.before,
+                "after": change.after,
+                "sources": change.sources,
+                "changed_by": change.changed_by,
+            }
+        )
     return render(
         request,
         "staff/draft.html",
@@ -106,8 +126,8 @@ def draft_page(
             "principal": who,
             "draft": draft,
             "status_labels": STATUS_LABELS,
-            "change_kinds": CHANGE_KINDS,
-            "changes": result.changes,
+            "groups": groups,
+            "change_count": len(result.changes),
             "involved": sorted(result.involved),
             "may_approve": who.username not in result.involved,
             "data_version": published.version,

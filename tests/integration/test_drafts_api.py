@@ -36,7 +36,9 @@ def test_full_review_cycle_publishes_a_new_version(staff_app) -> None:
     assert [c["what"] for c in changes] == ["rating", "source values", "note"]
     assert changes[0] == {
         "drug": "olanzapine",
+        "drug_name": "Olanzapine",
         "side_effect": "weight-gain",
+        "side_effect_label": "Weight gain",
         "what": "rating",
         "before": "+++",
         "after": "++",
