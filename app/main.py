@@ -29,6 +29,7 @@ from app.store.integrity import IntegrityCheck
 from app.web import clinic as clinic_pages
 from app.web import curation as curation_pages
 from app.web import draft_edits as draft_edit_pages
+from app.web import draft_sources as draft_source_pages
 from app.web import sheet as sheet_pages
 from app.web import staff as staff_pages
 from app.web import tablet as tablet_pages
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(staff_pages.router)
     app.include_router(curation_pages.router)
     app.include_router(draft_edit_pages.router)
+    app.include_router(draft_source_pages.router)
     app.include_router(tablet_pages.router)
     app.include_router(clinic_pages.router)
     app.include_router(sheet_pages.router)

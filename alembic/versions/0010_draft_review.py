@@ -1,8 +1,11 @@
-"""The pharmacist's workbench: when each source was read
+"""The pharmacist's workbench: a draft's source list as rows; when each source was read
 
 - `source.accessed`: the date a published source was read at its URL (plain ADD COLUMN,
   so the append-only triggers of 0003 and 0007 stay; existing versions get none, which
   is what they held, so their checksums stay true).
+- `draft_source`: a draft's sources, one row each with a revision (its ETag), so two
+  pharmacists editing sources never overwrite each other silently. Filled from the
+  `draft.sources` JSON column, which goes.
 
 Revision ID: 0010_draft_review
 Revises: 0007_tamper_evidence
@@ -20,9 +23,58 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+_draft = sa.table("draft", sa.column("id", sa.String()), sa.column("sources", sa.JSON()))
+
+
 def upgrade() -> None:
     op.add_column("source", sa.Column("accessed", sa.Date(), nullable=True))
+    draft_source = op.create_table(
+        "draft_source",
+        sa.Column("draft_id", sa.String(length=32), nullable=False),
+        sa.Column("key", sa.String(length=128), nullable=False),
+        sa.Column("citation", sa.Text(), nullable=False),
+        sa.Column("url", sa.Text(), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("accessed", sa.Date(), nullable=True),
+        sa.Column("revision", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["draft_id"], ["draft.id"], name=op.f("fk_draft_source_draft_id_draft")
+        ),
+        sa.PrimaryKeyConstraint("draft_id", "key", name=op.f("pk_draft_source")),
+    )
+    assert draft_source is not None
+    rows = [
+        {
+            "draft_id": draft_id,
+            "key": key,
+            "citation": entry["citation"],
+            "url": entry["url"],
+            "kind": entry.get("kind", "other"),
+            "accessed": None,
+            "revision": 1,
+        }
+        for draft_id, sources in op.get_bind().execute(sa.select(_draft.c.id, _draft.c.sources))
+        for key, entry in (sources or {}).items()
+    ]
+    if rows:
+        op.bulk_insert(draft_source, rows)
+    op.drop_column("draft", "sources")
 
 
 def downgrade() -> None:
+    op.add_column("draft", sa.Column("sources", sa.JSON(), nullable=False, server_default="{}"))
+    bind = op.get_bind()
+    rows = sa.table(
+        "draft_source",
+        *(sa.column(c, sa.String()) for c in ("draft_id", "key", "citation", "url", "kind")),
+    )
+    sources: dict[str, dict[str, dict[str, str]]] = {}
+    for draft_id, key, citation, url, kind in bind.execute(
+        sa.select(rows.c.draft_id, rows.c.key, rows.c.citation, rows.c.url, rows.c.kind)
+    ):
+        entry = {"citation": citation, "url": url} | ({"kind": kind} if kind != "other" else {})
+        sources.setdefault(draft_id, {})[key] = entry
+    for draft_id, entries in sources.items():
+        bind.execute(sa.update(_draft).where(_draft.c.id == draft_id).values(sources=entries))
+    op.drop_table("draft_source")
     op.drop_column("source", "accessed")

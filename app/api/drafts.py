@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.api.schemas import UtcDateTime, problem_responses
 from app.curation import drafts, drug_fields
 from app.curation.review import group_title
-from app.curation.tables import Draft, DraftRating
+from app.curation.tables import Draft, DraftRating, DraftSource
 from app.http.auth import Pharmacist
 from app.http.language import LanguageDep
 from app.http.params import Id, SlugPath
@@ -65,10 +65,34 @@ class RatingOut(BaseModel):
     revision: int
 
 
+SourceKind = Literal["comparative", "meta-analysis", "product-information", "other"]
+
+
 class SourceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    citation: str = Field(max_length=2000)
-    url: str = Field(max_length=2000)
+    citation: str = Field(max_length=2000, description="the full citation")
+    url: str = Field(max_length=2000, description="where it was read: https://...")
+    kind: SourceKind | None = Field(
+        default=None,
+        description="comparative (a table or network meta-analysis rating many drugs on "
+        "one scale: it decides the grades it covers), meta-analysis (figures shown beside "
+        "the grade), product-information or other; left out: unchanged (other for a new "
+        "source)",
+    )
+    accessed: date | None = Field(
+        default=None,
+        description="the date it was read at the URL, not after today; left out: "
+        "unchanged; null: not recorded",
+    )
+
+
+class DraftSourceOut(BaseModel):
+    key: str
+    citation: str
+    url: str
+    kind: SourceKind
+    accessed: date | None
+    revision: int = Field(description="the source's ETag, to send in If-Match")
 
 
 class ChangeOut(BaseModel):
@@ -262,15 +286,59 @@ def put_drug_fields(
     return DrugFieldsOut(drug=row.drug_id, document=row.document, revision=row.revision)
 
 
-@router.put("/{draft_id}/sources/{key}", status_code=204)
-def put_source(
-    session: SessionDep, who: Pharmacist, body: SourceIn, draft_id: Id, key: SlugPath
-) -> Response:
-    draft = drafts.get_draft(session, draft_id)
-    drafts.add_source(
-        session, draft, key=key, citation=body.citation, url=body.url, by=who.username
+def source_out(row: DraftSource) -> DraftSourceOut:
+    return DraftSourceOut(
+        key=row.key,
+        citation=row.citation,
+        url=row.url,
+        kind=row.kind,  # type: ignore[arg-type]  # checked against SOURCE_KINDS when saved
+        accessed=row.accessed,
+        revision=row.revision,
     )
-    return Response(status_code=204)
+
+
+@router.get("/{draft_id}/sources", response_model=list[DraftSourceOut])
+def list_sources(session: SessionDep, _who: Pharmacist, draft_id: Id) -> list[DraftSourceOut]:
+    """The draft's source list, in key order; each with its revision (ETag)."""
+    draft = drafts.get_draft(session, draft_id)
+    return [source_out(row) for row in drafts.draft_sources(session, draft).values()]
+
+
+@router.put(
+    "/{draft_id}/sources/{key}",
+    response_model=DraftSourceOut,
+    responses={
+        201: {"description": "the source was added", "model": DraftSourceOut},
+        412: {"description": "the ETag is stale, or the key was taken meanwhile"},
+        428: {"description": "If-Match is missing for a source the draft has"},
+    },
+)
+def put_source(
+    session: SessionDep,
+    who: Pharmacist,
+    response: Response,
+    body: SourceIn,
+    draft_id: Id,
+    key: SlugPath,
+    if_match: Annotated[str | None, Header(max_length=64)] = None,
+) -> DraftSourceOut:
+    """Add a source to the draft (201), or change one it has (200): then send the ETag
+    you read in If-Match, as for ratings; a stale one gets 412."""
+    draft = drafts.get_draft(session, draft_id)
+    row, created = drafts.put_source(
+        session,
+        draft,
+        key=key,
+        citation=body.citation,
+        url=body.url,
+        kind=body.kind,
+        **({"accessed": body.accessed} if "accessed" in body.model_fields_set else {}),
+        if_match=parse_if_match(if_match),
+        by=who.username,
+    )
+    response.status_code = 201 if created else 200
+    response.headers["ETag"] = f'"{row.revision}"'
+    return source_out(row)
 
 
 @router.get("/{draft_id}/diff", response_model=DiffOut)

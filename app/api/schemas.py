@@ -94,6 +94,8 @@ class RatingOut(BaseModel):
 class SourceOut(BaseModel):
     citation: str
     url: str
+    kind: str = Field(description="comparative, meta-analysis, product-information or other")
+    accessed: date | None = Field(description="when it was read at the URL, if recorded")
 
 
 class FigureOut(BaseModel):
@@ -312,7 +314,12 @@ def drug_card_out(drug: Drug, dataset: Dataset, version: DataVersion, lang: str)
             for scope, f in flags
         ],
         sources={
-            k: SourceOut(citation=dataset.sources[k].citation, url=dataset.sources[k].url)
+            k: SourceOut(
+                citation=dataset.sources[k].citation,
+                url=dataset.sources[k].url,
+                kind=dataset.sources[k].kind,
+                accessed=dataset.sources[k].accessed,
+            )
             for k in sorted(used)
         },
         data_version=data_version_out(version),

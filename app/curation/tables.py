@@ -5,7 +5,7 @@ only if the revision it read is still current (compare-and-set in one UPDATE).""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, Column, DateTime, Text
@@ -28,7 +28,6 @@ class Draft(SQLModel, table=True):
     decided_by: str | None = Field(default=None, max_length=64)
     published_as: int | None = Field(default=None)
     note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    sources: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
 
 
 class DraftDrug(SQLModel, table=True):
@@ -39,6 +38,20 @@ class DraftDrug(SQLModel, table=True):
     draft_id: str = Field(foreign_key="draft.id", primary_key=True, max_length=32)
     drug_id: str = Field(primary_key=True, max_length=64)
     document: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    revision: int = 1
+
+
+class DraftSource(SQLModel, table=True):
+    """One entry of the draft's source list, as the drugdata sources files hold it."""
+
+    __tablename__ = "draft_source"
+
+    draft_id: str = Field(foreign_key="draft.id", primary_key=True, max_length=32)
+    key: str = Field(primary_key=True, max_length=128)
+    citation: str = Field(sa_column=Column(Text, nullable=False))
+    url: str = Field(sa_column=Column(Text, nullable=False))
+    kind: str = Field(default="other", max_length=32)
+    accessed: date | None = Field(default=None, nullable=True)
     revision: int = 1
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app import audit
@@ -29,6 +29,16 @@ STATUS_LABELS = {
     "submitted": N_("Submitted for review"),
     "published": N_("Published"),
     "discarded": N_("Discarded"),
+}
+# What the draft page says after a step (?done=...): what happened, in words.
+DONE = {
+    "saved": N_("Your change is saved in the draft."),
+    "submitted": N_(
+        "The draft is submitted for review. A different pharmacist can now approve it or "
+        "send it back with comments."
+    ),
+    "approved": N_("The draft is approved and published as data version {number}."),
+    "discarded": N_("The draft is discarded; nothing in it was published."),
 }
 # What a change in a draft touches (app.catalogue.report.diff).
 CHANGE_KINDS = {
@@ -98,6 +108,7 @@ def draft_page(
     who: Pharmacist,
     published: PublishedDep,
     draft_id: Id,
+    done: Annotated[str, Query(max_length=16)] = "",
 ) -> Response:
     draft = drafts.get_draft(session, draft_id)
     result = drafts.draft_diff(session, app_state(request).datasets, draft)
@@ -126,6 +137,7 @@ def draft_page(
             "principal": who,
             "draft": draft,
             "status_labels": STATUS_LABELS,
+            "notice": _(DONE[done]).format(number=draft.published_as) if done in DONE else None,
             "groups": groups,
             "change_count": len(result.changes),
             "involved": sorted(result.involved),
@@ -137,22 +149,29 @@ def draft_page(
     )
 
 
-@router.post("/drafts/{draft_id}/{action}")
-def draft_action(
-    request: Request,
-    session: SessionDep,
-    who: Pharmacist,
-    draft_id: Id,
-    action: Annotated[str, Path(pattern="^(submit|approve|discard)$")],
-) -> Response:
+def _back_to(draft_id: str, done: str) -> Response:
+    return RedirectResponse(f"/staff/drafts/{draft_id}?done={done}", status_code=303)
+
+
+@router.post("/drafts/{draft_id}/submit")
+def submit_draft(session: SessionDep, who: Pharmacist, draft_id: Id) -> Response:
     draft = drafts.get_draft(session, draft_id)
-    if action == "submit":
-        drafts.submit(session, draft, by=who.username)
-    elif action == "approve":
-        drafts.approve(session, app_state(request).datasets, draft, by=who.username)
-    else:
-        drafts.discard(session, draft, by=who.username)
-    return RedirectResponse(f"/staff/drafts/{draft.id}", status_code=303)
+    drafts.submit(session, draft, by=who.username)
+    return _back_to(draft.id, "submitted")
+
+
+@router.post("/drafts/{draft_id}/approve")
+def approve_draft(request: Request, session: SessionDep, who: Pharmacist, draft_id: Id) -> Response:
+    draft = drafts.get_draft(session, draft_id)
+    drafts.approve(session, app_state(request).datasets, draft, by=who.username)
+    return _back_to(draft.id, "approved")
+
+
+@router.post("/drafts/{draft_id}/discard")
+def discard_draft(session: SessionDep, who: Pharmacist, draft_id: Id) -> Response:
+    draft = drafts.get_draft(session, draft_id)
+    drafts.discard(session, draft, by=who.username)
+    return _back_to(draft.id, "discarded")
 
 
 @router.get("/review-due")

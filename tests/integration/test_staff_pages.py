@@ -215,6 +215,7 @@ def test_every_state_changing_page_refuses_a_missing_or_wrong_csrf_token(staff_a
         "drug_id": "olanzapine",
         "side_effect": "weight-gain",
         "action": "discard",
+        "key": "s3-2020",
         "consultation_id": consultation["id"],
     }
     routes = state_changing_page_routes(client.app)
