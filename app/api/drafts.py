@@ -38,6 +38,32 @@ class DraftOut(BaseModel):
     note: str
 
 
+class CommentOut(BaseModel):
+    at: UtcDateTime
+    by: str
+    kind: Literal["submit", "return"] = Field(
+        description="submit: the author handed it for review; return: a reviewer sent it back"
+    )
+    comment: str
+
+
+class DraftDetailOut(DraftOut):
+    conversation: list[CommentOut] = Field(
+        description="the review conversation, oldest first: each submission with the "
+        "author's comment, each return with the reviewer's"
+    )
+
+
+class SubmitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    comment: str = Field(default="", max_length=4000, description="optional, for the reviewer")
+
+
+class ReturnIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    comment: str = Field(min_length=1, max_length=4000, description="what should change")
+
+
 class DraftIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     note: str = Field(default="", max_length=2000)
@@ -129,6 +155,16 @@ def draft_out(draft: Draft) -> DraftOut:
     return DraftOut.model_validate(draft, from_attributes=True)
 
 
+def draft_detail(session: SessionDep, draft: Draft) -> DraftDetailOut:
+    return DraftDetailOut(
+        **draft_out(draft).model_dump(),
+        conversation=[
+            CommentOut(at=c.at, by=c.by, kind=c.kind, comment=c.text)  # type: ignore[arg-type]
+            for c in drafts.draft_comments(session, draft)
+        ],
+    )
+
+
 def rating_out(row: DraftRating, response: Response) -> RatingOut:
     response.headers["ETag"] = f'"{row.revision}"'
     return RatingOut(
@@ -166,9 +202,10 @@ def list_drafts(session: SessionDep, _who: Pharmacist) -> list[DraftOut]:
     return [draft_out(d) for d in drafts.list_drafts(session)]
 
 
-@router.get("/{draft_id}", response_model=DraftOut)
-def get_draft(session: SessionDep, _who: Pharmacist, draft_id: Id) -> DraftOut:
-    return draft_out(drafts.get_draft(session, draft_id))
+@router.get("/{draft_id}", response_model=DraftDetailOut)
+def get_draft(session: SessionDep, _who: Pharmacist, draft_id: Id) -> DraftDetailOut:
+    """The draft, with its review conversation."""
+    return draft_detail(session, drafts.get_draft(session, draft_id))
 
 
 @router.get("/{draft_id}/drugs/{drug_id}/ratings/{side_effect}", response_model=RatingOut)
@@ -371,8 +408,24 @@ def get_diff(
 
 
 @router.post("/{draft_id}/submit", response_model=DraftOut)
-def submit(session: SessionDep, who: Pharmacist, draft_id: Id) -> DraftOut:
-    return draft_out(drafts.submit(session, drafts.get_draft(session, draft_id), by=who.username))
+def submit(
+    session: SessionDep, who: Pharmacist, draft_id: Id, body: SubmitIn | None = None
+) -> DraftOut:
+    """Hand the draft to a reviewer, with an optional comment for them."""
+    draft = drafts.get_draft(session, draft_id)
+    return draft_out(
+        drafts.submit(session, draft, by=who.username, comment=body.comment if body else "")
+    )
+
+
+@router.post("/{draft_id}/return", response_model=DraftDetailOut)
+def send_back(session: SessionDep, who: Pharmacist, body: ReturnIn, draft_id: Id) -> DraftDetailOut:
+    """Send a submitted draft back to its author with comments: it is open again, and the
+    comment is in its conversation. Only a pharmacist who may approve it (403 for anyone
+    who opened, changed or submitted it); 409 unless it is submitted."""
+    draft = drafts.get_draft(session, draft_id)
+    drafts.send_back(session, draft, by=who.username, comment=body.comment)
+    return draft_detail(session, draft)
 
 
 @router.post("/{draft_id}/approve", response_model=PublishedOut)

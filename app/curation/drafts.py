@@ -33,8 +33,21 @@ from app.catalogue.report import Names, diff
 from app.catalogue.validate import build_dataset, check_rating, check_source
 from app.clock import utcnow
 from app.curation.publish import publish_dataset
-from app.curation.review import AttributedChange, attribute, check_approver, involved
-from app.curation.tables import Draft, DraftDrug, DraftEdit, DraftRating, DraftSource
+from app.curation.review import (
+    AttributedChange,
+    attribute,
+    check_approver,
+    check_reviewer,
+    involved,
+)
+from app.curation.tables import (
+    Draft,
+    DraftComment,
+    DraftDrug,
+    DraftEdit,
+    DraftRating,
+    DraftSource,
+)
 from app.errors import DomainError, NotFound
 from app.store.datasets import DatasetCache, latest_version
 from app.store.tables import DataVersion
@@ -204,12 +217,21 @@ def draft_edits(session: Session, draft: Draft) -> list[DraftEdit]:
     return list(session.exec(query).all())
 
 
+def draft_comments(session: Session, draft: Draft) -> list[DraftComment]:
+    """The draft's review conversation, oldest first."""
+    query = (
+        select(DraftComment).where(DraftComment.draft_id == draft.id).order_by(col(DraftComment.id))
+    )
+    return list(session.exec(query).all())
+
+
 def people_involved(session: Session, draft: Draft) -> frozenset[str]:
     """Everyone who opened, changed or submitted the draft: none of them may approve it."""
     return involved(
         created_by=draft.created_by,
         submitted_by=draft.submitted_by,
         editors=(e.by for e in draft_edits(session, draft)),
+        submitters=(c.by for c in draft_comments(session, draft) if c.kind == "submit"),
     )
 
 
@@ -451,22 +473,54 @@ def draft_diff(session: Session, cache: DatasetCache, draft: Draft) -> DraftDiff
     return DraftDiff(
         draft,
         attribute(diff(base, changed), edits, default=draft.created_by),
-        involved(
-            created_by=draft.created_by,
-            submitted_by=draft.submitted_by,
-            editors=(e.by for e in edits),
-        ),
+        people_involved(session, draft),
         Names.of(base, changed),
         changed,
     )
 
 
-def submit(session: Session, draft: Draft, *, by: str) -> Draft:
+def _comment(session: Session, draft: Draft, *, by: str, kind: str, text: str) -> None:
+    session.add(DraftComment(draft_id=draft.id, at=utcnow(), by=by, kind=kind, text=text))
+
+
+def submit(session: Session, draft: Draft, *, by: str, comment: str = "") -> Draft:
+    """Hand the draft to a reviewer, with an optional comment for them."""
     ensure_editable(draft)
+    comment = comment.strip()
     draft.status = "submitted"
     draft.submitted_by = by
     session.add(draft)
-    audit.record(session, by=by, action="draft.submit", target=f"draft/{draft.id}")
+    _comment(session, draft, by=by, kind="submit", text=comment)
+    audit.record(
+        session,
+        by=by,
+        action="draft.submit",
+        target=f"draft/{draft.id}",
+        after={"comment": comment} if comment else None,
+    )
+    return draft
+
+
+def send_back(session: Session, draft: Draft, *, by: str, comment: str) -> Draft:
+    """A reviewer returns a submitted draft to its author with comments: it is open for
+    changes again. Only someone who may approve it may (four eyes): not its author."""
+    if draft.status != "submitted":
+        raise Conflict(N_("Only a draft submitted for review can be sent back; this one is not."))
+    check_reviewer(by, people_involved(session, draft))
+    comment = comment.strip()
+    if not comment:
+        raise InvalidEdit(N_("Say what should change before the draft is sent back."))
+    draft.status = "open"
+    draft.submitted_by = None
+    session.add(draft)
+    _comment(session, draft, by=by, kind="return", text=comment)
+    audit.record(
+        session,
+        by=by,
+        action="draft.return",
+        target=f"draft/{draft.id}",
+        after={"comment": comment},
+    )
     return draft
 
 

@@ -23,17 +23,42 @@ class SelfApproval(DomainError):
         )
 
 
+class SelfReview(DomainError):
+    status_code = 403
+    code = "self_review"
+
+    def __init__(self) -> None:
+        super().__init__(
+            N_(
+                "You opened, changed or submitted this draft, so a different pharmacist "
+                "must review it and send it back."
+            )
+        )
+
+
 def involved(
-    *, created_by: str, submitted_by: str | None, editors: Iterable[str]
+    *,
+    created_by: str,
+    submitted_by: str | None,
+    editors: Iterable[str],
+    submitters: Iterable[str] = (),
 ) -> frozenset[str]:
-    """Everyone who changed the draft: its creator, its submitter and every editor."""
-    return frozenset({created_by, *editors} | ({submitted_by} if submitted_by else set()))
+    """Everyone who changed the draft: its creator, every editor, and everyone who
+    submitted it (now, or before a reviewer sent it back)."""
+    people = {created_by, *editors, *submitters}
+    return frozenset(people | ({submitted_by} if submitted_by else set()))
 
 
 def check_approver(approver: str, people: frozenset[str]) -> None:
     """Four eyes: the approver must be none of the people who changed the draft."""
     if approver in people:
         raise SelfApproval()
+
+
+def check_reviewer(reviewer: str, people: frozenset[str]) -> None:
+    """Only someone who may approve a draft may send it back: its author cannot."""
+    if reviewer in people:
+        raise SelfReview()
 
 
 @dataclass(frozen=True)

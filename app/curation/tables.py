@@ -14,6 +14,7 @@ from sqlmodel import Field, SQLModel
 import app.db  # noqa: F401
 
 DRAFT_STATES = ("open", "submitted", "published", "discarded")
+# A submitted draft sent back by a reviewer is "open" again.
 
 
 class Draft(SQLModel, table=True):
@@ -69,6 +70,26 @@ class DraftRating(SQLModel, table=True):
     source_values: dict[str, str] = Field(sa_column=Column(JSON, nullable=False))
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     revision: int = 1
+
+
+COMMENT_KINDS = ("submit", "return")
+
+
+class DraftComment(SQLModel, table=True):
+    """The review conversation of a draft: each submission (with the author's optional
+    comment) and each return to the author (with the reviewer's comment). Never changed
+    or deleted (triggers, migration 0010); also audited. Everyone who ever submitted the
+    draft is among the people who may not approve it."""
+
+    __tablename__ = "draft_comment"
+    __table_args__ = (CheckConstraint("kind IN ('submit', 'return')", name="kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: str = Field(foreign_key="draft.id", max_length=32, index=True)
+    at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    by: str = Field(max_length=64)
+    kind: str = Field(max_length=16)
+    text: str = Field(default="", sa_column=Column(Text, nullable=False))
 
 
 class DraftEdit(SQLModel, table=True):

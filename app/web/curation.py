@@ -7,16 +7,19 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
 
 from app import audit
+from app.accounts.service import Principal
 from app.catalogue.report import review_due as review_due_cards
 from app.clock import utcnow
 from app.curation import drafts
 from app.curation.review import group_title
+from app.curation.tables import Draft
 from app.http.auth import Admin, Pharmacist
-from app.http.language import PageLanguageDep
+from app.http.language import PageLanguageDep, get_page_language
 from app.http.params import Id
-from app.http.published import PublishedDep
+from app.http.published import Published, PublishedDep
 from app.http.state import app_state
 from app.http.unit_of_work import SessionDep
 from app.translations import N_
@@ -39,6 +42,10 @@ DONE = {
     ),
     "approved": N_("The draft is approved and published as data version {number}."),
     "discarded": N_("The draft is discarded; nothing in it was published."),
+    "returned": N_(
+        "The draft is sent back to its author with your comments. It is open for changes "
+        "again; once they submit it again, you or another pharmacist can review it."
+    ),
 }
 # What a change in a draft touches (app.catalogue.report.diff).
 CHANGE_KINDS = {
@@ -100,17 +107,20 @@ def open_draft(
     return RedirectResponse(f"/staff/drafts/{draft.id}", status_code=303)
 
 
-@router.get("/drafts/{draft_id}")
-def draft_page(
+def _draft_view(
     request: Request,
-    page: PageLanguageDep,
-    session: SessionDep,
-    who: Pharmacist,
-    published: PublishedDep,
-    draft_id: Id,
-    done: Annotated[str, Query(max_length=16)] = "",
+    session: Session,
+    who: Principal,
+    published: Published,
+    draft: Draft,
+    *,
+    done: str = "",
+    errors: list[str] | None = None,
+    comment: str = "",
+    status_code: int = 200,
 ) -> Response:
-    draft = drafts.get_draft(session, draft_id)
+    """The draft's page: its review conversation, its changes by medicine, the steps."""
+    page = get_page_language(request)
     result = drafts.draft_diff(session, app_state(request).datasets, draft)
     dataset = published.dataset
     lang, _ = page.code, page._
@@ -129,6 +139,8 @@ def draft_page(
                 "changed_by": change.changed_by,
             }
         )
+    conversation = drafts.draft_comments(session, draft)
+    returned = conversation[-1] if conversation and conversation[-1].kind == "return" else None
     return render(
         request,
         "staff/draft.html",
@@ -138,15 +150,35 @@ def draft_page(
             "draft": draft,
             "status_labels": STATUS_LABELS,
             "notice": _(DONE[done]).format(number=draft.published_as) if done in DONE else None,
+            "errors": errors or [],
+            "comment": comment,
+            "conversation": conversation,
+            "returned": returned if draft.status == "open" else None,
             "groups": groups,
             "change_count": len(result.changes),
             "involved": sorted(result.involved),
-            "may_approve": who.username not in result.involved,
+            # Four eyes: only someone who did not open, change or submit it may approve
+            # it or send it back.
+            "may_review": who.username not in result.involved,
             "data_version": published.version,
             "drugs": [{"id": d.id, "name": d.name[lang]} for d in dataset.drugs],
             "items": [{"id": i.id, "label": i.label[lang]} for i in dataset.checklist],
         },
+        status_code,
     )
+
+
+@router.get("/drafts/{draft_id}")
+def draft_page(
+    request: Request,
+    session: SessionDep,
+    who: Pharmacist,
+    published: PublishedDep,
+    draft_id: Id,
+    done: Annotated[str, Query(max_length=16)] = "",
+) -> Response:
+    draft = drafts.get_draft(session, draft_id)
+    return _draft_view(request, session, who, published, draft, done=done)
 
 
 def _back_to(draft_id: str, done: str) -> Response:
@@ -154,10 +186,34 @@ def _back_to(draft_id: str, done: str) -> Response:
 
 
 @router.post("/drafts/{draft_id}/submit")
-def submit_draft(session: SessionDep, who: Pharmacist, draft_id: Id) -> Response:
+def submit_draft(
+    session: SessionDep,
+    who: Pharmacist,
+    draft_id: Id,
+    comment: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
     draft = drafts.get_draft(session, draft_id)
-    drafts.submit(session, draft, by=who.username)
+    drafts.submit(session, draft, by=who.username, comment=comment)
     return _back_to(draft.id, "submitted")
+
+
+@router.post("/drafts/{draft_id}/return")
+def return_draft(
+    request: Request,
+    session: SessionDep,
+    who: Pharmacist,
+    published: PublishedDep,
+    draft_id: Id,
+    comment: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    """Send the draft back to its author with comments (a reviewer who may approve it)."""
+    draft = drafts.get_draft(session, draft_id)
+    if not comment.strip() and draft.status == "submitted":
+        _ = get_page_language(request)._
+        errors = [_("Write what the author should change, then send the draft back.")]
+        return _draft_view(request, session, who, published, draft, errors=errors, status_code=422)
+    drafts.send_back(session, draft, by=who.username, comment=comment)
+    return _back_to(draft.id, "returned")
 
 
 @router.post("/drafts/{draft_id}/approve")

@@ -40,6 +40,7 @@ EXPECTED = {
     ("GET", "/api/v1/drafts/{draft_id}/diff"): PHARMACIST,
     ("POST", "/api/v1/drafts/{draft_id}/submit"): PHARMACIST,
     ("POST", "/api/v1/drafts/{draft_id}/approve"): PHARMACIST,
+    ("POST", "/api/v1/drafts/{draft_id}/return"): PHARMACIST,
     ("DELETE", "/api/v1/drafts/{draft_id}"): PHARMACIST,
     ("GET", "/api/v1/audit"): ADMIN,
     ("POST", "/api/v1/consultations"): ANY,
@@ -64,6 +65,7 @@ EXPECTED = {
     ("POST", "/staff/drafts/{draft_id}/drugs/{drug_id}/ratings/{side_effect}"): PHARMACIST,
     ("POST", "/staff/drafts/{draft_id}/submit"): PHARMACIST,
     ("POST", "/staff/drafts/{draft_id}/approve"): PHARMACIST,
+    ("POST", "/staff/drafts/{draft_id}/return"): PHARMACIST,
     ("POST", "/staff/drafts/{draft_id}/discard"): PHARMACIST,
     ("GET", "/staff/drafts/{draft_id}/sources"): PHARMACIST,
     ("POST", "/staff/drafts/{draft_id}/sources"): PHARMACIST,
@@ -153,6 +155,9 @@ def body_for(method: str, path: str) -> dict:  # type: ignore[type-arg]
                 "kind": "comparative",
             }
         }
+    if path.endswith("/return"):
+        key = "json" if path.startswith("/api") else "data"
+        return {key: {"comment": "Please look again."}}
     if path == "/api/v1/consultations/{consultation_id}/decision":
         return {"json": {"decision": "undecided"}}
     if path == "/tablet" and method == "POST":
