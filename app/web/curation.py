@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from app import audit
 from app.accounts.service import Principal
+from app.catalogue.model import symbol
 from app.catalogue.report import review_due as review_due_cards
 from app.clock import utcnow
 from app.curation import drafts
@@ -264,4 +265,73 @@ def audit_page(
         request,
         "staff/audit.html",
         {"page_title": _("Audit trail"), "principal": who, "events": events},
+    )
+
+
+def _matches(words: list[str], *texts: str) -> set[str]:
+    """The words found in any of the texts (case-insensitive)."""
+    haystack = " ".join(texts).casefold()
+    return {w for w in words if w in haystack}
+
+
+@router.get("/drafts/{draft_id}/grid")
+def draft_grid(
+    request: Request,
+    session: SessionDep,
+    who: Pharmacist,
+    published: PublishedDep,
+    draft_id: Id,
+    q: Annotated[str, Query(max_length=100)] = "",
+    changed: Annotated[bool, Query()] = False,
+) -> Response:
+    """Every rating of the draft as a medicine × side effect grid, changed cells marked in
+    words; `q` narrows it to the medicines and side effects whose name (English or
+    Norwegian) or id holds each word, `changed` to the rows and columns with a change."""
+    draft = drafts.get_draft(session, draft_id)
+    result = drafts.draft_diff(session, app_state(request).datasets, draft)
+    content = result.content
+    page = get_page_language(request)
+    lang, _ = page.code, page._
+    words = q.casefold().split()
+    drug_hits = {d.id: _matches(words, d.id, *d.name.values()) for d in content.drugs}
+    item_hits = {i.id: _matches(words, i.id, *i.label.values()) for i in content.checklist}
+    found = set().union(*drug_hits.values(), *item_hits.values())
+    drugs = [d for d in content.drugs if drug_hits[d.id]] or list(content.drugs)
+    items = [i for i in content.checklist if item_hits[i.id]] or list(content.checklist)
+    cells_changed = {(c.drug, c.item) for c in result.changes if c.item is not None}
+    if changed:
+        drugs = [d for d in drugs if any((d.id, i.id) in cells_changed for i in items)]
+        items = [i for i in items if any((d.id, i.id) in cells_changed for d in drugs)]
+    unmatched = [w for w in words if w not in found]
+    rows = [
+        {
+            "id": item.id,
+            "label": item.label.get(lang) or item.label["en"],
+            "cells": [
+                {
+                    "drug": drug.id,
+                    "symbol": symbol(drug.ratings[item.id].value),
+                    "known": drug.ratings[item.id].value is not None,
+                    "changed": (drug.id, item.id) in cells_changed,
+                }
+                for drug in drugs
+            ],
+        }
+        for item in items
+    ]
+    return render(
+        request,
+        "staff/grid.html",
+        {
+            "page_title": _("Ratings in draft {id}").format(id=draft.id),
+            "principal": who,
+            "draft": draft,
+            "data_version": published.version,
+            "q": q,
+            "changed_only": changed,
+            "unmatched": unmatched,
+            "drugs": [{"id": d.id, "name": d.name.get(lang) or d.name["en"]} for d in drugs],
+            "rows": rows,
+            "changed_count": sum(1 for d in drugs for i in items if (d.id, i.id) in cells_changed),
+        },
     )

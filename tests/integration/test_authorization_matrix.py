@@ -67,6 +67,7 @@ EXPECTED = {
     ("POST", "/staff/drafts/{draft_id}/approve"): PHARMACIST,
     ("POST", "/staff/drafts/{draft_id}/return"): PHARMACIST,
     ("POST", "/staff/drafts/{draft_id}/discard"): PHARMACIST,
+    ("GET", "/staff/drafts/{draft_id}/grid"): PHARMACIST,
     ("GET", "/staff/drafts/{draft_id}/sources"): PHARMACIST,
     ("POST", "/staff/drafts/{draft_id}/sources"): PHARMACIST,
     ("GET", "/staff/drafts/{draft_id}/sources/{key}"): PHARMACIST,
