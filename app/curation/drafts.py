@@ -347,7 +347,9 @@ def put_source(
     if existing is not None and if_match is None:
         raise PreconditionRequired("source")
     if existing is None and if_match is not None:
-        raise PreconditionFailed(SOURCE_CHANGED)
+        raise PreconditionFailed(
+            f"The draft has no source '{key}' to change; to add it, send no If-Match."
+        )
     entry: dict[str, Any] = {"citation": citation, "url": url.strip()}
     entry["kind"] = kind or (existing.kind if existing else "other")
     read = (existing.accessed if existing else None) if accessed is _KEEP else accessed
