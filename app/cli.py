@@ -16,7 +16,7 @@ from app.catalogue import load_directory
 from app.catalogue.method import method_problems
 from app.catalogue.model import Dataset
 from app.catalogue.problems import DataProblems
-from app.catalogue.report import coverage, diff
+from app.catalogue.report import Names, coverage, diff, readable
 from app.config import ROOT, get_settings
 from app.db import make_engine, session_scope
 
@@ -177,8 +177,8 @@ def cmd_data_diff(args: argparse.Namespace) -> int:
     if old is None or new is None:
         return 1
     changes = diff(old, new)
-    for change in changes:
-        print(change)
+    for line in readable(changes, Names.of(old, new)):
+        print(line)
     print(f"{len(changes)} change(s) from {args.old} to {args.new}")
     return 0
 

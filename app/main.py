@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -28,10 +29,12 @@ from app.http.state import install as install_state
 from app.store.current import CurrentVersion
 from app.store.datasets import DatasetCache
 from app.store.integrity import IntegrityCheck
+from app.translations import N_
 from app.web import about as about_page
 from app.web import clinic as clinic_pages
 from app.web import curation as curation_pages
 from app.web import draft_edits as draft_edit_pages
+from app.web import draft_sources as draft_source_pages
 from app.web import sheet as sheet_pages
 from app.web import staff as staff_pages
 from app.web import tablet as tablet_pages
@@ -48,8 +51,23 @@ The ranking holds no personal data and needs no login. Every answer names the
 """
 
 
+_DRAFT_PATH = re.compile(r"^/staff/drafts/([0-9a-f]{1,32})(?:/|$)")
+
+
 def _error_page(request: Request, status: int, title: str, message: str) -> Response:
-    return render(request, "errors/error.html", {"page_title": title, "message": message}, status)
+    """Keeps the staff menu of whoever asked (if known) and offers a way back: to the draft
+    the request was about, or to the list of drafts if it was not found."""
+    principal = getattr(request.state, "principal", None)
+    back = None
+    match = _DRAFT_PATH.match(request.url.path)
+    if match and principal is not None and principal.role == "pharmacist":
+        back = (
+            ("/staff/drafts", N_("Back to the drafts"), None)
+            if status == 404
+            else (f"/staff/drafts/{match.group(1)}", N_("Back to draft {id}"), match.group(1))
+        )
+    context = {"page_title": title, "message": message, "principal": principal, "back": back}
+    return render(request, "errors/error.html", context, status)
 
 
 @asynccontextmanager
@@ -108,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(staff_pages.router)
     app.include_router(curation_pages.router)
     app.include_router(draft_edit_pages.router)
+    app.include_router(draft_source_pages.router)
     app.include_router(tablet_pages.router)
     app.include_router(clinic_pages.router)
     app.include_router(sheet_pages.router)

@@ -98,7 +98,10 @@ class RatingOut(BaseModel):
 class SourceOut(BaseModel):
     citation: str
     url: str
-    accessed: date | None = Field(default=None, description="the day it was read, if recorded")
+    kind: str = Field(description="comparative, meta-analysis, product-information or other")
+    accessed: date | None = Field(
+        default=None, description="when it was read at the URL, if recorded"
+    )
 
 
 class FigureOut(BaseModel):
@@ -322,7 +325,9 @@ def drug_card_out(drug: Drug, dataset: Dataset, version: DataVersion, lang: str)
 
 
 def source_out(source: Source) -> SourceOut:
-    return SourceOut(citation=source.citation, url=source.url, accessed=source.accessed)
+    return SourceOut(
+        citation=source.citation, url=source.url, kind=source.kind, accessed=source.accessed
+    )
 
 
 class OptionFigureOut(BaseModel):

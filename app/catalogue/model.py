@@ -78,9 +78,11 @@ class Formulation:
     no: str
 
 
-#: What a source is. A comparative source rates many drugs on one scale and decides
-#: the grade of every item it covers (drugdata/README.md, "Method").
-SOURCE_KINDS: tuple[str, ...] = ("comparative", "product-information", "other")
+#: What a source is. A comparative source (a table, or a network meta-analysis read as
+#: one) rates many drugs on one scale and decides the grade of every item it covers
+#: (drugdata/README.md, "Method"). A meta-analysis gives published figures shown beside
+#: the grade; product information grades only what no comparative source covers.
+SOURCE_KINDS: tuple[str, ...] = ("comparative", "meta-analysis", "product-information", "other")
 
 
 @dataclass(frozen=True)
@@ -334,6 +336,7 @@ def source_document(source: Source) -> dict[str, Any]:
     doc: dict[str, Any] = {"citation": source.citation, "url": source.url}
     if source.kind != "other":
         doc["kind"] = source.kind
+    # Left out when unknown, so versions published before it was recorded keep their checksums.
     if source.accessed is not None:
         doc["accessed"] = source.accessed.isoformat()
     return doc

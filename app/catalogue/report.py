@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from app.catalogue.model import Dataset, Figure, Rating, SafetyFlag, symbol
+from app.catalogue.model import Dataset, Figure, Rating, SafetyFlag, Source, Text, symbol
 
 
 @dataclass(frozen=True)
@@ -98,10 +98,71 @@ def _listed(drug_id: str, what: str, before: Sequence[str], after: Sequence[str]
     ]
 
 
+#: The rows of the diff that are not one medicine's: the source list, the checklist and
+#: the scoring weights.
+SOURCES, CHECKLIST, SCORING = "(sources)", "(checklist)", "(scoring)"
+
+
+def source_text(source: Source | None) -> str:
+    """A source as one line: its citation, URL, kind and the date it was read."""
+    if source is None:
+        return "absent"
+    extras = [source.kind] if source.kind != "other" else []
+    if source.accessed is not None:
+        extras.append(f"accessed {source.accessed.isoformat()}")
+    more = f" ({'; '.join(extras)})" if extras else ""
+    return f"{source.citation} <{source.url}>{more}"
+
+
+def _source_changes(old: Dataset, new: Dataset) -> list[Change]:
+    changes = []
+    for key in sorted(old.sources.keys() | new.sources.keys()):
+        was, now = old.sources.get(key), new.sources.get(key)
+        if was != now:
+            changes.append(
+                Change(SOURCES, None, "source", source_text(was), source_text(now), (key,))
+            )
+    return changes
+
+
+def _in_languages(a: Text, b: Text) -> list[tuple[str, str]]:
+    """(before, after) for each language whose text differs, marked with the language."""
+    return [
+        (f"[{lang}] {a.get(lang) or 'none'}", f"[{lang}] {b.get(lang) or 'none'}")
+        for lang in sorted(set(a) | set(b))
+        if a.get(lang) != b.get(lang)
+    ]
+
+
+def _checklist_changes(old: Dataset, new: Dataset) -> list[Change]:
+    changes = []
+    old_items = {i.id: i for i in old.checklist}
+    new_items = {i.id: i for i in new.checklist}
+    for item in old.item_ids:
+        if item not in new_items:
+            changes.append(Change(CHECKLIST, item, "checklist item", "present", "removed"))
+    for item in new.item_ids:
+        if item not in old_items:
+            changes.append(Change(CHECKLIST, item, "checklist item", "absent", "added"))
+            continue
+        a, b = old_items[item], new_items[item]
+        for what, before, after in (
+            ("label", a.label, b.label),
+            ("explanation", a.explanation, b.explanation),
+        ):
+            changes += [
+                Change(CHECKLIST, item, what, x, y) for x, y in _in_languages(before, after)
+            ]
+        if a.group != b.group:
+            changes.append(Change(CHECKLIST, item, "group", a.group, b.group))
+    return changes
+
+
 def diff(old: Dataset, new: Dataset) -> list[Change]:
-    """Every field of every drug, and the scoring, that differs between two datasets,
-    old beside new: ratings (grade, sources, source values, note), codes, review dates,
-    formulations, card text and monitoring per language, figures and safety flags."""
+    """Every field of every drug, the checklist, the sources and the scoring that differs
+    between two datasets, old beside new: ratings (grade, sources, source values, note),
+    name, codes, review dates, formulations, card text and monitoring per language,
+    availability sources, figures and safety flags; grouped by drug, drugs in id order."""
     changes: list[Change] = []
     old_drugs = {d.id: d for d in old.drugs}
     new_drugs = {d.id: d for d in new.drugs}
@@ -115,6 +176,12 @@ def diff(old: Dataset, new: Dataset) -> list[Change]:
             ra, rb = a.ratings.get(item), b.ratings.get(item)
             if ra is not None and rb is not None:
                 changes.extend(_rating_changes(drug_id, item, ra, rb))
+        if dict(a.name) != dict(b.name):
+            changes.append(
+                Change(
+                    drug_id, None, "name", " / ".join(a.name.values()), " / ".join(b.name.values())
+                )
+            )
         for field in ("atc", "generation", "snomed", "review_by"):
             if getattr(a, field) != getattr(b, field):
                 changes.append(
@@ -126,21 +193,23 @@ def diff(old: Dataset, new: Dataset) -> list[Change]:
                     drug_id,
                     None,
                     "formulations",
-                    _joined([f.form for f in a.formulations]),
-                    _joined([f.form for f in b.formulations]),
+                    _joined([f"{f.form} (UK {f.uk}, Norway {f.no})" for f in a.formulations]),
+                    _joined([f"{f.form} (UK {f.uk}, Norway {f.no})" for f in b.formulations]),
                 )
             )
-        for lang in sorted(set(a.card) | set(b.card)):
-            if a.card.get(lang) != b.card.get(lang):
-                changes.append(
-                    Change(
-                        drug_id,
-                        None,
-                        "card text",
-                        f"[{lang}] {a.card.get(lang) or 'none'}",
-                        f"[{lang}] {b.card.get(lang) or 'none'}",
-                    )
+        if a.availability_sources != b.availability_sources:
+            changes.append(
+                Change(
+                    drug_id,
+                    None,
+                    "availability sources",
+                    _joined(a.availability_sources),
+                    _joined(b.availability_sources),
                 )
+            )
+        changes += [
+            Change(drug_id, None, "card text", x, y) for x, y in _in_languages(a.card, b.card)
+        ]
         if a.monitoring != b.monitoring:
             changes.extend(
                 _listed(
@@ -168,9 +237,57 @@ def diff(old: Dataset, new: Dataset) -> list[Change]:
                     [_flag(f) for f in b.safety],
                 )
             )
+    changes += _source_changes(old, new)
+    changes += _checklist_changes(old, new)
     if old.scoring != new.scoring:
-        changes.append(Change("(scoring)", None, "weights", str(old.scoring), str(new.scoring)))
+        changes.append(Change(SCORING, None, "weights", str(old.scoring), str(new.scoring)))
     return changes
+
+
+@dataclass(frozen=True)
+class Names:
+    """Drug names and checklist labels of two datasets (the newer wins), to show a diff
+    with names instead of ids."""
+
+    drugs: Mapping[str, Text]
+    items: Mapping[str, Text]
+
+    @classmethod
+    def of(cls, *datasets: Dataset) -> Names:
+        drugs: dict[str, Text] = {}
+        items: dict[str, Text] = {}
+        for dataset in datasets:
+            drugs |= {d.id: d.name for d in dataset.drugs}
+            items |= {i.id: i.label for i in dataset.checklist}
+        return cls(drugs, items)
+
+    def drug(self, drug_id: str, lang: str = "en") -> str | None:
+        name = self.drugs.get(drug_id)
+        return (name.get(lang) or name.get("en")) if name else None
+
+    def item(self, item_id: str | None, lang: str = "en") -> str | None:
+        label = self.items.get(item_id or "")
+        return (label.get(lang) or label.get("en")) if label else None
+
+
+GROUP_TITLES = {SOURCES: "Sources", CHECKLIST: "Checklist", SCORING: "Scoring weights"}
+
+
+def readable(changes: Sequence[Change], names: Names) -> list[str]:
+    """The diff as a pharmacist reads it on the command line: one heading per drug (its
+    English name), then each change with the side effect's label, old beside new."""
+    lines: list[str] = []
+    group = None
+    for change in changes:
+        if change.drug != group:
+            group = change.drug
+            title = GROUP_TITLES.get(group) or names.drug(group) or group
+            lines.append(f"{title} ({group})" if group not in GROUP_TITLES else title)
+        where = names.item(change.item) or change.item
+        cited = f"  [{', '.join(change.sources)}]" if change.sources else ""
+        head = f"{where}: {change.what}" if where else change.what
+        lines.append(f"  {head}: {change.before} -> {change.after}{cited}")
+    return lines
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from contextlib import suppress
 from datetime import date
 from itertools import pairwise
 from typing import Any
@@ -164,6 +163,52 @@ def validate_scoring(raw: RawFile, problems: list[Problem]) -> Scoring:
     )
 
 
+SOURCE_FIELDS = frozenset({"citation", "url", "kind", "accessed"})
+
+
+def _date(value: Any) -> tuple[bool, date | None]:
+    """(valid, the date) from YAML (a date) or JSON (an ISO string); absent is valid."""
+    if value is None:
+        return True, None
+    if isinstance(value, date):
+        return True, value
+    if isinstance(value, str):
+        try:
+            return True, date.fromisoformat(value)
+        except ValueError:
+            return False, None
+    return False, None
+
+
+def check_source(key: Any, entry: Any, report: Report) -> Source | None:
+    """One entry of the source list: problems go to `report`; the Source, or None."""
+    if not isinstance(key, str) or not SLUG.match(key):
+        report(f"source key {key!r} is not a lower-case slug", None)
+        return None
+    entry = entry if isinstance(entry, dict) else {}
+    citation, url = entry.get("citation"), entry.get("url")
+    if not isinstance(citation, str) or not citation.strip():
+        report(f"source '{key}' has no citation", None)
+        return None
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        report(f"source '{key}' needs a URL starting with https://", None)
+        return None
+    kind = entry.get("kind", "other")
+    if kind not in SOURCE_KINDS:
+        report(f"source '{key}': kind must be one of {', '.join(SOURCE_KINDS)}", None)
+        return None
+    valid, accessed = _date(entry.get("accessed"))
+    if not valid:
+        report(f"source '{key}': accessed must be a date such as 2026-11-23", None)
+        return None
+    extras = sorted(set(entry) - SOURCE_FIELDS, key=str)
+    for extra in extras:
+        report(f"source '{key}' has an unexpected field '{extra}'", None)
+    if extras:
+        return None
+    return Source(key, " ".join(citation.split()), url.strip(), str(kind), accessed)
+
+
 def _sources(raws: list[RawFile], problems: list[Problem]) -> dict[str, Source]:
     sources: dict[str, Source] = {}
     where: dict[str, str] = {}
@@ -173,33 +218,12 @@ def _sources(raws: list[RawFile], problems: list[Problem]) -> dict[str, Source]:
             report("must map source keys to {citation, url}", None)
             continue
         for key, entry in raw.data.items():
-            if not isinstance(key, str) or not SLUG.match(key):
-                report(f"source key {key!r} is not a lower-case slug", None)
-                continue
             if key in sources:
                 report(f"source key '{key}' is also defined in {where[key]}", None)
                 continue
-            entry = entry if isinstance(entry, dict) else {}
-            citation, url = entry.get("citation"), entry.get("url")
-            if not isinstance(citation, str) or not citation.strip():
-                report(f"source '{key}' has no citation", None)
-                continue
-            if not isinstance(url, str) or not url.startswith(("https://", "http://")):
-                report(f"source '{key}' needs a URL starting with https://", None)
-                continue
-            kind = entry.get("kind", "other")
-            if kind not in SOURCE_KINDS:
-                report(f"source '{key}': kind must be one of {', '.join(SOURCE_KINDS)}", None)
-                continue
-            accessed = entry.get("accessed")
-            if isinstance(accessed, str):
-                with suppress(ValueError):
-                    accessed = date.fromisoformat(accessed)
-            if accessed is not None and not isinstance(accessed, date):
-                report(f"source '{key}': accessed must be a date such as 2026-12-06", None)
-                continue
-            sources[key] = Source(key, " ".join(citation.split()), url.strip(), str(kind), accessed)
-            where[key] = raw.path
+            if (source := check_source(key, entry, report)) is not None:
+                sources[key] = source
+                where[key] = raw.path
     return sources
 
 

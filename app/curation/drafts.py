@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app import audit
@@ -27,15 +29,29 @@ from app.catalogue.model import (
     source_document,
 )
 from app.catalogue.problems import DataProblems
-from app.catalogue.report import Change, diff
-from app.catalogue.validate import build_dataset, check_rating
+from app.catalogue.report import Names, diff
+from app.catalogue.validate import build_dataset, check_rating, check_source
 from app.clock import utcnow
 from app.curation.publish import publish_dataset
-from app.curation.review import AttributedChange, attribute, check_approver, involved
-from app.curation.tables import Draft, DraftDrug, DraftEdit, DraftRating
+from app.curation.review import (
+    AttributedChange,
+    attribute,
+    check_approver,
+    check_reviewer,
+    involved,
+)
+from app.curation.tables import (
+    Draft,
+    DraftComment,
+    DraftDrug,
+    DraftEdit,
+    DraftRating,
+    DraftSource,
+)
 from app.errors import DomainError, NotFound
 from app.store.datasets import DatasetCache, latest_version
 from app.store.tables import DataVersion
+from app.translations import N_
 
 
 class Conflict(DomainError):
@@ -47,10 +63,13 @@ class PreconditionFailed(DomainError):
     status_code = 412
     code = "precondition_failed"
 
-    def __init__(self) -> None:
+    def __init__(self, message: str | None = None) -> None:
         super().__init__(
-            "Someone changed this rating after you opened it. Reload it to see their "
-            "change, then make yours again; nothing was saved."
+            message
+            or N_(
+                "Someone changed this rating after you opened it. Reload it to see their "
+                "change, then make yours again; nothing was saved."
+            )
         )
 
 
@@ -58,8 +77,18 @@ class PreconditionRequired(DomainError):
     status_code = 428
     code = "precondition_required"
 
-    def __init__(self) -> None:
-        super().__init__("Send the rating's ETag in an If-Match header, so no edit is lost.")
+    def __init__(self, what: str = "rating") -> None:
+        super().__init__(f"Send the {what}'s ETag in an If-Match header, so no edit is lost.")
+
+
+SOURCE_CHANGED = N_(
+    "Someone changed this source after you opened it. Reload it to see their change, "
+    "then make yours again; nothing was saved."
+)
+SOURCE_TAKEN = N_(
+    "A source with this key is already in the draft (perhaps a colleague has just added "
+    "it). Open it to edit it, or choose another key; nothing was saved."
+)
 
 
 class InvalidEdit(DomainError):
@@ -78,10 +107,20 @@ def _new_draft(
         created_by=by,
         created_at=utcnow(),
         note=note,
-        sources={k: source_document(s) for k, s in content.sources.items()},
     )
     session.add(draft)
     session.flush()
+    session.add_all(
+        DraftSource(
+            draft_id=draft.id,
+            key=source.key,
+            citation=source.citation,
+            url=source.url,
+            kind=source.kind,
+            accessed=source.accessed,
+        )
+        for source in content.sources.values()
+    )
     for drug in content.drugs:
         document = drug_document(drug, content.item_ids)
         document.pop("ratings")
@@ -178,12 +217,21 @@ def draft_edits(session: Session, draft: Draft) -> list[DraftEdit]:
     return list(session.exec(query).all())
 
 
+def draft_comments(session: Session, draft: Draft) -> list[DraftComment]:
+    """The draft's review conversation, oldest first."""
+    query = (
+        select(DraftComment).where(DraftComment.draft_id == draft.id).order_by(col(DraftComment.id))
+    )
+    return list(session.exec(query).all())
+
+
 def people_involved(session: Session, draft: Draft) -> frozenset[str]:
     """Everyone who opened, changed or submitted the draft: none of them may approve it."""
     return involved(
         created_by=draft.created_by,
         submitted_by=draft.submitted_by,
         editors=(e.by for e in draft_edits(session, draft)),
+        submitters=(c.by for c in draft_comments(session, draft) if c.kind == "submit"),
     )
 
 
@@ -225,7 +273,7 @@ def edit_rating(
     def report(message: str, _item: str | None = None) -> None:
         problems.append(message)
 
-    checked = check_rating(entry, item, draft.sources, report)
+    checked = check_rating(entry, item, draft_sources(session, draft), report)
     if problems or checked is None:
         raise InvalidEdit("; ".join(problems))
     before = rating_payload(row)
@@ -260,29 +308,115 @@ def edit_rating(
     return row
 
 
-def add_source(
-    session: Session, draft: Draft, *, key: str, citation: str, url: str, by: str
-) -> None:
+def draft_sources(session: Session, draft: Draft) -> dict[str, DraftSource]:
+    """The draft's source list, by key in key order."""
+    query = select(DraftSource).where(DraftSource.draft_id == draft.id)
+    return {row.key: row for row in sorted(session.exec(query).all(), key=lambda r: r.key)}
+
+
+def source_entry(row: DraftSource) -> dict[str, Any]:
+    """A draft's source in the drugdata sources file shape."""
+    return source_document(Source(row.key, row.citation, row.url, row.kind, row.accessed))
+
+
+def source_payload(row: DraftSource) -> dict[str, Any]:
+    return {**source_entry(row), "kind": row.kind}
+
+
+_KEEP: Any = object()  # put_source: leave the field as it is
+
+
+def put_source(
+    session: Session,
+    draft: Draft,
+    *,
+    key: str,
+    citation: str,
+    url: str,
+    kind: str | None = None,
+    accessed: date | Any | None = _KEEP,
+    if_match: int | None,
+    by: str,
+) -> tuple[DraftSource, bool]:
+    """Add a source to the draft's list, or change one (then `if_match` must be the
+    revision read: 428 without it, 412 if stale). (row, created). `kind` None and
+    `accessed` left out keep what the source had ("other" and none for a new one).
+    Checked like a drugdata sources file, and the accessed date may not be in the future."""
     ensure_editable(draft)
-    if not citation.strip() or not url.startswith(("https://", "http://")):
-        raise InvalidEdit("A source needs a citation and a URL starting with https://")
-    sources = dict(draft.sources)
-    before = sources.get(key)
-    sources[key] = {"citation": " ".join(citation.split()), "url": url.strip()}
-    for kept in ("kind", "accessed"):  # a new citation keeps the source's kind and reading date
-        if before and kept in before:
-            sources[key][kept] = before[kept]
-    draft.sources = sources
-    session.add(draft)
-    record_edit(session, draft, by=by, source=key)
+    existing = session.get(DraftSource, (draft.id, key[:128]))
+    if existing is not None and if_match is None:
+        raise PreconditionRequired("source")
+    if existing is None and if_match is not None:
+        raise PreconditionFailed(
+            f"The draft has no source '{key}' to change; to add it, send no If-Match."
+        )
+    entry: dict[str, Any] = {"citation": citation, "url": url.strip()}
+    entry["kind"] = kind or (existing.kind if existing else "other")
+    read = (existing.accessed if existing else None) if accessed is _KEEP else accessed
+    if read is not None:
+        entry["accessed"] = read.isoformat()
+    problems: list[str] = []
+
+    def report(message: str, _item: str | None = None) -> None:
+        problems.append(message)
+
+    checked = check_source(key, entry, report)
+    if checked is not None and checked.accessed is not None and checked.accessed > utcnow().date():
+        problems.append(f"source '{key}': the accessed date {checked.accessed} is after today")
+    if problems or checked is None:
+        raise InvalidEdit("; ".join(problems))
+    before = source_payload(existing) if existing else None
+    if existing is None:
+        row = DraftSource(
+            draft_id=draft.id,
+            key=key,
+            citation=checked.citation,
+            url=checked.url,
+            kind=checked.kind,
+            accessed=checked.accessed,
+        )
+        try:
+            with session.begin_nested():
+                session.add(row)
+        except IntegrityError:
+            raise PreconditionFailed(SOURCE_TAKEN) from None
+    else:
+        result = session.execute(
+            update(DraftSource)
+            .where(
+                col(DraftSource.draft_id) == draft.id,
+                col(DraftSource.key) == existing.key,
+                col(DraftSource.revision) == if_match,
+            )
+            .values(
+                citation=checked.citation,
+                url=checked.url,
+                kind=checked.kind,
+                accessed=checked.accessed,
+                revision=DraftSource.revision + 1,
+            )
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise PreconditionFailed(SOURCE_CHANGED)
+        session.refresh(existing)
+        row = existing
+    record_edit(session, draft, by=by, source=row.key)
     audit.record(
         session,
         by=by,
         action="draft.edit_source",
-        target=f"draft/{draft.id}/{key}",
+        target=f"draft/{draft.id}/{row.key}",
         before=before,
-        after=sources[key],
+        after=source_payload(row),
     )
+    return row, existing is None
+
+
+def base_dataset(session: Session, cache: DatasetCache, draft: Draft) -> Dataset:
+    """The published version the draft was opened from."""
+    version = session.get(DataVersion, draft.based_on)
+    assert version is not None
+    return cache.get(session, version)
 
 
 def draft_dataset(session: Session, cache: DatasetCache, draft: Draft) -> Dataset:
@@ -308,7 +442,12 @@ def draft_dataset(session: Session, cache: DatasetCache, draft: Draft) -> Datase
         scoring=RawFile("scoring.yaml", base_version.scoring),
         safety=RawFile("safety.yaml", {"class": base_doc.get("class_safety", [])}),
         options=RawFile("options.yaml", base_doc["options"]) if "options" in base_doc else None,
-        sources=[RawFile("sources (draft)", dict(draft.sources))],
+        sources=[
+            RawFile(
+                "sources (draft)",
+                {k: source_entry(row) for k, row in draft_sources(session, draft).items()},
+            )
+        ],
         drugs=drugs,
     )
     return build_dataset(tree)
@@ -320,34 +459,8 @@ class DraftDiff:
     changes: list[AttributedChange]
     # everyone who opened, changed or submitted the draft; none of them may approve it
     involved: frozenset[str]
-
-
-def _draft_only_changes(old: Dataset, new: Dataset) -> list[Change]:
-    """What a draft can change that the version diff does not list: the sources, and a
-    medicine's name and availability sources."""
-    changes: list[Change] = []
-
-    def cited(source: Source | None) -> str:
-        return f"{source.citation} <{source.url}>" if source else "absent"
-
-    for key in sorted(old.sources.keys() | new.sources.keys()):
-        was, now = old.sources.get(key), new.sources.get(key)
-        if was is None or now is None or (was.citation, was.url) != (now.citation, now.url):
-            changes.append(Change("(sources)", None, "source", cited(was), cited(now), (key,)))
-    old_drugs = {d.id: d for d in old.drugs}
-    for drug in new.drugs:
-        before_drug = old_drugs.get(drug.id)
-        if before_drug is None:
-            continue
-        if dict(before_drug.name) != dict(drug.name):
-            before, after = (" / ".join(d.name.values()) for d in (before_drug, drug))
-            changes.append(Change(drug.id, None, "name", before, after))
-        if before_drug.availability_sources != drug.availability_sources:
-            before, after = (
-                ", ".join(d.availability_sources) or "none" for d in (before_drug, drug)
-            )
-            changes.append(Change(drug.id, None, "availability sources", before, after))
-    return changes
+    names: Names  # drug names and checklist labels, to show the changes by name
+    content: Dataset  # the draft as it stands
 
 
 def draft_diff(session: Session, cache: DatasetCache, draft: Draft) -> DraftDiff:
@@ -359,25 +472,58 @@ def draft_diff(session: Session, cache: DatasetCache, draft: Draft) -> DraftDiff
     except DataProblems as exc:
         raise InvalidEdit("; ".join(str(p) for p in exc.problems[:10])) from exc
     base = cache.get(session, base_version)
-    changes = diff(base, changed) + _draft_only_changes(base, changed)
     edits = draft_edits(session, draft)
     return DraftDiff(
         draft,
-        attribute(changes, edits, default=draft.created_by),
-        involved(
-            created_by=draft.created_by,
-            submitted_by=draft.submitted_by,
-            editors=(e.by for e in edits),
-        ),
+        attribute(diff(base, changed), edits, default=draft.created_by),
+        people_involved(session, draft),
+        Names.of(base, changed),
+        changed,
     )
 
 
-def submit(session: Session, draft: Draft, *, by: str) -> Draft:
+def _comment(session: Session, draft: Draft, *, by: str, kind: str, text: str) -> None:
+    session.add(DraftComment(draft_id=draft.id, at=utcnow(), by=by, kind=kind, text=text))
+
+
+def submit(session: Session, draft: Draft, *, by: str, comment: str = "") -> Draft:
+    """Hand the draft to a reviewer, with an optional comment for them."""
     ensure_editable(draft)
+    comment = comment.strip()
     draft.status = "submitted"
     draft.submitted_by = by
     session.add(draft)
-    audit.record(session, by=by, action="draft.submit", target=f"draft/{draft.id}")
+    _comment(session, draft, by=by, kind="submit", text=comment)
+    audit.record(
+        session,
+        by=by,
+        action="draft.submit",
+        target=f"draft/{draft.id}",
+        after={"comment": comment} if comment else None,
+    )
+    return draft
+
+
+def send_back(session: Session, draft: Draft, *, by: str, comment: str) -> Draft:
+    """A reviewer returns a submitted draft to its author with comments: it is open for
+    changes again. Only someone who may approve it may (four eyes): not its author."""
+    if draft.status != "submitted":
+        raise Conflict(N_("Only a draft submitted for review can be sent back; this one is not."))
+    check_reviewer(by, people_involved(session, draft))
+    comment = comment.strip()
+    if not comment:
+        raise InvalidEdit(N_("Say what should change before the draft is sent back."))
+    draft.status = "open"
+    draft.submitted_by = None
+    session.add(draft)
+    _comment(session, draft, by=by, kind="return", text=comment)
+    audit.record(
+        session,
+        by=by,
+        action="draft.return",
+        target=f"draft/{draft.id}",
+        after={"comment": comment},
+    )
     return draft
 
 

@@ -15,6 +15,7 @@ from app.curation.drafts import (
     InvalidEdit,
     PreconditionFailed,
     PreconditionRequired,
+    draft_sources,
     ensure_editable,
     record_edit,
 )
@@ -72,7 +73,8 @@ def edit_drug(
     ]
     probe["ratings"] = {i: {"value": "unknown", "note": "probe"} for i in items}
     problems: list[Problem] = []
-    validate_drug(RawFile(f"drugs/{row.drug_id}.yaml", probe), items, draft.sources, problems)
+    sources = draft_sources(session, draft)
+    validate_drug(RawFile(f"drugs/{row.drug_id}.yaml", probe), items, sources, problems)
     if problems:
         raise InvalidEdit("; ".join(p.message for p in problems))
     before = dict(row.document)

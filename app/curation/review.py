@@ -4,10 +4,10 @@ Pure: no database. `app.curation.drafts` reads the draft's edits and calls these
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 
-from app.catalogue.report import Change
+from app.catalogue.report import CHECKLIST, SCORING, SOURCES, Change, Names
 from app.curation.tables import DraftEdit
 from app.errors import DomainError
 from app.translations import N_
@@ -23,17 +23,42 @@ class SelfApproval(DomainError):
         )
 
 
+class SelfReview(DomainError):
+    status_code = 403
+    code = "self_review"
+
+    def __init__(self) -> None:
+        super().__init__(
+            N_(
+                "You opened, changed or submitted this draft, so a different pharmacist "
+                "must review it and send it back."
+            )
+        )
+
+
 def involved(
-    *, created_by: str, submitted_by: str | None, editors: Iterable[str]
+    *,
+    created_by: str,
+    submitted_by: str | None,
+    editors: Iterable[str],
+    submitters: Iterable[str] = (),
 ) -> frozenset[str]:
-    """Everyone who changed the draft: its creator, its submitter and every editor."""
-    return frozenset({created_by, *editors} | ({submitted_by} if submitted_by else set()))
+    """Everyone who changed the draft: its creator, every editor, and everyone who
+    submitted it (now, or before a reviewer sent it back)."""
+    people = {created_by, *editors, *submitters}
+    return frozenset(people | ({submitted_by} if submitted_by else set()))
 
 
 def check_approver(approver: str, people: frozenset[str]) -> None:
     """Four eyes: the approver must be none of the people who changed the draft."""
     if approver in people:
         raise SelfApproval()
+
+
+def check_reviewer(reviewer: str, people: frozenset[str]) -> None:
+    """Only someone who may approve a draft may send it back: its author cannot."""
+    if reviewer in people:
+        raise SelfReview()
 
 
 @dataclass(frozen=True)
@@ -89,3 +114,18 @@ def attribute(
         return max(found)[1] if found else default
 
     return [AttributedChange(**asdict(c), changed_by=editor(c)) for c in changes]
+
+
+# The diff's rows that are not one medicine's, as a reviewer reads them.
+GROUP_TITLES = {
+    SOURCES: N_("Sources"),
+    CHECKLIST: N_("Checklist"),
+    SCORING: N_("Scoring weights"),
+}
+
+
+def group_title(drug: str, names: Names, lang: str, gettext: Callable[[str], str]) -> str:
+    """The heading of a group of changes: the medicine's name in `lang`, or the group's."""
+    if drug in GROUP_TITLES:
+        return gettext(GROUP_TITLES[drug])
+    return names.drug(drug, lang) or drug

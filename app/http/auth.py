@@ -93,6 +93,8 @@ async def get_principal(request: Request, session: SessionDep) -> Principal | No
             await run_in_threadpool(refresh_last_seen, request, principal)
         else:  # a write already: in its own unit of work, which holds SQLite's write lock
             await run_in_threadpool(touch, session, principal.token_hash)
+    # An error page for this request keeps the staff menu (app/main.py, the error page).
+    request.state.principal = principal
     if principal is not None and request.method not in SAFE_METHODS:
         sent = await _csrf_token_sent(request)
         if not sent or not hmac.compare_digest(sent, principal.csrf_token):

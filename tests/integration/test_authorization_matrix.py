@@ -36,12 +36,14 @@ EXPECTED = {
     ("GET", "/api/v1/drafts/{draft_id}"): PHARMACIST,
     ("GET", "/api/v1/drafts/{draft_id}/drugs/{drug_id}/ratings/{side_effect}"): PHARMACIST,
     ("PUT", "/api/v1/drafts/{draft_id}/drugs/{drug_id}/ratings/{side_effect}"): PHARMACIST,
+    ("GET", "/api/v1/drafts/{draft_id}/sources"): PHARMACIST,
     ("PUT", "/api/v1/drafts/{draft_id}/sources/{key}"): PHARMACIST,
     ("GET", "/api/v1/drafts/{draft_id}/drugs/{drug_id}"): PHARMACIST,
     ("PUT", "/api/v1/drafts/{draft_id}/drugs/{drug_id}"): PHARMACIST,
     ("GET", "/api/v1/drafts/{draft_id}/diff"): PHARMACIST,
     ("POST", "/api/v1/drafts/{draft_id}/submit"): PHARMACIST,
     ("POST", "/api/v1/drafts/{draft_id}/approve"): PHARMACIST,
+    ("POST", "/api/v1/drafts/{draft_id}/return"): PHARMACIST,
     ("DELETE", "/api/v1/drafts/{draft_id}"): PHARMACIST,
     ("GET", "/api/v1/audit"): ADMIN,
     ("POST", "/api/v1/consultations"): ANY,
@@ -66,7 +68,15 @@ EXPECTED = {
     ("POST", "/staff/drafts/{draft_id}/drugs/{drug_id}"): PHARMACIST,
     ("GET", "/staff/drafts/{draft_id}/drugs/{drug_id}/ratings/{side_effect}"): PHARMACIST,
     ("POST", "/staff/drafts/{draft_id}/drugs/{drug_id}/ratings/{side_effect}"): PHARMACIST,
-    ("POST", "/staff/drafts/{draft_id}/{action}"): PHARMACIST,
+    ("POST", "/staff/drafts/{draft_id}/submit"): PHARMACIST,
+    ("POST", "/staff/drafts/{draft_id}/approve"): PHARMACIST,
+    ("POST", "/staff/drafts/{draft_id}/return"): PHARMACIST,
+    ("POST", "/staff/drafts/{draft_id}/discard"): PHARMACIST,
+    ("GET", "/staff/drafts/{draft_id}/grid"): PHARMACIST,
+    ("GET", "/staff/drafts/{draft_id}/sources"): PHARMACIST,
+    ("POST", "/staff/drafts/{draft_id}/sources"): PHARMACIST,
+    ("GET", "/staff/drafts/{draft_id}/sources/{key}"): PHARMACIST,
+    ("POST", "/staff/drafts/{draft_id}/sources/{key}"): PHARMACIST,
     ("GET", "/staff/review-due"): PHARMACIST,
     ("GET", "/staff/audit"): ADMIN,
     ("GET", "/staff/reads"): ADMIN,
@@ -106,7 +116,7 @@ def fill(path: str, draft_id: str) -> str:
         "draft_id": draft_id,
         "drug_id": "olanzapine",
         "side_effect": "weight-gain",
-        "key": "extra-source",
+        "key": "s3-2020" if "/staff/" in path else "extra-source",
         "action": "submit",
         "code": "ABCDEF",
         "consultation_id": "0" * 32,
@@ -133,8 +143,29 @@ def body_for(method: str, path: str) -> dict[str, Any]:
         }
     if path == "/staff/drafts/{draft_id}/card":
         return {"params": {"drug": "olanzapine"}}
-    if path.endswith("/sources/{key}"):
+    if path == "/api/v1/drafts/{draft_id}/sources/{key}":
         return {"json": {"citation": "A citation.", "url": "https://example.org/"}}
+    if path == "/staff/drafts/{draft_id}/sources" and method == "POST":
+        return {
+            "data": {
+                "key": "extra-source",
+                "citation": "A citation.",
+                "url": "https://example.org/",
+                "kind": "other",
+            }
+        }
+    if path == "/staff/drafts/{draft_id}/sources/{key}" and method == "POST":
+        return {
+            "data": {
+                "revision": "1",
+                "citation": "A citation.",
+                "url": "https://example.org/",
+                "kind": "comparative",
+            }
+        }
+    if path.endswith("/return"):
+        key = "json" if path.startswith("/api") else "data"
+        return {key: {"comment": "Please look again."}}
     if path == "/api/v1/consultations/{consultation_id}/decision":
         return {"json": {"decision": "undecided"}}
     if path == "/tablet" and method == "POST":

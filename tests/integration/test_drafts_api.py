@@ -40,7 +40,9 @@ def test_full_review_cycle_publishes_a_new_version(staff_app: StaffApp) -> None:
     assert [c["what"] for c in changes] == ["rating", "source values", "note"]
     assert changes[0] == {
         "drug": "olanzapine",
+        "drug_name": "Olanzapine",
         "side_effect": "weight-gain",
+        "side_effect_label": "Weight gain",
         "what": "rating",
         "before": "+++",
         "after": "++",
@@ -213,12 +215,14 @@ def edit_card(client: TestClient, headers: dict[str, str], draft: str) -> None:
 
 
 def edit_source(client: TestClient, headers: dict[str, str], draft: str) -> None:
+    listed = client.get(f"/api/v1/drafts/{draft}/sources", headers=headers).json()
+    revision = next(s["revision"] for s in listed if s["key"] == "s3-2020")
     response = client.put(
         f"/api/v1/drafts/{draft}/sources/s3-2020",
-        headers=headers,
+        headers={**headers, "If-Match": f'"{revision}"'},
         json={"citation": "A changed citation", "url": "https://example.org/changed"},
     )
-    assert response.status_code == 204, response.text
+    assert response.status_code == 200, response.text
 
 
 def submit(client: TestClient, headers: dict[str, str], draft: str) -> None:

@@ -132,9 +132,11 @@ def test_edit_a_rating_through_forms_and_see_the_diff(staff_app: StaffApp) -> No
     assert saved.status_code == 303
     page = client.get(draft_url)
     assert re.search(
-        r"<td>clozapine</td><td>drooling</td><td>rating</td><td>\+\+\+</td>"
+        r"<caption>Clozapine</caption>.*?<td>Over-wet or drooling mouth</td>"
+        r"<td>rating</td><td>\+\+\+</td>"
         r"<td>\+\+</td><td>s3-2020</td><td>phil</td>",  # the last column: who changed it
         page.text,
+        re.S,
     )
 
 
@@ -223,6 +225,7 @@ def test_every_state_changing_page_refuses_a_missing_or_wrong_csrf_token(
         "drug_id": "olanzapine",
         "side_effect": "weight-gain",
         "action": "discard",
+        "key": "s3-2020",
         "consultation_id": consultation["id"],
     }
     routes = state_changing_page_routes(app_of(client))

@@ -70,3 +70,53 @@ def test_monitoring_and_safety_flags_list_what_was_added_and_removed() -> None:
         ("monitoring", "none", "ECG / EKG"),
         ("safety flag", "none", "qt: QT prolongation [s]"),
     ]
+
+
+def test_sources_name_and_availability_are_in_the_version_diff() -> None:
+    from datetime import date
+
+    from app.catalogue.model import Source
+    from app.catalogue.report import SOURCES
+
+    dataset, drug = base()
+    source = dataset.sources["test-source"]
+    read = replace(source, kind="meta-analysis", accessed=date(2026, 11, 2))
+    new = replace(
+        with_drug(dataset, replace(drug, name={"en": "Alfazine", "nb": "Alfazin"})),
+        sources={"test-source": read, "new-one": Source("new-one", "A fixture.", "https://x.org/")},
+    )
+    changes = diff(dataset, new)
+    assert [(c.drug, c.what, c.after) for c in changes] == [
+        ("alphazine", "name", "Alfazine / Alfazin"),
+        (SOURCES, "source", "A fixture. <https://x.org/>"),
+        (
+            SOURCES,
+            "source",
+            f"{source.citation} <{source.url}> (meta-analysis; accessed 2026-11-02)",
+        ),
+    ]
+    assert [c.sources for c in changes[1:]] == [("new-one",), ("test-source",)]
+    assert changes[1].before == "absent"
+
+
+def test_the_command_line_reads_by_name_grouped_by_drug() -> None:
+    from app.catalogue.report import Names, readable
+
+    dataset, drug = base()
+    other = make_drug("betazine", {"tremor": 2})
+    dataset = replace(dataset, drugs=(drug, other))
+    old = drug.ratings["tremor"]
+    new = replace(
+        dataset,
+        drugs=(
+            rated(drug, "tremor", replace(old, note="Seen at high doses.")),
+            replace(other, card={**other.card, "en": "New card."}),
+        ),
+    )
+    tremor = dataset.item("tremor").label["en"]
+    assert readable(diff(dataset, new), Names.of(dataset, new)) == [
+        "Alphazine (alphazine)",
+        f"  {tremor}: note: none -> Seen at high doses.",
+        "Betazine (betazine)",
+        f"  card text: [en] {other.card['en']} -> [en] New card.",
+    ]

@@ -194,3 +194,29 @@ def test_a_source_needs_a_web_address(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(sources, allow_unicode=True))
     problems = problems_of(root)
     assert any("s3-2020" in p and "url" in p.lower() for p in problems), problems
+
+
+def test_a_source_keeps_when_it_was_read_and_a_bad_date_is_reported(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, [drug_doc()])
+    extra = root / "sources" / "extra.yaml"
+    extra.write_text(
+        "test-meta:\n  kind: meta-analysis\n  citation: A test fixture.\n"
+        "  url: https://example.org/\n  accessed: 2026-11-02\n"
+    )
+    source = load_directory(root).sources["test-meta"]
+    assert (source.kind, str(source.accessed)) == ("meta-analysis", "2026-11-02")
+    extra.write_text(
+        "test-meta:\n  citation: A test fixture.\n  url: https://example.org/\n"
+        "  accessed: last week\n  read_by: me\n"
+    )
+    problems = problems_of(root)
+    assert any("test-meta" in p and "accessed must be a date" in p for p in problems), problems
+
+
+def test_an_unexpected_field_of_a_source_is_reported(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, [drug_doc()])
+    (root / "sources" / "extra.yaml").write_text(
+        "test-other:\n  citation: A test fixture.\n  url: https://example.org/\n  read_by: me\n"
+    )
+    problems = problems_of(root)
+    assert any("unexpected field 'read_by'" in p for p in problems), problems
