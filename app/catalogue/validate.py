@@ -199,7 +199,7 @@ def check_source(key: Any, entry: Any, report: Report) -> Source | None:
         return None
     valid, accessed = _date(entry.get("accessed"))
     if not valid:
-        report(f"source '{key}': accessed must be a date such as 2026-11-23", None)
+        report(f"source '{key}': accessed must be a date such as 2026-12-06", None)
         return None
     extras = sorted(set(entry) - SOURCE_FIELDS, key=str)
     for extra in extras:
