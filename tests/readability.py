@@ -20,7 +20,8 @@ import re
 from collections.abc import Iterable
 
 import textstat
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup, Comment, Tag
+from bs4.element import NavigableString  # not in bs4's __all__
 
 # Flesch-Kincaid grade 7 is the reading of a 12- to 13-year-old (US school grade 7);
 # NHS and plain-language guidance aim for a reading age of 9 to 12 for health information.
@@ -42,7 +43,7 @@ def _skipped(tag: Tag) -> bool:
         return True
     if tag.get("aria-hidden") == "true":
         return True
-    classes = tag.get("class") or []
+    classes: str | list[str] = tag.get("class") or []
     return "visually-hidden" in classes or "langs" in classes
 
 

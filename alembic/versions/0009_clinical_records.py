@@ -50,10 +50,10 @@ READS_CONSULTATION_INDEX = "ix_consultation_read_consultation_id"
 SQLITE_TRIGGERS = (
     f"CREATE TRIGGER {VERSIONS}_no_update BEFORE UPDATE ON {VERSIONS} "
     f"BEGIN SELECT RAISE(ABORT, '{VERSIONS} rows are never changed or deleted'); END",
-    f"CREATE TRIGGER {VERSIONS}_no_delete BEFORE DELETE ON {VERSIONS} "
+    f"CREATE TRIGGER {VERSIONS}_no_delete BEFORE DELETE ON {VERSIONS} "  # noqa: S608
     "WHEN EXISTS (SELECT 1 FROM consultation WHERE id = OLD.consultation_id) "
     f"BEGIN SELECT RAISE(ABORT, '{VERSIONS} rows are never changed or deleted'); END",
-    f"CREATE TRIGGER {VERSIONS}_no_replace BEFORE INSERT ON {VERSIONS} "
+    f"CREATE TRIGGER {VERSIONS}_no_replace BEFORE INSERT ON {VERSIONS} "  # noqa: S608
     f"WHEN EXISTS (SELECT 1 FROM {VERSIONS} AS old "
     "WHERE old.consultation_id = NEW.consultation_id AND old.version = NEW.version) "
     f"BEGIN SELECT RAISE(ABORT, '{VERSIONS} rows are never replaced'); END",
@@ -61,12 +61,14 @@ SQLITE_TRIGGERS = (
     f"BEGIN SELECT RAISE(ABORT, '{READS} rows are never changed or deleted'); END",
     f"CREATE TRIGGER {READS}_no_delete BEFORE DELETE ON {READS} "
     f"BEGIN SELECT RAISE(ABORT, '{READS} rows are never changed or deleted'); END",
-    f"CREATE TRIGGER {READS}_no_replace BEFORE INSERT ON {READS} "
+    f"CREATE TRIGGER {READS}_no_replace BEFORE INSERT ON {READS} "  # noqa: S608
     f"WHEN EXISTS (SELECT 1 FROM {READS} AS old WHERE old.id = NEW.id) "
     f"BEGIN SELECT RAISE(ABORT, '{READS} rows are never replaced'); END",
 )
 SQLITE_TRIGGER_NAMES = tuple(
-    f"{table}_no_{event}" for table in (VERSIONS, READS) for event in ("update", "delete", "replace")
+    f"{table}_no_{event}"
+    for table in (VERSIONS, READS)
+    for event in ("update", "delete", "replace")
 )
 
 # PostgreSQL: refuse_change() is 0003's; ON CONFLICT DO UPDATE fires the UPDATE trigger.
@@ -80,7 +82,7 @@ PG_STATEMENTS = (
       RETURN OLD;
     END;
     $$ LANGUAGE plpgsql
-    """,
+    """,  # noqa: S608
     f"CREATE TRIGGER {VERSIONS}_append_only BEFORE UPDATE ON {VERSIONS} "
     "FOR EACH ROW EXECUTE FUNCTION refuse_change()",
     f"CREATE TRIGGER {VERSIONS}_no_delete BEFORE DELETE ON {VERSIONS} "
@@ -130,7 +132,7 @@ def upgrade() -> None:
 
     # Each recorded decision becomes version 1, recorded by whom and when it was.
     op.execute(
-        f"INSERT INTO {VERSIONS} (consultation_id, version, discussed, decision, next_review, "
+        f"INSERT INTO {VERSIONS} (consultation_id, version, discussed, decision, next_review, "  # noqa: S608
         "context_note, data_version, recorded_by, recorded_at, reason) "
         "SELECT id, 1, discussed, decision, next_review, context_note, "
         "COALESCE(data_version, 0), COALESCE(decided_by, 'unknown'), "
@@ -180,7 +182,7 @@ def downgrade() -> None:
     op.add_column("consultation", sa.Column("decided_at", sa.DateTime(timezone=True)))
     op.add_column("consultation", sa.Column("data_version", sa.Integer(), nullable=True))
     newest = (
-        f"FROM {VERSIONS} AS v WHERE v.consultation_id = consultation.id "
+        f"FROM {VERSIONS} AS v WHERE v.consultation_id = consultation.id "  # noqa: S608
         f"AND v.version = (SELECT MAX(version) FROM {VERSIONS} AS w "
         "WHERE w.consultation_id = consultation.id)"
     )

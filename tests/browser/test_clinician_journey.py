@@ -80,7 +80,8 @@ def test_tablet_to_code_to_clinician_to_decision_to_pdf(
     assert rows.count() == len(DATA.drugs)  # nothing is excluded for these wishes
     expect(page.locator(".version-line")).to_contain_text("1")
     # The option the person ticked on the tablet, with what is known and its sources
-    free = DATA.options.option("no-antipsychotic")  # type: ignore[union-attr]
+    assert DATA.options is not None
+    free = DATA.options.option("no-antipsychotic")
     expect(page.locator("#option-no-antipsychotic h3")).to_have_text(free.label[lang])
     assert page.locator("#option-no-antipsychotic ul.known > li").count() == len(free.known)
     axe_check(page, f"the ranking page ({lang})")

@@ -30,7 +30,9 @@ SIXTH = "constipation"
 RANKED = ["dry-mouth", "tiredness", "weight-gain", "restlessness", "tremor"]
 HELPFUL, MUST_AVOID, FORM = "sleepy-at-night", "weight-gain", "tablet"
 # The options to talk about (drugdata/options.yaml), in the order the page shows them.
-OPTIONS = {o.id: o for o in bundled_dataset().options.options}  # type: ignore[union-attr]
+_options = bundled_dataset().options
+assert _options is not None
+OPTIONS = {o.id: o for o in _options.options}
 TICKED = ["lower-dose", "no-antipsychotic"]
 WHAT_MATTERS = "Keep working; be able to drive."
 
@@ -125,12 +127,12 @@ def test_the_tablet_journey_is_accessible_and_gives_a_working_code(
     assert_page(page, lang, "Choosing a medicine together")
     axe_check(page, f"start ({lang})")
     assert_targets(page, "start")
+    options = bundled_dataset().options
+    assert options is not None
     assert (
         page.locator(".about-decision p")
         .first.inner_text()
-        .startswith(
-            str(bundled_dataset().options.about.condition[lang])[:20]  # type: ignore[union-attr]
-        )
+        .startswith(str(options.about.condition[lang])[:20])
     )
     page.locator(".about-decision summary").click()  # what the medicines can do
     axe_check(page, f"start, what the medicines can do open ({lang})")

@@ -12,8 +12,10 @@ from babel.dates import format_date
 from fastapi.testclient import TestClient
 
 from tests.builders import bundled_dataset
+from tests.conftest import Databases
 from tests.integration.conftest import client_for, publish
 from tests.integration.pages import soup, text
+from tests.lookup import one
 
 DATA = bundled_dataset()
 AUTHORS = "Ward 7 pharmacy team & <the> psychosis service"
@@ -26,7 +28,7 @@ NOT_GIVEN = {
 
 
 @pytest.fixture(scope="module")
-def bundled_url(databases) -> str:  # type: ignore[no-untyped-def]
+def bundled_url(databases: Databases) -> str:
     from tests.conftest import migrate
 
     url = databases.empty()
@@ -79,11 +81,11 @@ def test_about_names_authors_funding_evidence_update_policy_and_data_date(
     comparative = sorted(
         (s for s in DATA.sources.values() if s.kind == "comparative"), key=lambda s: s.key
     )
-    listed = [text(li) for li in soup(page.text).find(id="comparative").find_all("li")]
+    listed = [text(li) for li in one(soup(page.text), "#comparative").find_all("li")]
     expected = [" ".join(s.citation.split()) for s in comparative]
     assert listed == sorted(set(expected), key=expected.index)  # each citation once
     assert len(listed) >= 3  # S3, Huhn 2019, Pillinger 2020 and the drugs' own tables
-    links = {a["href"] for a in soup(page.text).find(id="all-sources").find_all("a")}
+    links = {a["href"] for a in one(soup(page.text), "#all-sources").find_all("a")}
     assert links == {s.url for s in DATA.sources.values()}
     # The update policy: review dates of this version and two-pharmacist approval.
     first = min(d.review_by for d in DATA.drugs)

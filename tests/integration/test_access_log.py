@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx2
@@ -17,7 +18,7 @@ CODE = "K7MX4Q"
 
 
 def test_codes_in_paths_and_queries_are_redacted_in_uvicorns_access_log(
-    fresh_db, tmp_path: Path
+    fresh_db: Callable[[], str], tmp_path: Path
 ) -> None:
     port = free_port()
     log = tmp_path / "access.log"

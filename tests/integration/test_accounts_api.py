@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 
 import pytest
 
 from app.accounts.passwords import policy_problems
 from app.accounts.service import add_user, disable_user
 from app.db import make_engine, session_scope
-from tests.integration.staff import PASSWORD
+from tests.integration.staff import PASSWORD, StaffApp
 
 TOKEN = "/api/v1/auth/token"
 
 
-def test_token_grants_access_and_revoke_ends_it(staff_app) -> None:
+def test_token_grants_access_and_revoke_ends_it(staff_app: StaffApp) -> None:
     client, staff = staff_app
     headers = staff.headers(client, "phil")
     assert client.get("/api/v1/drafts", headers=headers).status_code == 200
@@ -23,14 +24,14 @@ def test_token_grants_access_and_revoke_ends_it(staff_app) -> None:
     assert client.get("/api/v1/drafts", headers=headers).status_code == 401
 
 
-def test_pharmacist_needs_the_second_factor(staff_app) -> None:
+def test_pharmacist_needs_the_second_factor(staff_app: StaffApp) -> None:
     client, _ = staff_app
     response = client.post(TOKEN, data={"username": "phil", "password": PASSWORD})
     assert response.status_code == 401
     assert response.json()["detail"] == "The username, password or code is not right."
 
 
-def test_wrong_code_and_wrong_password_look_the_same(staff_app) -> None:
+def test_wrong_code_and_wrong_password_look_the_same(staff_app: StaffApp) -> None:
     client, staff = staff_app
     wrong_code = client.post(
         TOKEN, data={"username": "phil", "password": PASSWORD, "totp": "000000"}
@@ -43,7 +44,9 @@ def test_wrong_code_and_wrong_password_look_the_same(staff_app) -> None:
     assert wrong_code.json() == wrong_password.json() == nobody.json()
 
 
-def test_password_only_is_allowed_for_pharmacists_only_when_configured(fresh_db) -> None:
+def test_password_only_is_allowed_for_pharmacists_only_when_configured(
+    fresh_db: Callable[[], str],
+) -> None:
     from tests.integration.conftest import client_for
 
     url = fresh_db()
@@ -58,7 +61,9 @@ def test_password_only_is_allowed_for_pharmacists_only_when_configured(fresh_db)
         assert relaxed.post(TOKEN, data=form).status_code == 200
 
 
-def test_login_is_throttled_after_failures_even_with_rotating_forwarded_for(staff_app):
+def test_login_is_throttled_after_failures_even_with_rotating_forwarded_for(
+    staff_app: StaffApp,
+) -> None:
     client, staff = staff_app
     for attempt in range(5):
         response = client.post(
@@ -76,7 +81,7 @@ def test_login_is_throttled_after_failures_even_with_rotating_forwarded_for(staf
     assert "Wait 15 minutes" in response.json()["detail"]
 
 
-def test_throttling_per_client_address_covers_many_usernames(staff_app) -> None:
+def test_throttling_per_client_address_covers_many_usernames(staff_app: StaffApp) -> None:
     client, staff = staff_app
     for attempt in range(20):
         client.post(
@@ -90,7 +95,7 @@ def test_throttling_per_client_address_covers_many_usernames(staff_app) -> None:
     assert response.status_code == 429
 
 
-def test_disabling_a_user_ends_their_tokens(staff_app) -> None:
+def test_disabling_a_user_ends_their_tokens(staff_app: StaffApp) -> None:
     client, staff = staff_app
     headers = staff.headers(client, "phil")
     engine = make_engine(staff.url)
@@ -104,7 +109,7 @@ def test_disabling_a_user_ends_their_tokens(staff_app) -> None:
     assert response.status_code == 401
 
 
-def test_logins_and_failures_are_audited(staff_app) -> None:
+def test_logins_and_failures_are_audited(staff_app: StaffApp) -> None:
     client, staff = staff_app
     client.post(TOKEN, data={"username": "cora", "password": "not the password"})
     staff.token(client, "cora")
@@ -120,7 +125,7 @@ def test_logins_and_failures_are_audited(staff_app) -> None:
 FORMULAS = ['=HYPERLINK("https://x.invalid","a")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\r=1"]
 
 
-def test_the_csv_export_never_hands_a_spreadsheet_a_formula(staff_app) -> None:
+def test_the_csv_export_never_hands_a_spreadsheet_a_formula(staff_app: StaffApp) -> None:
     """Failed logins record the username as typed: an export must show it as text."""
     client, staff = staff_app
     for username in FORMULAS:

@@ -7,11 +7,12 @@ import shutil
 import stat
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import SQLModel, col, select
 
 from app.accounts.service import find_user
 from app.accounts.tables import AuthSession, LoginAttempt
@@ -39,7 +40,7 @@ def sdm(url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[st
     )
 
 
-def count(url: str, model) -> int:  # type: ignore[no-untyped-def]
+def count(url: str, model: type[SQLModel]) -> int:
     engine = make_engine(url)
     with session_scope(engine) as session:
         n = session.exec(select(func.count()).select_from(model)).one()
@@ -47,7 +48,9 @@ def count(url: str, model) -> int:  # type: ignore[no-untyped-def]
     return int(n)
 
 
-def test_load_publishes_once_and_the_same_content_again_is_a_no_op(fresh_db) -> None:
+def test_load_publishes_once_and_the_same_content_again_is_a_no_op(
+    fresh_db: Callable[[], str],
+) -> None:
     url = fresh_db()
     first = sdm(url, "data", "load", "--by", "test")
     assert first.returncode == 0, first.stderr
@@ -58,7 +61,9 @@ def test_load_publishes_once_and_the_same_content_again_is_a_no_op(fresh_db) -> 
     assert count(url, AuditEvent) == 1
 
 
-def test_bad_data_loads_nothing_and_lists_every_problem(fresh_db, tmp_path: Path) -> None:
+def test_bad_data_loads_nothing_and_lists_every_problem(
+    fresh_db: Callable[[], str], tmp_path: Path
+) -> None:
     url = fresh_db()
     broken = tmp_path / "drugdata"
     shutil.copytree(DRUGDATA, broken)
@@ -76,7 +81,9 @@ def test_bad_data_loads_nothing_and_lists_every_problem(fresh_db, tmp_path: Path
     assert count(url, DataVersion) == 0
 
 
-def test_users_add_reads_the_password_from_stdin_and_refuses_weak_ones(fresh_db) -> None:
+def test_users_add_reads_the_password_from_stdin_and_refuses_weak_ones(
+    fresh_db: Callable[[], str],
+) -> None:
     url = fresh_db()
     weak = sdm(url, "users", "add", "pat", "--role", "pharmacist", stdin="password1234\n")
     assert weak.returncode == 1
@@ -86,7 +93,7 @@ def test_users_add_reads_the_password_from_stdin_and_refuses_weak_ones(fresh_db)
     assert sdm(url, "users", "disable", "pat").returncode == 0
 
 
-def test_users_add_refuses_a_password_over_72_bytes_clearly(fresh_db) -> None:
+def test_users_add_refuses_a_password_over_72_bytes_clearly(fresh_db: Callable[[], str]) -> None:
     url = fresh_db()
     strong = "Kx9#vq-lilac-kettle-Tr0ub4dour"
     for too_long in (
@@ -124,7 +131,9 @@ def test_a_new_sqlite_database_is_readable_by_its_owner_only(tmp_path: Path) -> 
     assert stat.S_IMODE(shared.stat().st_mode) == 0o640
 
 
-def test_export_writes_files_that_validate_to_the_same_checksum(fresh_db, tmp_path) -> None:
+def test_export_writes_files_that_validate_to_the_same_checksum(
+    fresh_db: Callable[[], str], tmp_path: Path
+) -> None:
     url = fresh_db()
     assert sdm(url, "data", "load").returncode == 0
     result = sdm(url, "data", "export", "1", str(tmp_path / "out"))
@@ -132,7 +141,9 @@ def test_export_writes_files_that_validate_to_the_same_checksum(fresh_db, tmp_pa
     assert load_directory(tmp_path / "out").checksum() == bundled_dataset().checksum()
 
 
-def test_import_opens_a_draft_and_never_publishes(fresh_db, tmp_path: Path) -> None:
+def test_import_opens_a_draft_and_never_publishes(
+    fresh_db: Callable[[], str], tmp_path: Path
+) -> None:
     url = fresh_db()
     assert sdm(url, "data", "load").returncode == 0
     changed = tmp_path / "drugdata"
@@ -151,14 +162,16 @@ def test_import_opens_a_draft_and_never_publishes(fresh_db, tmp_path: Path) -> N
 def audit_rows(url: str) -> list[tuple[str, str]]:
     engine = make_engine(url)
     with session_scope(engine) as session:
-        rows = session.exec(select(AuditEvent.actor, AuditEvent.action).order_by(AuditEvent.id))
+        rows = session.exec(
+            select(AuditEvent.actor, AuditEvent.action).order_by(col(AuditEvent.id))
+        )
         found = [(actor, action) for actor, action in rows]
     engine.dispose()
     return found
 
 
 def test_seed_publishes_the_first_load_and_drafts_every_later_change(
-    fresh_db, tmp_path: Path
+    fresh_db: Callable[[], str], tmp_path: Path
 ) -> None:
     """The start-up load (compose's migrate, make run): bundled files publish only into
     a database with no data version; changed files later open one draft for review."""
@@ -197,7 +210,9 @@ def test_seed_publishes_the_first_load_and_drafts_every_later_change(
     assert count(url, Draft) == 1 and len(audit_rows(url)) == 2
 
 
-def test_audit_events_and_published_ratings_cannot_be_changed_or_deleted(fresh_db) -> None:
+def test_audit_events_and_published_ratings_cannot_be_changed_or_deleted(
+    fresh_db: Callable[[], str],
+) -> None:
     import pytest
     from sqlalchemy import text
     from sqlalchemy.exc import DBAPIError
@@ -220,7 +235,7 @@ def test_audit_events_and_published_ratings_cannot_be_changed_or_deleted(fresh_d
     assert count(url, AuditEvent) == 1
 
 
-def test_sessions_purge_deletes_only_what_no_request_can_use(fresh_db) -> None:
+def test_sessions_purge_deletes_only_what_no_request_can_use(fresh_db: Callable[[], str]) -> None:
     """Expired and idle sessions are refused already (`resolve`); the purge removes their
     rows and failed-login records past the throttle window, and keeps everything live."""
     url = fresh_db()

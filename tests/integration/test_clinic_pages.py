@@ -8,8 +8,10 @@ import html
 import io
 import re
 from statistics import median
+from typing import Any, TypeAlias
 
 import pytest
+from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
 from tests.builders import bundled_dataset
@@ -25,11 +27,12 @@ from tests.integration.pages import (
     symbol_of,
     text,
 )
-from tests.integration.staff import web_login
+from tests.integration.staff import Staff, StaffApp, web_login
+from tests.lookup import one
 
 DATA = bundled_dataset()
 AVOID = ["weight-gain", "high-blood-sugar", "tremor", "less-sex-drive", "dizziness-on-standing"]
-BODY = {
+BODY: dict[str, Any] = {
     "avoid": AVOID,
     "helpful": ["sleepy-at-night"],
     "must_avoid": ["weight-gain"],
@@ -38,9 +41,13 @@ BODY = {
 }
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
+#: The `clinic` fixture: the client, the staff, the consultation as the API sent it, and
+#: Cora's CSRF token.
+Clinic: TypeAlias = tuple[TestClient, Staff, dict[str, Any], str]
+
 
 @pytest.fixture
-def clinic(staff_app):  # type: ignore[no-untyped-def]
+def clinic(staff_app: StaffApp) -> Clinic:
     """A consultation sent from the tablet in Norwegian, and Cora the clinician logged in."""
     client, staff = staff_app
     created = client.post("/api/v1/consultations?lang=nb", json=BODY)
@@ -64,7 +71,7 @@ def expected_exclusions(must_avoid: list[str]) -> set[str]:
     }
 
 
-def test_a_code_opens_the_preferences_and_a_wrong_code_is_a_clear_404(clinic) -> None:
+def test_a_code_opens_the_preferences_and_a_wrong_code_is_a_clear_404(clinic: Clinic) -> None:
     client, _, created, _ = clinic
     opened = client.get(
         f"/staff/consultations?code= {created['code'].lower()} ", follow_redirects=False
@@ -77,7 +84,7 @@ def test_a_code_opens_the_preferences_and_a_wrong_code_is_a_clear_404(clinic) ->
     assert 'value="AAAAAA"' in wrong.text  # what was typed is kept
 
 
-def test_every_medicine_is_ranked_with_its_band_why_and_unknowns(clinic) -> None:
+def test_every_medicine_is_ranked_with_its_band_why_and_unknowns(clinic: Clinic) -> None:
     client, _, created, _ = clinic
     page = client.get(f"/staff/consultations/{created['id']}?lang=en")
     assert page.status_code == 200
@@ -94,20 +101,21 @@ def test_every_medicine_is_ranked_with_its_band_why_and_unknowns(clinic) -> None
     scores = [r.score for r in rows]
     assert scores == sorted(scores)
     assert [r.place for r in rows] == competition_places(scores)
-    first = soup(page.text).find("table", class_="ranking").find("tbody").find("tr")
+    first = one(one(one(soup(page.text), "table.ranking"), "tbody"), "tr")
     why = text(first.find("div", class_="why"))
     assert why.startswith("1. Weight gain ")
     assert all(f"{n}. " in why for n in range(1, 6))
     for row in rows:
         unknown = [i for i in AVOID if rating_in_file(row.drug_id, i) is None]
-        flag = soup(page.text).find("input", value=row.drug_id).find_parent("tr")
+        flag = one(soup(page.text), f'input[value="{row.drug_id}"]').find_parent("tr")
+        assert flag is not None, row.drug_id
         shown = flag.find("div", class_="unknown-flag")
         assert (shown is not None) == bool(unknown), row.drug_id
     assert {"Good match", "Partial match", "Poor match"} & {r.band for r in rows}
     assert "Using drug data version 1." in page.text
 
 
-def test_the_formulation_filter_shows_only_medicines_in_that_form(clinic) -> None:
+def test_the_formulation_filter_shows_only_medicines_in_that_form(clinic: Clinic) -> None:
     client, _, created, _ = clinic
     url = f"/staff/consultations/{created['id']}?lang=en&filter=1&form=long-acting-injection"
     page = client.get(url)
@@ -120,7 +128,7 @@ def test_the_formulation_filter_shows_only_medicines_in_that_form(clinic) -> Non
 
 
 def test_a_kept_ranking_table_is_never_shown_for_another_language_filter_or_person(
-    clinic,
+    clinic: Clinic,
 ) -> None:
     """The rendered table is kept per data version (ADR 0007): the same page again is the
     same table, and each other language, filter or consultation gets its own."""
@@ -146,7 +154,9 @@ def test_a_kept_ranking_table_is_never_shown_for_another_language_filter_or_pers
     assert f"/staff/consultations/{other}/compare" in theirs
 
 
-def test_compare_shows_the_priorities_then_items_where_any_is_moderate_or_worse(clinic) -> None:
+def test_compare_shows_the_priorities_then_items_where_any_is_moderate_or_worse(
+    clinic: Clinic,
+) -> None:
     client, _, created, _ = clinic
     picked = ["aripiprazole", "haloperidol", "quetiapine"]
     query = "&".join(f"drug={d}" for d in picked)
@@ -166,7 +176,7 @@ def test_compare_shows_the_priorities_then_items_where_any_is_moderate_or_worse(
     assert too_few.status_code == 422
 
 
-def test_the_card_shows_every_rating_with_sources_and_monitoring(clinic) -> None:
+def test_the_card_shows_every_rating_with_sources_and_monitoring(clinic: Clinic) -> None:
     client, _, _, _ = clinic
     page = client.get("/staff/cards/aripiprazole?lang=en")
     assert page.status_code == 200
@@ -179,7 +189,7 @@ def test_the_card_shows_every_rating_with_sources_and_monitoring(clinic) -> None
     assert client.get("/staff/cards/aspirin").status_code == 404
 
 
-def test_unknown_ratings_show_as_not_known_never_as_none(clinic) -> None:
+def test_unknown_ratings_show_as_not_known_never_as_none(clinic: Clinic) -> None:
     client, _, _, _ = clinic
     drug, item = next((d, i) for d in DATA.drugs for i, r in d.ratings.items() if r.value is None)
     page = client.get(f"/staff/cards/{drug.id}?lang=en")
@@ -188,7 +198,9 @@ def test_unknown_ratings_show_as_not_known_never_as_none(clinic) -> None:
     assert row and "not known" in row.group(0) and "not expected" not in row.group(0)
 
 
-def test_recording_the_discussion_needs_the_csrf_token_and_keeps_input_on_error(clinic) -> None:
+def test_recording_the_discussion_needs_the_csrf_token_and_keeps_input_on_error(
+    clinic: Clinic,
+) -> None:
     client, _, created, csrf = clinic
     url = f"/staff/consultations/{created['id']}/decision"
     form = {
@@ -212,7 +224,7 @@ def test_recording_the_discussion_needs_the_csrf_token_and_keeps_input_on_error(
     assert 'value="2027-02-28"' in shown.text
 
 
-def decide(client, created, csrf, **extra) -> None:  # type: ignore[no-untyped-def]
+def decide(client: TestClient, created: dict[str, Any], csrf: str, **extra: object) -> None:
     response = client.post(
         f"/staff/consultations/{created['id']}/decision",
         data={
@@ -235,7 +247,7 @@ def pdf_text(content: bytes) -> str:
 def font_sizes(content: bytes) -> list[float]:
     sizes: list[float] = []
 
-    def visit(text, cm, tm, font, size) -> None:  # type: ignore[no-untyped-def]
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
         if text.strip():
             sizes.append(abs(size * tm[3] * cm[3]) if tm[3] and cm[3] else size)
 
@@ -256,7 +268,14 @@ def runs_past_the_right_edge(content: bytes) -> list[str]:
     for page in PdfReader(io.BytesIO(content)).pages:
         width = float(page.mediabox.width)
 
-        def visit(text, cm, tm, font, size, width=width) -> None:  # type: ignore[no-untyped-def]
+        def visit(
+            text: str,
+            cm: list[float],
+            tm: list[float],
+            font: object,
+            size: float,
+            width: float = width,
+        ) -> None:
             if not text.strip():
                 return
             x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
@@ -269,7 +288,9 @@ def runs_past_the_right_edge(content: bytes) -> list[str]:
 
 
 @pytest.mark.parametrize("lang", ["en", "nb"])
-def test_the_pdf_sheet_has_priorities_top_matches_decision_and_version(clinic, lang) -> None:
+def test_the_pdf_sheet_has_priorities_top_matches_decision_and_version(
+    clinic: Clinic, lang: str
+) -> None:
     client, _, created, csrf = clinic
     decide(client, created, csrf)
     version = client.get("/api/v1/data-version").json()
@@ -289,7 +310,7 @@ def test_the_pdf_sheet_has_priorities_top_matches_decision_and_version(clinic, l
     assert not_rx in text
 
 
-def test_the_sheet_is_in_the_persons_language_unless_asked(clinic) -> None:
+def test_the_sheet_is_in_the_persons_language_unless_asked(clinic: Clinic) -> None:
     client, _, created, _ = clinic
     sheet = client.get(f"/consultations/{created['id']}/sheet", headers={"Accept-Language": "en"})
     assert sheet.status_code == 200
@@ -299,7 +320,7 @@ def test_the_sheet_is_in_the_persons_language_unless_asked(clinic) -> None:
     assert '<html lang="en"' in english.text
 
 
-def test_large_print_has_text_of_at_least_16_points(clinic) -> None:
+def test_large_print_has_text_of_at_least_16_points(clinic: Clinic) -> None:
     client, _, created, csrf = clinic
     decide(client, created, csrf)
     standard = client.get(f"/consultations/{created['id']}/sheet.pdf?lang=en&large=0").content
@@ -309,7 +330,7 @@ def test_large_print_has_text_of_at_least_16_points(clinic) -> None:
     assert len(PdfReader(io.BytesIO(large)).pages) > len(PdfReader(io.BytesIO(standard)).pages)
 
 
-def test_screen_and_sheet_show_the_same_top_matches(clinic) -> None:
+def test_screen_and_sheet_show_the_same_top_matches(clinic: Clinic) -> None:
     client, _, created, _ = clinic
     page = client.get(f"/staff/consultations/{created['id']}?lang=nb")
     sheet = client.get(f"/consultations/{created['id']}/sheet?lang=nb")
@@ -322,7 +343,7 @@ def test_screen_and_sheet_show_the_same_top_matches(clinic) -> None:
     assert names_in_order(page.text)[: len(on_sheet)] == on_sheet
 
 
-def test_the_sheet_needs_staff_and_accepts_a_bearer_token(staff_app) -> None:
+def test_the_sheet_needs_staff_and_accepts_a_bearer_token(staff_app: StaffApp) -> None:
     client, staff = staff_app
     created = client.post("/api/v1/consultations", json=BODY).json()
     url = f"/consultations/{created['id']}/sheet.pdf"
@@ -333,7 +354,9 @@ def test_the_sheet_needs_staff_and_accepts_a_bearer_token(staff_app) -> None:
     assert client.get(f"/consultations/{'0' * 32}/sheet", headers=token).status_code == 404
 
 
-def test_free_text_is_escaped_on_every_page_and_printed_as_text_in_the_pdf(staff_app) -> None:
+def test_free_text_is_escaped_on_every_page_and_printed_as_text_in_the_pdf(
+    staff_app: StaffApp,
+) -> None:
     client, staff = staff_app
     created = client.post("/api/v1/consultations", json={**BODY, "what_matters": XSS}).json()
     csrf = web_login(client, staff, "cora")
@@ -351,7 +374,7 @@ def test_free_text_is_escaped_on_every_page_and_printed_as_text_in_the_pdf(staff
     assert '<script>alert("x")</script>' in pdf_text(pdf.content)
 
 
-def test_a_300_character_word_in_free_text_is_printed_whole_in_the_pdf(staff_app) -> None:
+def test_a_300_character_word_in_free_text_is_printed_whole_in_the_pdf(staff_app: StaffApp) -> None:
     """An unbroken word wraps inside the page instead of running off its edge."""
     client, staff = staff_app
     word = "".join("abcdefghijklmnopqrstuvwxyz"[n % 26] for n in range(299)) + "Z"
@@ -369,7 +392,7 @@ def test_a_300_character_word_in_free_text_is_printed_whole_in_the_pdf(staff_app
         assert runs_past_the_right_edge(pdf.content) == [], f"large={large}"
 
 
-def test_pages_show_shared_places_and_safety_notes(clinic) -> None:  # type: ignore[no-untyped-def]
+def test_pages_show_shared_places_and_safety_notes(clinic: Clinic) -> None:
     client, _, created, csrf = clinic
     dataset = bundled_dataset()
     page = client.get(f"/staff/consultations/{created['id']}?lang=en").text

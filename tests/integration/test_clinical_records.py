@@ -9,6 +9,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 
+import httpx2
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -17,12 +18,13 @@ from sqlalchemy.exc import DBAPIError
 from app.config import ROOT
 from app.db import make_engine, session_scope
 from tests.builders import bundled_dataset
-from tests.conftest import BACKEND, downgrade, migrate
+from tests.conftest import BACKEND, Databases, downgrade, migrate
 from tests.integration.conftest import client_for
 from tests.integration.pages import soup
 from tests.integration.pages import text as text_of
-from tests.integration.staff import web_login
+from tests.integration.staff import StaffApp, web_login
 from tests.integration.test_cli import sdm
+from tests.lookup import attribute, one
 
 DATA = bundled_dataset()
 BODY = {"avoid": ["weight-gain", "tremor"], "what_matters": "I work night shifts"}
@@ -72,14 +74,16 @@ def new_consultation(client: TestClient) -> dict[str, str]:
     return dict(created.json())
 
 
-def api_decide(client: TestClient, headers: dict[str, str], consultation: str, **body: object):  # type: ignore[no-untyped-def]
+def api_decide(
+    client: TestClient, headers: dict[str, str], consultation: str, **body: object
+) -> httpx2.Response:
     return client.post(f"/api/v1/consultations/{consultation}/decision", headers=headers, json=body)
 
 
 # --- 1. A decision is never overwritten -------------------------------------------------
 
 
-def test_a_decision_amended_twice_shows_three_versions_in_the_api(staff_app) -> None:
+def test_a_decision_amended_twice_shows_three_versions_in_the_api(staff_app: StaffApp) -> None:
     client, staff = staff_app
     cora, phil = staff.headers(client, "cora"), staff.headers(client, "phil")
     consultation = new_consultation(client)["id"]
@@ -139,12 +143,12 @@ def test_a_decision_amended_twice_shows_three_versions_in_the_api(staff_app) -> 
     assert "Wants to talk" not in str(events) and "lurasidone" not in str(events)
 
 
-def test_a_decision_amended_twice_shows_three_versions_on_the_page(staff_app) -> None:
+def test_a_decision_amended_twice_shows_three_versions_on_the_page(staff_app: StaffApp) -> None:
     client, staff = staff_app
     created = new_consultation(client)
     page_url = f"/staff/consultations/{created['id']}"
     csrf = web_login(client, staff, "cora")
-    recordings = [
+    recordings: list[dict[str, object]] = [
         {**FIRST},
         {
             "decision": "lurasidone",
@@ -184,14 +188,14 @@ def test_a_decision_amended_twice_shows_three_versions_on_the_page(staff_app) ->
         assert datetime.strptime(text_of(v.select_one(".recorded-at")), "%Y-%m-%d %H:%M:%S")
     assert "Changed after the weight talk." in text_of(shown[1])
     # The form amends the newest version, and the sheet shows the decision as it stands.
-    assert soup(page.text).find("input", attrs={"name": "amends"})["value"] == "3"
+    assert attribute(one(soup(page.text), 'input[name="amends"]'), "value") == "3"
     sheet = client.get(f"/consultations/{created['id']}/sheet?lang=en")
     assert "Chose not to take medication for now" in text_of(
         soup(sheet.text).select_one(".decision")
     )
 
 
-def test_an_amendment_without_a_reason_is_refused_and_nothing_is_lost(staff_app) -> None:
+def test_an_amendment_without_a_reason_is_refused_and_nothing_is_lost(staff_app: StaffApp) -> None:
     client, staff = staff_app
     cora = staff.headers(client, "cora")
     created = new_consultation(client)
@@ -219,7 +223,7 @@ def test_an_amendment_without_a_reason_is_refused_and_nothing_is_lost(staff_app)
     assert "Give the reason for the amendment." in text_of(
         soup(page.text).select_one(".error-summary")
     )
-    form = soup(page.text).find("form", action=f"/staff/consultations/{consultation}/decision")
+    form = one(soup(page.text), f'form[action="/staff/consultations/{consultation}/decision"]')
     assert (
         text_of(form.find("textarea", attrs={"name": "context_note"})) == "A note typed with care."
     )
@@ -231,7 +235,7 @@ def test_an_amendment_without_a_reason_is_refused_and_nothing_is_lost(staff_app)
     )
 
 
-def test_an_amendment_made_from_a_superseded_version_is_refused(staff_app) -> None:
+def test_an_amendment_made_from_a_superseded_version_is_refused(staff_app: StaffApp) -> None:
     """Two clinicians amend from version 1: the second is told, and nothing of theirs
     replaces the first's without them having seen it."""
     client, staff = staff_app
@@ -249,7 +253,7 @@ def test_an_amendment_made_from_a_superseded_version_is_refused(staff_app) -> No
 # --- 2. Every read by staff is recorded ---------------------------------------------------
 
 
-def test_every_staff_read_of_a_consultation_adds_a_read_record(staff_app) -> None:
+def test_every_staff_read_of_a_consultation_adds_a_read_record(staff_app: StaffApp) -> None:
     client, staff = staff_app
     created = new_consultation(client)
     consultation = created["id"]
@@ -292,8 +296,8 @@ def test_every_staff_read_of_a_consultation_adds_a_read_record(staff_app) -> Non
     web_login(client, staff, "ada")
     page = client.get(f"/staff/reads?consultation={consultation}&lang=en")
     assert page.status_code == 200
-    table = soup(page.text).find("table", class_="reads")
-    assert [text_of(tr.find_all("td")[1]) for tr in table.find("tbody").find_all("tr")] == [
+    table = one(soup(page.text), "table.reads")
+    assert [text_of(tr.find_all("td")[1]) for tr in one(table, "tbody").find_all("tr")] == [
         "cora",
         "cora",
         "cora",
@@ -305,7 +309,7 @@ def test_every_staff_read_of_a_consultation_adds_a_read_record(staff_app) -> Non
     assert 'href="/staff/reads"' in client.get("/staff?lang=en").text  # the admin's menu
 
 
-def test_a_read_record_is_committed_with_the_answer(staff_app) -> None:
+def test_a_read_record_is_committed_with_the_answer(staff_app: StaffApp) -> None:
     """The record is written in the request's own unit of work: it is there as soon as
     the answer is, and a refused read (410) records nothing."""
     client, staff = staff_app
@@ -320,7 +324,7 @@ def test_a_read_record_is_committed_with_the_answer(staff_app) -> None:
 
 
 @pytest.mark.parametrize("role", ["anonymous", "clinician", "pharmacist"])
-def test_only_an_admin_sees_the_reads(staff_app, role: str) -> None:
+def test_only_an_admin_sees_the_reads(staff_app: StaffApp, role: str) -> None:
     client, staff = staff_app
     consultation = new_consultation(client)["id"]
     user = {"anonymous": None, "clinician": "cora", "pharmacist": "phil"}[role]
@@ -375,7 +379,7 @@ CHANGES = {
 }
 
 
-def _decided_and_read(staff_app) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+def _decided_and_read(staff_app: StaffApp) -> tuple[str, str]:
     client, staff = staff_app
     cora = staff.headers(client, "cora")
     consultation = new_consultation(client)["id"]
@@ -386,7 +390,7 @@ def _decided_and_read(staff_app) -> tuple[str, str]:  # type: ignore[no-untyped-
 
 @pytest.mark.parametrize("table", ["decision_version", "consultation_read"])
 def test_the_database_refuses_update_delete_and_replace_of_versions_and_reads(
-    staff_app, table: str
+    staff_app: StaffApp, table: str
 ) -> None:
     url, _ = _decided_and_read(staff_app)
     snapshot = f"SELECT * FROM {table} ORDER BY 1, 2"
@@ -405,7 +409,7 @@ def test_the_database_refuses_update_delete_and_replace_of_versions_and_reads(
 
 @pytest.mark.postgres_only
 @pytest.mark.skipif(BACKEND != "postgresql", reason="TRUNCATE is PostgreSQL's")
-def test_the_database_refuses_truncate_of_versions_and_reads(staff_app) -> None:
+def test_the_database_refuses_truncate_of_versions_and_reads(staff_app: StaffApp) -> None:
     url, _ = _decided_and_read(staff_app)
     engine = make_engine(url)
     for table in ("decision_version", "consultation_read", "consultation"):
@@ -418,7 +422,9 @@ def test_the_database_refuses_truncate_of_versions_and_reads(staff_app) -> None:
     assert rows(url, "SELECT count(*) FROM decision_version") == [(1,)]
 
 
-def test_purge_deletes_a_decided_consultation_whole_and_keeps_who_read_it(staff_app) -> None:
+def test_purge_deletes_a_decided_consultation_whole_and_keeps_who_read_it(
+    staff_app: StaffApp,
+) -> None:
     """Retention: the purge takes the consultation and its versions together (a version
     goes only once its consultation is gone); the read records stay, and say it existed."""
     client, staff = staff_app
@@ -458,7 +464,7 @@ def by_id_routes(consultation: str) -> list[str]:
     ]
 
 
-def test_by_id_after_the_code_expired_with_no_decision_is_410(staff_app) -> None:
+def test_by_id_after_the_code_expired_with_no_decision_is_410(staff_app: StaffApp) -> None:
     client, staff = staff_app
     cora = staff.headers(client, "cora")
     undecided = new_consultation(client)["id"]
@@ -492,7 +498,7 @@ def test_by_id_after_the_code_expired_with_no_decision_is_410(staff_app) -> None
     assert nb.status_code == 410 and "Ikke lenger tilgjengelig" in nb.text
 
 
-def test_by_id_past_the_retention_period_is_410_even_with_a_decision(staff_app) -> None:
+def test_by_id_past_the_retention_period_is_410_even_with_a_decision(staff_app: StaffApp) -> None:
     client, staff = staff_app
     cora = staff.headers(client, "cora")
     old, recent = new_consultation(client)["id"], new_consultation(client)["id"]
@@ -538,7 +544,9 @@ def test_by_id_past_the_retention_period_is_410_even_with_a_decision(staff_app) 
 # --- the migration ------------------------------------------------------------------------
 
 
-def test_the_migration_moves_each_decision_to_version_1_and_back(databases) -> None:  # type: ignore[no-untyped-def]
+def test_the_migration_moves_each_decision_to_version_1_and_back(
+    databases: Databases,
+) -> None:
     url = databases.empty()
     migrate(url, "0007_tamper_evidence")
     decided_at = datetime(2026, 11, 30, 9, 15, tzinfo=UTC)

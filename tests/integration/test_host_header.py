@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 
-from tests.integration.staff import web_login
+from tests.integration.staff import StaffApp, web_login
 
 HOSTILE = "attacker.example"
 CONSULTATION = {"avoid": ["weight-gain", "tremor"], "what_matters": "walks"}
 
 
-def test_a_forged_host_never_reaches_a_page_or_the_pdf(staff_app) -> None:
+def test_a_forged_host_never_reaches_a_page_or_the_pdf(staff_app: StaffApp) -> None:
     client, staff = staff_app
     created = client.post("/api/v1/consultations", json=CONSULTATION).json()
     web_login(client, staff, "cora")

@@ -45,7 +45,7 @@ def inspect(tool: str, image: str) -> dict[str, Any]:
         "buildah": ["buildah", "inspect", "--type", "image", image],
     }[tool]
     done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=True)
-    found = json.loads(done.stdout)
+    found: dict[str, Any] | list[dict[str, Any]] = json.loads(done.stdout)
     return found[0] if isinstance(found, list) else found
 
 

@@ -32,7 +32,7 @@ def final_stage(dockerfile: str) -> str:
 def copied_from_context(stage: str) -> list[tuple[str, str]]:
     """(source, target) of the stage's COPY lines that copy from the build context; a
     target ending in / is a folder the source goes into."""
-    copies = []
+    copies: list[tuple[str, str]] = []
     for line in instructions(stage, "COPY"):
         if line.startswith("--from"):
             continue

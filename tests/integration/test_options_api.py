@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from app.catalogue.options import numbers_in
 from tests.builders import bundled_dataset
-from tests.integration.staff import web_login
+from tests.integration.staff import StaffApp, web_login
 
 IDS = ["medicine", "stay-on-current", "lower-dose", "no-antipsychotic"]
 BODY = {"avoid": ["weight-gain", "tremor"], "options": ["no-antipsychotic", "lower-dose"]}
@@ -97,7 +97,7 @@ def test_a_version_without_options_lists_none(small_client: TestClient) -> None:
     assert body["data_version"]["number"] == 1
 
 
-def test_the_options_a_person_ticks_are_stored_and_echoed_to_staff(staff_app) -> None:
+def test_the_options_a_person_ticks_are_stored_and_echoed_to_staff(staff_app: StaffApp) -> None:
     client, staff = staff_app
     created = client.post("/api/v1/consultations", json=BODY)
     assert created.status_code == 201, created.text
@@ -114,7 +114,7 @@ def test_the_options_a_person_ticks_are_stored_and_echoed_to_staff(staff_app) ->
     assert decided.json()["options"] == ["no-antipsychotic", "lower-dose"]
 
 
-def test_no_options_is_an_empty_list(staff_app) -> None:
+def test_no_options_is_an_empty_list(staff_app: StaffApp) -> None:
     client, staff = staff_app
     created = client.post("/api/v1/consultations", json={"avoid": ["tremor"]}).json()
     got = client.get(
@@ -123,7 +123,7 @@ def test_no_options_is_an_empty_list(staff_app) -> None:
     assert got.json()["options"] == []
 
 
-def test_an_unknown_option_is_422_naming_the_options(staff_app) -> None:
+def test_an_unknown_option_is_422_naming_the_options(staff_app: StaffApp) -> None:
     client, _ = staff_app
     response = client.post(
         "/api/v1/consultations",
@@ -139,7 +139,7 @@ def test_an_unknown_option_is_422_naming_the_options(staff_app) -> None:
     assert detail[1]["msg"] == "options lists lower-dose twice"
 
 
-def test_option_and_ranking_problems_are_reported_together(staff_app) -> None:
+def test_option_and_ranking_problems_are_reported_together(staff_app: StaffApp) -> None:
     client, _ = staff_app
     response = client.post(
         "/api/v1/consultations", json={"avoid": ["tremor", "tremor"], "options": ["nope"]}
@@ -150,7 +150,7 @@ def test_option_and_ranking_problems_are_reported_together(staff_app) -> None:
     assert messages[1].startswith("'nope' is not an option")
 
 
-def test_the_clinician_page_shows_the_options_with_what_is_known(staff_app) -> None:
+def test_the_clinician_page_shows_the_options_with_what_is_known(staff_app: StaffApp) -> None:
     client, staff = staff_app
     created = client.post("/api/v1/consultations", json=BODY).json()
     web_login(client, staff, "cora")

@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup, Tag
 from fastapi.testclient import TestClient
 
 from tests.builders import bundled_dataset
-from tests.integration.staff import web_login
+from tests.integration.staff import StaffApp, web_login
 from tests.readability import MAX_GRADE, as_prose, grade, visible_units
 
 DATA = bundled_dataset()
@@ -50,7 +50,7 @@ def tablet_pages(client: TestClient, chosen: list[str]) -> list[tuple[str, str]]
     pytest.fail("the tablet journey did not end within 12 pages")
 
 
-def test_every_tablet_page_reads_at_grade_7_or_below(staff_app) -> None:  # type: ignore[no-untyped-def]
+def test_every_tablet_page_reads_at_grade_7_or_below(staff_app: StaffApp) -> None:
     client, _ = staff_app
     pages = tablet_pages(client, PRIORITIES[:3])
     last = BeautifulSoup(pages[-1][1], "html.parser")
@@ -87,7 +87,7 @@ def sheet_for(client: TestClient, csrf: str, discussed: list[str]) -> str:
     return sheet.text
 
 
-def test_the_sheet_the_person_takes_home_reads_at_grade_7_or_below(staff_app) -> None:  # type: ignore[no-untyped-def]
+def test_the_sheet_the_person_takes_home_reads_at_grade_7_or_below(staff_app: StaffApp) -> None:
     """Weight gain first, olanzapine and aripiprazole discussed; then a sheet for each
     medicine discussed on its own, so every medicine's text for the person is read."""
     client, staff = staff_app

@@ -11,7 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import update
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.accounts.service import find_user
 from app.accounts.tables import AuthSession
@@ -22,6 +22,7 @@ from app.store.backup import file_kind
 from app.store.tables import AuditEvent
 from tests.conftest import BACKEND
 from tests.integration.live import ROOT
+from tests.integration.staff import StaffApp
 from tests.integration.test_cli import count
 
 SCRIPT = ROOT / "deploy" / "scheduler.sh"
@@ -45,7 +46,9 @@ def scheduler(url: str, backups: Path, **env: str) -> subprocess.CompletedProces
     )
 
 
-def test_one_round_purges_backs_up_and_keeps_the_newest_backups(staff_app, tmp_path) -> None:
+def test_one_round_purges_backs_up_and_keeps_the_newest_backups(
+    staff_app: StaffApp, tmp_path: Path
+) -> None:
     client, staff = staff_app
     for _ in range(2):
         created = client.post("/api/v1/consultations", json={"avoid": ["tremor"]})
@@ -59,12 +62,12 @@ def test_one_round_purges_backs_up_and_keeps_the_newest_backups(staff_app, tmp_p
         assert old is not None and phil is not None
         session.execute(
             update(Consultation)
-            .where(Consultation.id == old.id)  # type: ignore[arg-type]
+            .where(col(Consultation.id) == old.id)
             .values(created_at=utcnow() - timedelta(days=91))
         )
         session.execute(
             update(AuthSession)
-            .where(AuthSession.user_id == phil.id)  # type: ignore[arg-type]
+            .where(col(AuthSession.user_id) == phil.id)
             .values(expires_at=utcnow() - timedelta(minutes=1))
         )
     engine.dispose()

@@ -114,7 +114,7 @@ def test_no_language_is_offered_without_its_catalogue(
     ],
 )
 def test_the_tablet_offers_every_option_and_sends_the_ones_ticked(
-    staff_app, lang: str, free: str, about: str
+    staff_app: StaffApp, lang: str, free: str, about: str
 ) -> None:
     client, staff = staff_app
     start = client.get(f"/tablet?lang={lang}")
@@ -142,7 +142,7 @@ def test_the_tablet_offers_every_option_and_sends_the_ones_ticked(
     assert opened["avoid"] == ["tremor"]
 
 
-def test_an_option_the_data_does_not_hold_is_dropped_not_stored(staff_app) -> None:
+def test_an_option_the_data_does_not_hold_is_dropped_not_stored(staff_app: StaffApp) -> None:
     client, _ = staff_app
     review = post(
         client,

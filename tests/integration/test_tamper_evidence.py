@@ -18,7 +18,7 @@ from app.db import make_engine, session_scope
 from app.http.state import of_app
 from tests.builders import make_dataset, make_drug
 from tests.conftest import BACKEND, Databases, downgrade, migrate
-from tests.integration.conftest import client_for, publish, small_dataset
+from tests.integration.conftest import app_of, client_for, publish, small_dataset
 from tests.integration.test_cli import sdm
 
 pytestmark = pytest.mark.db  # every test here runs on PostgreSQL too
@@ -309,8 +309,8 @@ def test_readyz_rechecks_the_checksum_once_its_last_check_is_older_than_the_sett
         behind_the_triggers(url, "rating", CHANGE_A_RATING)
         # Within the setting, the last verdict stands: the change is not read yet.
         assert client.get("/readyz").status_code == 200
-        of_app(client.app).integrity.max_age = 0  # the setting's time has passed
+        of_app(app_of(client)).integrity.max_age = 0  # the setting's time has passed
         assert client.get("/readyz").status_code == 503
         # A mismatch is reported on every probe until a check finds the version whole.
-        of_app(client.app).integrity.max_age = 3600
+        of_app(app_of(client)).integrity.max_age = 3600
         assert client.get("/readyz").status_code == 503

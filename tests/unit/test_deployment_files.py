@@ -66,17 +66,19 @@ def environment(service: dict[str, Any]) -> dict[str, str]:
     return {key: str(value) for key, value in env.items()}
 
 
-def test_compose_has_the_five_services(compose) -> None:
+def test_compose_has_the_five_services(compose: dict[str, Any]) -> None:
     assert set(compose["services"]) == {"db", "migrate", "app", "scheduler", "proxy"}
 
 
-def test_only_the_proxy_publishes_ports(compose) -> None:
+def test_only_the_proxy_publishes_ports(compose: dict[str, Any]) -> None:
     published = {name for name, svc in compose["services"].items() if svc.get("ports")}
     assert published == {"proxy"}
     assert not any("expose" in svc for svc in compose["services"].values())
 
 
-def test_postgres_keeps_its_data_in_a_named_volume_and_reports_health(compose) -> None:
+def test_postgres_keeps_its_data_in_a_named_volume_and_reports_health(
+    compose: dict[str, Any],
+) -> None:
     db = compose["services"]["db"]
     assert re.fullmatch(r"postgres:\d+(\.\d+)?", db["image"]), "a pinned major version"
     volume = db["volumes"][0].split(":")[0]
@@ -85,7 +87,7 @@ def test_postgres_keeps_its_data_in_a_named_volume_and_reports_health(compose) -
     assert environment(db)["POSTGRES_PASSWORD"].startswith("${POSTGRES_PASSWORD:?")
 
 
-def test_migrate_runs_once_after_the_database_is_healthy(compose) -> None:
+def test_migrate_runs_once_after_the_database_is_healthy(compose: dict[str, Any]) -> None:
     migrate = compose["services"]["migrate"]
     command = " ".join(migrate["command"])
     assert "sdm db upgrade" in command
@@ -95,7 +97,7 @@ def test_migrate_runs_once_after_the_database_is_healthy(compose) -> None:
     assert migrate["restart"] == "no"
 
 
-def test_two_app_replicas_start_after_a_successful_migration(compose) -> None:
+def test_two_app_replicas_start_after_a_successful_migration(compose: dict[str, Any]) -> None:
     app = compose["services"]["app"]
     assert app["deploy"]["replicas"] == 2
     assert app["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
@@ -104,7 +106,9 @@ def test_two_app_replicas_start_after_a_successful_migration(compose) -> None:
     assert compose["services"]["proxy"]["depends_on"]["app"]["condition"] == "service_healthy"
 
 
-def test_the_app_gets_every_setting_production_needs_and_only_real_ones(compose) -> None:
+def test_the_app_gets_every_setting_production_needs_and_only_real_ones(
+    compose: dict[str, Any],
+) -> None:
     for name in ("app", "migrate", "scheduler"):
         env = environment(compose["services"][name])
         assert env["SDM_ENV"] == "production"
@@ -118,7 +122,7 @@ def test_the_app_gets_every_setting_production_needs_and_only_real_ones(compose)
                 assert key.removeprefix("SDM_").lower() in settings, f"{key} is not a setting"
 
 
-def test_only_the_proxy_is_trusted_for_forwarded_headers(compose) -> None:
+def test_only_the_proxy_is_trusted_for_forwarded_headers(compose: dict[str, Any]) -> None:
     app_env = environment(compose["services"]["app"])
     proxy_address = compose["services"]["proxy"]["networks"]["frontend"]["ipv4_address"]
     assert app_env["FORWARDED_ALLOW_IPS"] == proxy_address
@@ -127,7 +131,7 @@ def test_only_the_proxy_is_trusted_for_forwarded_headers(compose) -> None:
 
 
 def test_the_proxy_balances_the_replicas_sets_forwarded_headers_and_limits_bodies(
-    compose,
+    compose: dict[str, Any],
 ) -> None:
     proxy = compose["services"]["proxy"]
     config_mount = next(v for v in proxy["volumes"] if v.startswith("./deploy/"))
@@ -144,20 +148,20 @@ def test_make_run_loads_the_bundled_data_as_the_migrate_service_does() -> None:
     assert "sdm data seed" in load and "--by" not in load, "attributed to system"
 
 
-def test_the_image_runs_as_a_non_root_user_with_a_health_check(dockerfile) -> None:
+def test_the_image_runs_as_a_non_root_user_with_a_health_check(dockerfile: str) -> None:
     users = instructions(dockerfile, "USER")
     assert users and users[-1] not in ("root", "0")
     healthcheck = instructions(dockerfile, "HEALTHCHECK")
     assert healthcheck and "/readyz" in healthcheck[0]
 
 
-def test_the_image_does_not_run_migrations_when_it_starts(dockerfile) -> None:
+def test_the_image_does_not_run_migrations_when_it_starts(dockerfile: str) -> None:
     for start in instructions(dockerfile, "CMD") + instructions(dockerfile, "ENTRYPOINT"):
         assert "upgrade" not in start and "alembic" not in start and "sdm" not in start
         assert "uvicorn" in start and "--proxy-headers" in start
 
 
-def test_the_image_has_weasyprint_libraries_a_font_and_the_postgres_client(dockerfile) -> None:
+def test_the_image_has_weasyprint_libraries_a_font_and_the_postgres_client(dockerfile: str) -> None:
     installs = [r for r in instructions(dockerfile, "RUN") if "apt-get install" in r]
     assert installs
     packages = " ".join(installs)
@@ -172,7 +176,9 @@ def test_the_image_has_weasyprint_libraries_a_font_and_the_postgres_client(docke
 DEBIAN_POSTGRESQL_CLIENT = {"bullseye": 13, "bookworm": 15, "trixie": 17}
 
 
-def test_the_postgres_client_matches_the_server_version(compose, dockerfile) -> None:
+def test_the_postgres_client_matches_the_server_version(
+    compose: dict[str, Any], dockerfile: str
+) -> None:
     """pg_dump refuses to dump a server newer than itself. The client comes from the
     base image's Debian release, so that release decides the server in compose.yaml."""
     server_major = int(compose["services"]["db"]["image"].split(":")[1].split(".")[0])
@@ -190,7 +196,7 @@ def test_the_postgres_client_matches_the_server_version(compose, dockerfile) -> 
         assert other not in dockerfile, other
 
 
-def test_the_image_installs_exactly_the_locked_dependencies(dockerfile) -> None:
+def test_the_image_installs_exactly_the_locked_dependencies(dockerfile: str) -> None:
     installs = [r for r in instructions(dockerfile, "RUN") if "pip install" in r]
     assert len(installs) == 2
     locked, app = installs
@@ -200,7 +206,7 @@ def test_the_image_installs_exactly_the_locked_dependencies(dockerfile) -> None:
     assert copies[0].split()[0] == "requirements/app.txt", "the lock is copied first"
 
 
-def test_the_image_has_templates_static_files_migrations_and_data(dockerfile) -> None:
+def test_the_image_has_templates_static_files_migrations_and_data(dockerfile: str) -> None:
     copied = " ".join(instructions(dockerfile, "COPY"))
     for path in ("app", "templates", "alembic", "alembic.ini", "drugdata"):
         assert re.search(rf"(^|\s){re.escape(path)}\s", copied), path
@@ -224,7 +230,7 @@ def test_make_run_believes_no_forwarded_headers_and_closes_idle_connections() ->
             assert arg in options, f"uvicorn has no option {arg}"
 
 
-def test_the_image_closes_idle_connections(dockerfile) -> None:
+def test_the_image_closes_idle_connections(dockerfile: str) -> None:
     command = json.loads(instructions(dockerfile, "CMD")[-1])
     assert command[command.index("--timeout-keep-alive") + 1] == "5"
     options = uvicorn_options()
@@ -233,7 +239,7 @@ def test_the_image_closes_idle_connections(dockerfile) -> None:
             assert arg in options, f"uvicorn has no option {arg}"
 
 
-def test_the_proxy_cuts_off_slow_clients(compose) -> None:
+def test_the_proxy_cuts_off_slow_clients(compose: dict[str, Any]) -> None:
     proxy = compose["services"]["proxy"]
     config_mount = next(v for v in proxy["volumes"] if v.startswith("./deploy/"))
     caddyfile = (ROOT / config_mount.split(":")[0]).read_text()
@@ -258,7 +264,7 @@ def test_make_image_builds_in_docker_format_with_whichever_builder_there_is() ->
 
 
 def test_the_scheduler_runs_the_daily_jobs_from_the_app_image_into_a_backup_volume(
-    compose, dockerfile
+    compose: dict[str, Any], dockerfile: str
 ) -> None:
     scheduler = compose["services"]["scheduler"]
     assert scheduler["image"] == compose["services"]["app"]["image"], "the same image"

@@ -29,6 +29,7 @@ class State(TypedDict, total=False):
     must_avoid: list[str]
     forms: list[str]
     what_matters: str
+    options: list[str]
 
 
 def go(go: str, chosen: list[str] | None = None, **state: Unpack[State]) -> Next:
@@ -120,9 +121,9 @@ def test_language_and_carer_pass_through_unchanged() -> None:
 OPTIONS = {"medicine", "stay-on-current", "lower-dose", "no-antipsychotic"}
 
 
-def go_with_options(go: str, option_ids: set[str] = OPTIONS, **state: object) -> Next:
+def go_with_options(go: str, option_ids: set[str] = OPTIONS, **state: Unpack[State]) -> Next:
     return advance(
-        TabletState(**state),  # type: ignore[arg-type]
+        TabletState(**state),
         go=go,
         chosen=None,
         item_ids=ITEMS,
