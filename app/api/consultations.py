@@ -17,7 +17,8 @@ from app.api.schemas import (
 )
 from app.consultations import service
 from app.consultations.tables import Consultation
-from app.http.auth import Clinical
+from app.http.auth import Clinical, client_address
+from app.http.code_lookup import open_by_code
 from app.http.language import LanguageDep
 from app.http.published import PublishedDep
 from app.http.state import app_state
@@ -29,6 +30,8 @@ router = APIRouter(
     tags=["consultations"],
     responses=problem_responses(400, 401, 403, 404, 409, 413, 422),
 )
+#: Tablet submissions and lookups by code are rate-limited (ADR 0011).
+LIMITED = problem_responses(429)
 
 
 class ConsultationIn(RankingIn):
@@ -103,7 +106,7 @@ def consultation_out(c: Consultation, published, lang: str) -> ConsultationOut: 
     )
 
 
-@router.post("", response_model=CreatedOut, status_code=201)
+@router.post("", response_model=CreatedOut, status_code=201, responses=LIMITED)
 def create_consultation(
     request: Request,
     body: ConsultationIn,
@@ -111,7 +114,12 @@ def create_consultation(
     published: PublishedDep,
     lang: LanguageDep,
 ) -> CreatedOut:
-    """Store a person's choices from the tablet and give the hand-off code. No login."""
+    """Store a person's choices from the tablet and give the hand-off code. No login.
+
+    Limited per client address and overall (SDM_TABLET_PER_CLIENT_PER_MINUTE,
+    SDM_TABLET_OVERALL_PER_MINUTE): beyond either, 429 with Retry-After."""
+    state = app_state(request)
+    service.admit_submission(session, state.consultation_limits, client=client_address(request))
     created = service.create(
         session,
         published.dataset,
@@ -121,20 +129,23 @@ def create_consultation(
         lang=lang,
         with_carer=body.with_carer,
         what_matters=body.what_matters,
-        code_ttl=timedelta(minutes=app_state(request).settings.code_ttl_minutes),
+        code_ttl=timedelta(minutes=state.settings.code_ttl_minutes),
     )
     return CreatedOut(id=created.id, code=created.code, code_expires_at=created.code_expires_at)
 
 
-@router.get("/by-code/{code}", response_model=ConsultationOut)
+@router.get("/by-code/{code}", response_model=ConsultationOut, responses=LIMITED)
 def get_by_code(
+    request: Request,
     session: SessionDep,
     published: PublishedDep,
     lang: LanguageDep,
-    _who: Clinical,
+    who: Clinical,
     code: Annotated[str, Path(max_length=16)],
 ) -> ConsultationOut:
-    return consultation_out(service.by_code(session, code), published, lang)
+    """404 for a code that matches nothing; after SDM_CODE_MISSES_PER_MINUTE of those
+    in a minute, 429 (with Retry-After) for this user until the minute ends."""
+    return consultation_out(open_by_code(request, session, who, code), published, lang)
 
 
 @router.get("/{consultation_id}", response_model=ConsultationOut)

@@ -106,7 +106,7 @@ def install_error_handlers(
     async def domain_error(request: Request, exc: DomainError) -> Response:
         if isinstance(exc, NotAuthenticated) and wants_page(request):
             return login_page(request)
-        return _answer(request, exc.status_code, exc.message)
+        return _answer(request, exc.status_code, exc.message, headers=exc.headers)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
+from app import limits
 from app.catalogue.model import Dataset
 from app.config import Settings
 from app.curation.publish import publish_dataset
@@ -93,3 +95,25 @@ def staff_app(databases, staff_template):  # type: ignore[no-untyped-def]
     staff = replace(template_staff, url=url)
     with client_for(url) as client:
         yield client, staff
+
+
+class PinnedClock:
+    """A clock that stands still until the test moves it."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def limits_clock(monkeypatch: pytest.MonkeyPatch) -> PinnedClock:
+    """The rate limits' clock, 30 s into a minute and into a 15-minute window; moved
+    only by the test. Everything else (sessions, TOTP) keeps the real time."""
+    clock = PinnedClock(datetime.now(UTC).replace(minute=0, second=30, microsecond=0))
+    monkeypatch.setattr(limits, "utcnow", clock)
+    return clock

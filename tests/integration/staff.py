@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 import pyotp
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
 from app.accounts.service import add_user, enrol_totp, find_user
+from app.accounts.tables import StaffUser
 from app.db import make_engine, session_scope
 
 PASSWORD = "correct horse battery staple 42"
@@ -20,6 +22,11 @@ class Staff:
     secrets: dict[str, str]
 
     def code(self, username: str) -> str:
+        """The current TOTP code, made usable again first. A code works once (migration
+        0008), and tests log one user in many times within a 30-second step, so this
+        forgets which step the user's last accepted code had. The refusal of a reused
+        code is tested without this helper (tests/integration/test_abuse_limits.py)."""
+        forget_totp_step(self.url, username)
         return pyotp.TOTP(self.secrets[username]).now()
 
     def token(self, client: TestClient, username: str) -> str:
@@ -32,6 +39,15 @@ class Staff:
 
     def headers(self, client: TestClient, username: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(client, username)}"}
+
+
+def forget_totp_step(url: str, username: str) -> None:
+    engine = make_engine(url)
+    with session_scope(engine, write=True) as session:
+        session.execute(
+            update(StaffUser).where(StaffUser.username == username).values(totp_last_step=None)  # type: ignore[arg-type]
+        )
+    engine.dispose()
 
 
 def _enrol(session, name: str, role: str) -> str:  # type: ignore[no-untyped-def]
