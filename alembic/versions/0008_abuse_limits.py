@@ -14,7 +14,7 @@ Failed-login records are not carried over: they only ever counted for 15 minutes
 
 Revision ID: 0008_abuse_limits
 Revises: 0007_tamper_evidence
-Create Date: 2026-12-08
+Create Date: 2026-12-06
 """
 
 from collections.abc import Sequence
