@@ -231,7 +231,8 @@ def login(
     username = username[:64]
     client = limits.client_key(client)
     now = utcnow()
-    checks = _throttles(policy, username, client)
+    by_name = (policy.per_name_and_client, f"{username}\n{client}")
+    checks = [(policy.per_client, client), by_name]
     for limit, subject in checks:
         seen = limits.peek(session, limit, subject)
         if seen.full:
@@ -245,6 +246,9 @@ def login(
     if not ok or user is None or user.disabled or user.id is None:
         _count_failure(session, policy, checks, user)
         return LoginOutcome(error=LoginFailed())
+    # The user's own mistakes from this client are over: they count no further. (The
+    # client's count for all names stays, so a known password buys no more guesses.)
+    limits.forget(session, *by_name)
     secret = secrets.token_urlsafe(32)
     lifetime = policy.web_absolute if kind == "web" else policy.api_lifetime
     row = AuthSession(
@@ -260,11 +264,6 @@ def login(
     audit.record(session, by=username, action=f"login.{kind}", target=f"user/{username}")
     principal = Principal(user.id, user.username, user.role, kind, row.csrf_token, row.token_hash)
     return LoginOutcome(secret=secret, principal=principal)
-
-
-def _throttles(policy: SessionPolicy, username: str, client: str) -> list[tuple[Limit, str]]:
-    """The limits a login from `client` as `username` is held to, with their subjects."""
-    return [(policy.per_client, client), (policy.per_name_and_client, f"{username}\n{client}")]
 
 
 def _count_failure(

@@ -139,6 +139,12 @@ def hit(session: Session, limit: Limit, subject: str, now: datetime | None = Non
     return Count(limit, hits, left)
 
 
+def forget(session: Session, limit: Limit, subject: str, now: datetime | None = None) -> None:
+    """Drop the subject's count in the current window (after a success that ends it)."""
+    start, _end, _left = _window(limit, now or utcnow())
+    session.execute(delete(RateCounter).where(col(RateCounter.key) == _key(limit, subject, start)))
+
+
 def take(
     session: Session, checks: Sequence[tuple[Limit, str]], now: datetime | None = None
 ) -> Count | None:

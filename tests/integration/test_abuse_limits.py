@@ -369,6 +369,19 @@ def test_a_client_over_its_limit_gets_429_while_the_account_logs_in_from_elsewhe
     assert again.status_code == 200
 
 
+def test_a_successful_login_clears_that_clients_failures_for_the_name(
+    staff_app, limits_clock: PinnedClock
+) -> None:
+    """Four typing mistakes, then a login: the next mistakes start from nought again."""
+    client, staff = staff_app
+    wrong = {"username": "cora", "password": "a mistyped password"}
+    for _ in range(2):
+        assert [client.post(TOKEN, data=wrong).status_code for _ in range(4)] == [401] * 4
+        assert client.post(TOKEN, data=token_form(staff, "cora")).status_code == 200
+    assert client.post(TOKEN, data=wrong).status_code == 401
+    assert client.post(TOKEN, data=token_form(staff, "cora")).status_code == 200
+
+
 def test_one_client_guessing_many_usernames_is_throttled_for_every_name(
     staff_app, limits_clock: PinnedClock
 ) -> None:
