@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 PORT    ?= 8000
 PYTHON  ?= python3
 
-.PHONY: install install-dev lock run migrate load image test test-sqlite test-postgres check fix clean translations fuzz bench bench-floor screenshots
+.PHONY: install install-dev lock run migrate load image test test-sqlite test-postgres check fix clean translations fuzz bench bench-abuse bench-floor screenshots
 
 # Installs come from the lock files in requirements/ (exact versions, every file's hash
 # checked): app.txt is what the service runs; dev.txt adds the test, lint, browser and
@@ -93,9 +93,16 @@ fuzz: install-dev
 	  --hypothesis-seed=$$seed tests/fuzz
 
 # Throughput, latency, PDF time, tablet page weight and the ranking core, in one run on a
-# temporary database; writes bench/results.json (see docs/performance.md).
+# temporary database; writes bench/results.json (see docs/performance.md). Then the abuse
+# run (bench-abuse).
 bench: install-dev
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.abuse
+
+# 200 tablet submissions in 10 s from one client, with a clinician logging in alongside:
+# how many got 429, and the login's latency against an idle one; writes bench/abuse.json.
+bench-abuse: install-dev
+	$(BIN)/python -m bench.abuse
 
 # The cheapest page that still reads the staff session and the consultation per request,
 # against /healthz and the real pages; writes bench/floor.json (docs/performance.md).

@@ -7,6 +7,7 @@ from alembic import context
 import app.accounts.tables
 import app.consultations.tables
 import app.curation.tables
+import app.limits.tables
 import app.store.tables  # noqa: F401
 from app.config import get_settings
 from app.db import make_engine, metadata, normalise_url

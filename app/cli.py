@@ -243,8 +243,8 @@ def cmd_sessions_purge(args: argparse.Namespace) -> int:
     from app.accounts.service import purge_sessions, session_policy
 
     policy = session_policy(get_settings())
-    sessions, attempts = _unit_of_work(lambda s: purge_sessions(s, policy=policy, by=args.by))
-    print(f"deleted {sessions} ended session(s) and {attempts} old failed-login record(s)")
+    sessions, counters = _unit_of_work(lambda s: purge_sessions(s, policy=policy, by=args.by))
+    print(f"deleted {sessions} ended session(s) and {counters} ended rate-limit counter(s)")
     return 0
 
 
@@ -425,7 +425,7 @@ def build_parser() -> argparse.ArgumentParser:
     sessions = groups.add_parser("sessions", help="staff logins and API tokens")
     sessions_cmds = sessions.add_subparsers(dest="cmd", required=True)
     p = sessions_cmds.add_parser(
-        "purge", help="delete expired or idle sessions and old failed-login records"
+        "purge", help="delete expired or idle sessions and ended rate-limit counters"
     )
     p.add_argument("--by", default=_default_actor())
     p.set_defaults(func=cmd_sessions_purge)

@@ -55,6 +55,19 @@ class Settings(BaseSettings):
     about_funding: str = Field(default="", max_length=2000)
     about_conflicts: str = Field(default="", max_length=2000)
 
+    # Abuse limits (docs/adr/0011-abuse-limits.md), counted in the database so that they
+    # hold across every app process.
+    #: Tablet submissions per minute from one client address ...
+    tablet_per_client_per_minute: int = Field(default=10, ge=1)
+    #: ... and from all clients together.
+    tablet_overall_per_minute: int = Field(default=120, ge=1)
+    #: Hand-off codes that match nothing, per staff user per minute; then lookups get 429.
+    code_misses_per_minute: int = Field(default=10, ge=1)
+    #: Failed logins in 15 minutes for one username from one client address, and from
+    #: one client address whatever the usernames; then that client gets 429.
+    login_failures_per_account: int = Field(default=5, ge=1)
+    login_failures_per_client: int = Field(default=20, ge=1)
+
     @property
     def docs_enabled(self) -> bool:
         return self.env != "production"

@@ -13,6 +13,11 @@ class DomainError(Exception):
         self.message = message
         super().__init__(message)
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """Response headers the answer must carry (Retry-After on a 429, say)."""
+        return {}
+
 
 class NotFound(DomainError):
     status_code = 404

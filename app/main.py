@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from app.accounts.service import session_policy
 from app.api import audit, auth, catalogue, consultations, drafts, health, rankings
 from app.config import ROOT, Settings, get_settings
+from app.consultations.service import consultation_limits
 from app.db import make_engine
 from app.http import access_log
 from app.http.body_limit import BodyLimit
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             sqlite_write_lock=asyncio.Lock(),
             session_policy=session_policy(settings),
             session_cookie="__Host-sdm_session" if settings.secure_cookies else "sdm_session",
+            consultation_limits=consultation_limits(settings),
         ),
     )
     if settings.allow_password_only and settings.env == "production":

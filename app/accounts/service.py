@@ -5,22 +5,24 @@ Sessions live in the database, so every app process sees a logout at once."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pyotp
-from sqlalchemy import and_, bindparam, delete, func, or_, update
+from sqlalchemy import and_, bindparam, delete, or_, update
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
-from app import audit
+from app import audit, limits
 from app.accounts.passwords import DUMMY_HASH, hash_password, policy_problems, verify_password
-from app.accounts.tables import ROLES, AuthSession, LoginAttempt, StaffUser
+from app.accounts.tables import ROLES, AuthSession, StaffUser
 from app.clock import as_utc, utcnow
 from app.config import Settings
 from app.errors import DomainError
+from app.limits import Limit
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$")
 
@@ -38,12 +40,15 @@ class LoginFailed(DomainError):
         super().__init__("The username, password or code is not right.")
 
 
-class TooManyAttempts(DomainError):
-    status_code = 429
+class TooManyAttempts(limits.RateLimited):
     code = "too_many_attempts"
 
-    def __init__(self) -> None:
-        super().__init__("Too many failed logins. Wait 15 minutes and try again.")
+    def __init__(self, limit: Limit, retry_after: int) -> None:
+        super().__init__(
+            "Too many failed logins from this device or network. Wait 15 minutes and try again.",
+            limit=limit,
+            retry_after=retry_after,
+        )
 
 
 @dataclass(frozen=True)
@@ -52,10 +57,26 @@ class SessionPolicy:
     web_absolute: timedelta = timedelta(hours=12)
     api_lifetime: timedelta = timedelta(hours=1)
     throttle_window: timedelta = timedelta(minutes=15)
+    #: Failed logins for one username from one client address, per throttle window.
     max_failures_per_account: int = 5
+    #: Failed logins from one client address, whatever the usernames, per window.
     max_failures_per_client: int = 20
     second_factor_roles: tuple[str, ...] = ("pharmacist", "admin")
     allow_password_only: bool = False
+
+    @property
+    def per_name_and_client(self) -> Limit:
+        return Limit("login.name-client", self.max_failures_per_account, self.throttle_window)
+
+    @property
+    def per_client(self) -> Limit:
+        return Limit("login.client", self.max_failures_per_client, self.throttle_window)
+
+    @property
+    def per_account(self) -> Limit:
+        """Counted for known accounts from every address, never refused on: only its
+        audit events say that an account is being guessed at."""
+        return Limit("login.account", self.max_failures_per_account, self.throttle_window)
 
 
 def session_policy(settings: Settings) -> SessionPolicy:
@@ -64,6 +85,8 @@ def session_policy(settings: Settings) -> SessionPolicy:
         web_idle=timedelta(minutes=settings.session_idle_minutes),
         web_absolute=timedelta(hours=settings.session_absolute_hours),
         api_lifetime=timedelta(minutes=settings.token_minutes),
+        max_failures_per_account=settings.login_failures_per_account,
+        max_failures_per_client=settings.login_failures_per_client,
         allow_password_only=settings.allow_password_only,
     )
 
@@ -153,8 +176,8 @@ def end_all_sessions(session: Session, *, by: str, because: str) -> int:
 def purge_sessions(session: Session, *, policy: SessionPolicy, by: str) -> tuple[int, int]:
     """Delete what no request can use any more: sessions and tokens past their expiry,
     web sessions idle past `policy.web_idle` (`resolve` refuses both already), and
-    failed-login records older than the throttle window (they hold client addresses).
-    Returns (sessions deleted, login records deleted)."""
+    rate-limit counters (failed logins, tablet submissions, code misses) whose window
+    has ended. Returns (sessions deleted, counters deleted)."""
     now = utcnow()
     sessions = session.execute(
         delete(AuthSession).where(
@@ -167,17 +190,15 @@ def purge_sessions(session: Session, *, policy: SessionPolicy, by: str) -> tuple
             )
         )
     ).rowcount  # type: ignore[attr-defined]
-    attempts = session.execute(
-        delete(LoginAttempt).where(col(LoginAttempt.at) < now - policy.throttle_window)
-    ).rowcount  # type: ignore[attr-defined]
+    counters = limits.purge_ended(session)
     audit.record(
         session,
         by=by,
         action="sessions.purge",
         target="auth_session/*",
-        after={"sessions_deleted": sessions, "login_attempts_deleted": attempts},
+        after={"sessions_deleted": sessions, "rate_counters_deleted": counters},
     )
-    return int(sessions), int(attempts)
+    return int(sessions), counters
 
 
 def enrol_totp(session: Session, *, username: str, by: str) -> str:
@@ -186,17 +207,10 @@ def enrol_totp(session: Session, *, username: str, by: str) -> str:
     if user is None:
         raise InvalidAccount(f"there is no user '{username}'")
     user.totp_secret = pyotp.random_base32()
+    user.totp_last_step = None
     session.add(user)
     audit.record(session, by=by, action="user.totp_enrol", target=f"user/{username}")
     return pyotp.TOTP(user.totp_secret).provisioning_uri(name=username, issuer_name="Choosewell")
-
-
-def _throttled(session: Session, username: str, client: str, policy: SessionPolicy) -> bool:
-    since = utcnow() - policy.throttle_window
-    recent = select(func.count()).select_from(LoginAttempt).where(LoginAttempt.at >= since)
-    by_user = session.exec(recent.where(LoginAttempt.username == username)).one()
-    by_client = session.exec(recent.where(LoginAttempt.client == client)).one()
-    return by_user >= policy.max_failures_per_account or by_client >= policy.max_failures_per_client
 
 
 @dataclass(frozen=True)
@@ -221,23 +235,35 @@ def login(
     kind: str,
     policy: SessionPolicy,
 ) -> LoginOutcome:
-    """Check the credentials and open a session (kind 'web') or token (kind 'api')."""
+    """Check the credentials and open a session (kind 'web') or token (kind 'api').
+
+    Throttled per client address, never per account alone (docs/adr/0011): a client
+    with `max_failures_per_account` failures for this username, or
+    `max_failures_per_client` for any, gets TooManyAttempts until its window ends,
+    while the same account still logs in from anywhere else. Failures are counted in
+    `rate_counter` (the typed username only as a digest), not in the audit trail."""
     username = username[:64]
-    if _throttled(session, username, client[:64], policy):
-        audit.record(session, by=username, action="login.throttled", target=f"user/{username}")
-        return LoginOutcome(error=TooManyAttempts())
+    client = limits.client_key(client)
+    now = utcnow()
+    by_name = (policy.per_name_and_client, f"{username}\n{client}")
+    checks = [(policy.per_client, client), by_name]
+    for limit, subject in checks:
+        seen = limits.peek(session, limit, subject)
+        if seen.full:
+            return LoginOutcome(error=TooManyAttempts(limit, seen.retry_after))
     user = find_user(session, username)
     ok = verify_password(user.password_hash if user else DUMMY_HASH, password)
     if ok and user is not None and not user.disabled:
         needs_code = user.role in policy.second_factor_roles and not policy.allow_password_only
         if user.totp_secret or needs_code:
-            ok = _totp_ok(user.totp_secret, totp)
+            ok = _second_factor_ok(session, user, totp, now)
     if not ok or user is None or user.disabled or user.id is None:
-        session.add(LoginAttempt(at=utcnow(), username=username, client=client[:64]))
-        audit.record(session, by=username, action="login.failed", target=f"user/{username}")
+        _count_failure(session, policy, checks, user)
         return LoginOutcome(error=LoginFailed())
+    # The user's own mistakes from this client are over: they count no further. (The
+    # client's count for all names stays, so a known password buys no more guesses.)
+    limits.forget(session, *by_name)
     secret = secrets.token_urlsafe(32)
-    now = utcnow()
     lifetime = policy.web_absolute if kind == "web" else policy.api_lifetime
     row = AuthSession(
         token_hash=token_hash(secret),
@@ -254,8 +280,90 @@ def login(
     return LoginOutcome(secret=secret, principal=principal)
 
 
-def _totp_ok(secret: str | None, code: str | None) -> bool:
-    return bool(secret and code and pyotp.TOTP(secret).verify(code.strip(), valid_window=1))
+def _count_failure(
+    session: Session,
+    policy: SessionPolicy,
+    checks: list[tuple[Limit, str]],
+    user: StaffUser | None,
+) -> None:
+    """Count a failed login. The audit trail gets aggregates only: an event when an
+    account's failures (from any address) reach the limit, and again at 10×, 100×, ...;
+    an event when one client address is throttled. Never one per failure, and never a
+    username that is not an account."""
+    for limit, subject in checks:
+        counted = limits.hit(session, limit, subject)
+        if limit == policy.per_client and counted.hits == limit.hits:
+            audit.record(
+                session,
+                by="anonymous",
+                action="login.client_throttled",
+                target="client/*",
+                after={"failed_logins": counted.hits, "window_minutes": _minutes(limit)},
+            )
+    if user is None or user.id is None:
+        return
+    account = limits.hit(session, policy.per_account, str(user.id))
+    if _milestone(account.hits, policy.per_account.hits):
+        audit.record(
+            session,
+            by=user.username,
+            action="login.failures",
+            target=f"user/{user.username}",
+            after={"failed_logins": account.hits, "window_minutes": _minutes(policy.per_account)},
+        )
+
+
+def _minutes(limit: Limit) -> int:
+    return limit.seconds // 60
+
+
+def _milestone(count: int, base: int) -> bool:
+    """base, 10×base, 100×base, ...: logarithmically many audit events, however long
+    an attack goes on."""
+    if count < base or count % base:
+        return False
+    ratio = count // base
+    while ratio % 10 == 0:
+        ratio //= 10
+    return ratio == 1
+
+
+def _second_factor_ok(session: Session, user: StaffUser, code: str | None, now: datetime) -> bool:
+    """A TOTP code for the current time step (or one either side, for clock drift) that
+    is newer than the last one accepted; it is then claimed, so it never works again."""
+    step = totp_step(user.totp_secret, code, user.totp_last_step, now)
+    return step is not None and user.id is not None and _claim_step(session, user.id, step)
+
+
+def totp_step(
+    secret: str | None, code: str | None, last_step: int | None, now: datetime
+) -> int | None:
+    """The time step `code` is valid for (now, or one step either side) if it is later
+    than `last_step`; else None."""
+    if not (secret and code):
+        return None
+    code = code.strip()
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(now)
+    for step in (current - 1, current, current + 1):
+        if last_step is not None and step <= last_step:
+            continue
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+def _claim_step(session: Session, user_id: int, step: int) -> bool:
+    """Record `step` as the last accepted one, unless another login got there first: the
+    condition is checked by the UPDATE itself, so two processes cannot both accept a
+    code (PostgreSQL re-checks it after waiting for the other's row lock)."""
+    claimed = session.execute(
+        update(StaffUser)
+        .where(col(StaffUser.id) == user_id)
+        .where(or_(col(StaffUser.totp_last_step).is_(None), col(StaffUser.totp_last_step) < step))
+        .values(totp_last_step=step)
+    ).rowcount  # type: ignore[attr-defined]
+    return bool(claimed == 1)
 
 
 #: The session and its user in one Core query, built once: every staff request makes it,

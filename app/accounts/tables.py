@@ -20,6 +20,9 @@ class StaffUser(SQLModel, table=True):
     role: str = Field(max_length=16)
     password_hash: str = Field(max_length=255)
     totp_secret: str | None = Field(default=None, max_length=64)
+    #: The TOTP time step (Unix time // 30) of the last code accepted: a code for this
+    #: step or an earlier one is refused, so a code works once (RFC 6238, section 5.2).
+    totp_last_step: int | None = None
     disabled: bool = False
     created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
@@ -39,14 +42,3 @@ class AuthSession(SQLModel, table=True):
     created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     last_seen_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-
-
-class LoginAttempt(SQLModel, table=True):
-    """Failed logins, for throttling per account and per client address."""
-
-    __tablename__ = "login_attempt"
-
-    id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
-    username: str = Field(max_length=64, index=True)
-    client: str = Field(max_length=64, index=True)

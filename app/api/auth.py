@@ -46,7 +46,7 @@ def issue_token(
         return JSONResponse(
             {"detail": outcome.error.message},
             status_code=outcome.error.status_code,
-            headers={"WWW-Authenticate": "Bearer"},
+            headers={"WWW-Authenticate": "Bearer", **outcome.error.headers},
         )
     assert outcome.secret is not None
     return TokenOut(

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.schemas import (
@@ -17,8 +18,11 @@ from app.api.schemas import (
 )
 from app.consultations import service
 from app.consultations.service import Record
-from app.http.auth import Admin, Clinical
+from app.errors import NotFound
+from app.http.auth import Admin, Clinical, client_address
+from app.http.code_lookup import open_by_code
 from app.http.consultations import read_consultation
+from app.http.errors import problem
 from app.http.language import LanguageDep
 from app.http.params import Slug
 from app.http.published import Published, PublishedDep
@@ -31,6 +35,8 @@ router = APIRouter(
     tags=["consultations"],
     responses=problem_responses(400, 401, 403, 404, 409, 413, 422),
 )
+#: Tablet submissions and lookups by code are rate-limited (ADR 0011).
+LIMITED = problem_responses(429)
 
 
 class ConsultationIn(RankingIn):
@@ -154,7 +160,7 @@ def consultation_out(record: Record, published: Published, lang: str) -> Consult
     )
 
 
-@router.post("", response_model=CreatedOut, status_code=201)
+@router.post("", response_model=CreatedOut, status_code=201, responses=LIMITED)
 def create_consultation(
     request: Request,
     body: ConsultationIn,
@@ -162,7 +168,12 @@ def create_consultation(
     published: PublishedDep,
     lang: LanguageDep,
 ) -> CreatedOut:
-    """Store a person's choices from the tablet and give the hand-off code. No login."""
+    """Store a person's choices from the tablet and give the hand-off code. No login.
+
+    Limited per client address and overall (SDM_TABLET_PER_CLIENT_PER_MINUTE,
+    SDM_TABLET_OVERALL_PER_MINUTE): beyond either, 429 with Retry-After."""
+    state = app_state(request)
+    service.admit_submission(session, state.consultation_limits, client=client_address(request))
     created = service.create(
         session,
         published.dataset,
@@ -172,7 +183,7 @@ def create_consultation(
         lang=lang,
         with_carer=body.with_carer,
         what_matters=body.what_matters,
-        code_ttl=timedelta(minutes=app_state(request).settings.code_ttl_minutes),
+        code_ttl=timedelta(minutes=state.settings.code_ttl_minutes),
         options=body.options,
     )
     return CreatedOut(id=created.id, code=created.code, code_expires_at=created.code_expires_at)
@@ -196,7 +207,11 @@ def list_reads(
     ]
 
 
-@router.get("/by-code/{code}", response_model=ConsultationOut, responses=problem_responses(410))
+@router.get(
+    "/by-code/{code}",
+    response_model=ConsultationOut,
+    responses={**problem_responses(410), **LIMITED},
+)
 @writing_unit
 def get_by_code(
     request: Request,
@@ -205,9 +220,13 @@ def get_by_code(
     lang: LanguageDep,
     who: Clinical,
     code: Annotated[str, Path(max_length=16)],
-) -> ConsultationOut:
-    """The preferences behind a valid hand-off code. The read is recorded."""
-    found = service.by_code(session, code)
+) -> ConsultationOut | Response:
+    """The preferences behind a valid hand-off code; the read is recorded. 404 for a code
+    that matches nothing; after SDM_CODE_MISSES_PER_MINUTE of those in a minute, 429 (with
+    Retry-After) for this user until the minute ends."""
+    found = open_by_code(request, session, who, code)
+    if isinstance(found, NotFound):
+        return problem(found)  # answered, not raised: the miss is counted with the unit
     record = read_consultation(request, session, found.id, by=who.username, view="api-by-code")
     return consultation_out(record, published, lang)
 

@@ -46,7 +46,8 @@ _PROBLEMS = {
     413: "the body is too large",
     422: "the request is not valid; detail says which field and why",
     428: "If-Match is missing",
-    429: "too many failed logins",
+    429: "too many requests (failed logins, tablet submissions, codes that match nothing): "
+    "wait the seconds Retry-After gives",
 }
 
 

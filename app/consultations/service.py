@@ -1,4 +1,5 @@
-"""Creating consultations from the tablet, finding them by code, recording decisions."""
+"""Creating consultations from the tablet, finding them by code, recording decisions;
+and the limits on both that keep one client (or one staff user) from flooding them."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from app import audit
+from app import audit, limits
 from app.catalogue.model import Dataset
 from app.clock import as_utc, utcnow
+from app.config import Settings
 from app.consultations.tables import READ_VIEWS, Consultation, ConsultationRead, DecisionVersion
 from app.consultations.view import DECISIONS_OTHER
 from app.errors import DomainError, NotFound
+from app.limits import Count, Limit, RateLimited
 from app.ranking import InvalidRequest, RankingRequest, RequestProblem, check_request
 from app.translations import N_
 
@@ -62,8 +65,97 @@ class DecisionChanged(DomainError):
         )
 
 
+class TooManySubmissions(RateLimited):
+    code = "too_many_submissions"
+
+
+class TooManyCodeMisses(RateLimited):
+    code = "too_many_code_misses"
+
+
+@dataclass(frozen=True)
+class ConsultationLimits:
+    """Tablet submissions per client address and overall; codes that match nothing per
+    staff user. Counted in the database, so they hold across app processes (ADR 0011)."""
+
+    per_client: Limit
+    overall: Limit
+    code_misses: Limit
+
+
+def consultation_limits(settings: Settings) -> ConsultationLimits:
+    minute = timedelta(minutes=1)
+    return ConsultationLimits(
+        per_client=Limit("tablet.client", settings.tablet_per_client_per_minute, minute),
+        overall=Limit("tablet.all", settings.tablet_overall_per_minute, minute),
+        code_misses=Limit("code.misses", settings.code_misses_per_minute, minute),
+    )
+
+
+def admit_submission(session: Session, policy: ConsultationLimits, *, client: str) -> None:
+    """Count one tablet submission against its client address's limit and the overall
+    one, in the caller's transaction; raise TooManySubmissions if either is used up.
+    Call it before `create`: a refused submission costs two reads and stores nothing."""
+    refused = limits.take(
+        session, [(policy.per_client, limits.client_key(client)), (policy.overall, "*")]
+    )
+    if refused is not None:
+        raise TooManySubmissions(
+            "Too many preference sets were sent in the last minute, so this one was not "
+            f"stored. Wait {refused.retry_after} seconds and send it again.",
+            limit=refused.limit,
+            retry_after=refused.retry_after,
+        )
+
+
+def refuse_lookup_if_throttled(session: Session, policy: ConsultationLimits, user_id: int) -> None:
+    """Before a lookup by code: raise TooManyCodeMisses if this staff user has used up
+    their misses for this minute (a read; misses are counted by `count_code_miss`)."""
+    seen = limits.peek(session, policy.code_misses, str(user_id))
+    if seen.full:
+        raise too_many_misses(seen)
+
+
+def count_code_miss(
+    session: Session, policy: ConsultationLimits, *, user_id: int, username: str
+) -> Count:
+    """Count a code that matched nothing. The miss that uses up the user's allowance
+    is audited, once per window: a staff user guessing codes is worth seeing."""
+    counted = limits.hit(session, policy.code_misses, str(user_id))
+    if counted.hits == policy.code_misses.hits:
+        audit.record(
+            session,
+            by=username,
+            action="consultation.code_misses",
+            target="consultation/*",
+            after={"misses": counted.hits, "window_seconds": policy.code_misses.seconds},
+        )
+    return counted
+
+
+def too_many_misses(count: Count) -> TooManyCodeMisses:
+    """The refusal once a user's misses are used up (before a lookup, or by its miss)."""
+    return TooManyCodeMisses(
+        f"{count.limit.hits} codes in the last minute matched nothing. Check the code with "
+        f"the person and try again in {count.retry_after} seconds.",
+        limit=count.limit,
+        retry_after=count.retry_after,
+    )
+
+
 def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def _active(code: str, now: datetime):  # type: ignore[no-untyped-def]
+    """The condition for a code in use: this code, not expired. It matches the index
+    ix_consultation_code_expires (code, code_expires_at) column for column."""
+    return (col(Consultation.code) == code, col(Consultation.code_expires_at) > now)
+
+
+def code_in_use(session: Session, code: str, now: datetime) -> bool:
+    taken = session.exec(select(Consultation.id).where(*_active(code, now)).limit(1)).first()
+    return taken is not None
 
 
 def normalise_code(code: str) -> str:
@@ -108,14 +200,8 @@ def create(
     if problems:
         raise InvalidRequest(problems)
     now = utcnow()
-    active = {
-        c
-        for c in session.exec(
-            select(Consultation.code).where(col(Consultation.code_expires_at) > now)
-        ).all()
-    }
     code = new_code()
-    while code in active:
+    while code_in_use(session, code, now):  # one index probe each, not a scan of all codes
         code = new_code()
     consultation = Consultation(
         id=secrets.token_hex(16),
@@ -140,7 +226,7 @@ def by_code(session: Session, code: str) -> Consultation:
     code = normalise_code(code)
     found = session.exec(
         select(Consultation)
-        .where(Consultation.code == code, col(Consultation.code_expires_at) > utcnow())
+        .where(*_active(code, utcnow()))
         .order_by(col(Consultation.created_at).desc())
     ).first()
     if found is None:

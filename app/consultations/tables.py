@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, String, Text
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, String, Text
 from sqlmodel import Field, SQLModel
 
 import app.db  # noqa: F401
@@ -18,9 +18,12 @@ import app.db  # noqa: F401
 
 class Consultation(SQLModel, table=True):
     __tablename__ = "consultation"
+    #: Every use of a code asks for "this code, not expired" (service._active): when the
+    #: tablet picks a free code and when staff open one. One index answers both.
+    __table_args__ = (Index("ix_consultation_code_expires", "code", "code_expires_at"),)
 
     id: str = Field(primary_key=True, max_length=32)
-    code: str = Field(max_length=8, index=True)
+    code: str = Field(max_length=8)
     code_expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     created_at: datetime = Field(
         sa_column=Column(DateTime(timezone=True), nullable=False, index=True)

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 from app.accounts.service import SessionPolicy
 from app.config import Settings
+from app.consultations.service import ConsultationLimits
 from app.store.current import CurrentVersion
 from app.store.datasets import DatasetCache
 from app.store.integrity import IntegrityCheck
@@ -34,6 +35,8 @@ class AppState:
     sqlite_write_lock: asyncio.Lock
     session_policy: SessionPolicy
     session_cookie: str
+    #: Tablet submissions and code lookups (ADR 0011).
+    consultation_limits: ConsultationLimits
 
 
 def install(app: FastAPI, state: AppState) -> None:

@@ -18,12 +18,14 @@ from app.catalogue.model import FORMULATIONS
 from app.consultations import service, view
 from app.consultations.tables import Consultation
 from app.errors import DomainError, NotFound
+from app.http import code_lookup
 from app.http.auth import Clinical
 from app.http.consultations import Record, open_consultation, read_consultation
 from app.http.language import PageLanguageDep, get_page_language
 from app.http.params import Id
 from app.http.published import Published, PublishedDep
 from app.http.unit_of_work import SessionDep, writing_unit
+from app.limits import RateLimited
 from app.translations import available_languages, gettext_for
 from app.web.render import LANGUAGE_NAMES, render, templates
 
@@ -64,23 +66,33 @@ def open_by_code(
     published: PublishedDep,
     code: Annotated[str | None, Query(max_length=32)] = None,
 ) -> Response:
-    """The form to type a hand-off code; with `?code=` it opens the preferences."""
+    """The form to type a hand-off code; with `?code=` it opens the preferences.
+    Codes that match nothing are limited per user (app/http/code_lookup.py): 429 beyond."""
     _ = page._
     errors: list[str] = []
     status = 200
+    headers: dict[str, str] = {}
     if code is not None and code.strip():
         try:
-            found = service.by_code(session, code)
-        except NotFound:
+            found = code_lookup.open_by_code(request, session, who, code)
+        except RateLimited as refused:
+            errors = [
+                _(
+                    "Too many codes that matched nothing in the last minute. Check the code "
+                    "with the person, then try again in {seconds} seconds."
+                ).format(seconds=refused.retry_after)
+            ]
+            status, headers = 429, refused.headers
+        else:
+            if not isinstance(found, NotFound):
+                return RedirectResponse(f"/staff/consultations/{found.id}", status_code=303)
             errors = [
                 _("No preferences have the code {code}, or the code has expired.").format(
                     code=service.normalise_code(code)
                 )
             ]
             status = 404
-        else:
-            return RedirectResponse(f"/staff/consultations/{found.id}", status_code=303)
-    return render(
+    response = render(
         request,
         "clinic/open.html",
         {
@@ -92,6 +104,8 @@ def open_by_code(
         },
         status,
     )
+    response.headers.update(headers)
+    return response
 
 
 def _consultation_page(

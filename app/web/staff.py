@@ -34,7 +34,9 @@ ROLE_NAMES = (N_("clinician"), N_("pharmacist"), N_("admin"))
 # Why a login failed, by the error's code; any other error is shown as it comes.
 LOGIN_ERRORS = {
     "login_failed": N_("The username, password or code is not right."),
-    "too_many_attempts": N_("Too many failed logins. Wait 15 minutes and try again."),
+    "too_many_attempts": N_(
+        "Too many failed logins from this device or network. Wait 15 minutes and try again."
+    ),
 }
 
 
@@ -122,9 +124,11 @@ def post_login(
         else:
             message = _(LOGIN_ERRORS.get(outcome.error.code, outcome.error.message))
         status = outcome.error.status_code if outcome.error else 401
-        return login_page(
+        response = login_page(
             request, errors=[message], username=username, next_url=next, status_code=status
         )
+        response.headers.update(outcome.error.headers if outcome.error else {})
+        return response
     response = RedirectResponse(_safe_next(next), status_code=303)
     _set_cookie(
         request,

@@ -18,11 +18,12 @@ from sqlmodel import Session
 from app.consultations import options_view, service, tablet_flow
 from app.consultations.tablet_flow import MAX_CHOSEN, STEPS, TabletState
 from app.consultations.view import FORM_LABELS
-from app.http.auth import CsrfFailed
+from app.http.auth import CsrfFailed, client_address
 from app.http.published import Published, PublishedDep
 from app.http.state import app_state
 from app.http.unit_of_work import SessionDep
 from app.i18n import negotiate
+from app.limits import RateLimited
 from app.ranking import InvalidRequest, RankingRequest
 from app.translations import available_languages, gettext_for
 from app.web.render import render
@@ -152,7 +153,19 @@ async def step(
 
 
 def _send(request: Request, session: Session, published: Published, state: TabletState) -> Response:
-    """Store the preferences and show the hand-off code; a refusal goes back to review."""
+    """Store the preferences and show the hand-off code; a refusal goes back to review.
+
+    Over the submission limits (ADR 0011) nothing is stored: a 429 page says so kindly,
+    keeps the answers in its form, and offers to send them again."""
+    limits = app_state(request).consultation_limits
+    try:
+        service.admit_submission(session, limits, client=client_address(request))
+    except RateLimited as refused:
+        response = _page(
+            request, published, "busy", state, status_code=429, retry_after=refused.retry_after
+        )
+        response.headers.update(refused.headers)
+        return response
     try:
         created = service.create(
             session,

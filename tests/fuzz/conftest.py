@@ -1,4 +1,4 @@
-"""A closing summary for the schema fuzzing: operations, examples, status codes, failures.
+"""A closing summary for the fuzzing: operations, examples, status codes, failures.
 
 Under pytest-xdist the operations are spread over the workers, each with its own `target`
 database. Each worker hands its counts to the controller when it finishes (xdist's
@@ -35,7 +35,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         return
     failed = [r for r in terminalreporter.stats.get("failed", []) if "tests/fuzz/" in r.nodeid]
     write = terminalreporter.write_line
-    terminalreporter.section("schema fuzzing (Schemathesis)")
+    terminalreporter.section("fuzzing (Schemathesis; Hypothesis for tablet submissions)")
     for label in sorted(STATS):
         statuses = STATS[label]
         codes = ", ".join(f"{code}×{n}" for code, n in sorted(statuses.items()))

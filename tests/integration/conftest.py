@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app import limits
 from app.catalogue.model import Dataset
 from app.config import Settings
 from app.curation.publish import publish_dataset
@@ -102,3 +104,25 @@ def staff_app(databases: Databases, staff_template: tuple[str, Staff]) -> Iterat
     staff = replace(template_staff, url=url)
     with client_for(url) as client:
         yield client, staff
+
+
+class PinnedClock:
+    """A clock that stands still until the test moves it."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def limits_clock(monkeypatch: pytest.MonkeyPatch) -> PinnedClock:
+    """The rate limits' clock, 30 s into a minute and into a 15-minute window; moved
+    only by the test. Everything else (sessions, TOTP) keeps the real time."""
+    clock = PinnedClock(datetime.now(UTC).replace(minute=0, second=30, microsecond=0))
+    monkeypatch.setattr(limits, "utcnow", clock)
+    return clock

@@ -7,9 +7,11 @@ from typing import TypeAlias
 
 import pyotp
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlalchemy import update
+from sqlmodel import Session, col
 
 from app.accounts.service import add_user, enrol_totp, find_user
+from app.accounts.tables import StaffUser
 from app.db import make_engine, session_scope
 from tests.lookup import search
 
@@ -23,6 +25,11 @@ class Staff:
     secrets: dict[str, str]
 
     def code(self, username: str) -> str:
+        """The current TOTP code, made usable again first. A code works once (migration
+        0008), and tests log one user in many times within a 30-second step, so this
+        forgets which step the user's last accepted code had. The refusal of a reused
+        code is tested without this helper (tests/integration/test_abuse_limits.py)."""
+        forget_totp_step(self.url, username)
         return pyotp.TOTP(self.secrets[username]).now()
 
     def token(self, client: TestClient, username: str) -> str:
@@ -39,6 +46,15 @@ class Staff:
 
 #: The `staff_app` fixture: a client over the bundled data and its four staff users.
 StaffApp: TypeAlias = tuple[TestClient, Staff]
+
+
+def forget_totp_step(url: str, username: str) -> None:
+    engine = make_engine(url)
+    with session_scope(engine, write=True) as session:
+        session.execute(
+            update(StaffUser).where(col(StaffUser.username) == username).values(totp_last_step=None)
+        )
+    engine.dispose()
 
 
 def _enrol(session: Session, name: str, role: str) -> str:

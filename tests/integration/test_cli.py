@@ -14,8 +14,9 @@ from pathlib import Path
 from sqlalchemy import func
 from sqlmodel import SQLModel, col, select
 
+from app import limits
 from app.accounts.service import find_user
-from app.accounts.tables import AuthSession, LoginAttempt
+from app.accounts.tables import AuthSession
 from app.catalogue import load_directory
 from app.clock import utcnow
 from app.curation.tables import Draft
@@ -237,7 +238,7 @@ def test_audit_events_and_published_ratings_cannot_be_changed_or_deleted(
 
 def test_sessions_purge_deletes_only_what_no_request_can_use(fresh_db: Callable[[], str]) -> None:
     """Expired and idle sessions are refused already (`resolve`); the purge removes their
-    rows and failed-login records past the throttle window, and keeps everything live."""
+    rows and rate-limit counters whose window has ended, and keeps everything live."""
     url = fresh_db()
     assert (
         sdm(url, "users", "add", "kim", "--role", "clinician", stdin=PASSWORD + "\n").returncode
@@ -268,21 +269,23 @@ def test_sessions_purge_deletes_only_what_no_request_can_use(fresh_db: Callable[
                     expires_at=expires,
                 )
             )
-        session.add(LoginAttempt(at=now - timedelta(minutes=16), username="kim", client="c1"))
-        session.add(LoginAttempt(at=now - timedelta(minutes=1), username="kim", client="c2"))
+        failures = limits.Limit("login.client", 20, timedelta(minutes=15))
+        limits.hit(session, failures, "c2", now)  # this window: kept
+        limits.hit(session, failures, "c1", now - timedelta(minutes=16))  # ended
 
     result = sdm(url, "sessions", "purge", "--by", "test")
 
     assert result.returncode == 0, result.stderr
-    assert "deleted 3 ended session(s) and 1 old failed-login record(s)" in result.stdout
+    assert "deleted 3 ended session(s) and 1 ended rate-limit counter(s)" in result.stdout
     with session_scope(engine) as session:
         kept = set(session.exec(select(AuthSession.token_hash)).all())
-        clients = set(session.exec(select(LoginAttempt.client)).all())
+        counters = limits.count_rows(session)
+        live = limits.peek(session, failures, "c2").hits
         audited = session.exec(
             select(AuditEvent).where(AuditEvent.action == "sessions.purge")
         ).one()
     engine.dispose()
     assert kept == {"live-web", "live-api"}
-    assert clients == {"c2"}
+    assert (counters, live) == (1, 1)
     assert audited.actor == "test"
-    assert audited.after == {"sessions_deleted": 3, "login_attempts_deleted": 1}
+    assert audited.after == {"sessions_deleted": 3, "rate_counters_deleted": 1}
