@@ -22,11 +22,12 @@ from app.http.published import Published, PublishedDep
 from app.http.state import app_state
 from app.http.unit_of_work import SessionDep
 from app.i18n import normalise
+from app.ranking.explain import forms_text
 from app.store.current import CurrentVersion
 from app.store.datasets import get_version
 from app.translations import available_languages, gettext_for
 from app.web import pdf
-from app.web.charts import priority_chart
+from app.web.charts import icon_array
 from app.web.render import LANGUAGE_NAMES, templates
 
 router = APIRouter(prefix="/consultations", include_in_schema=False)
@@ -70,9 +71,9 @@ def sheet_html(
         "v": shown,
         "large": large,
         "for_pdf": for_pdf,
-        "charts": {
-            m.drug_id: priority_chart(m, shown.priorities, chosen, large=large) for m in shown.top
-        },
+        "icons": lambda figure, label_id: icon_array(figure, large=large, label_id=label_id),
+        "every": shown.class_safety_plain,
+        "forms_text": forms_text,
         "today": format_date(consultation.decided_at or consultation.created_at, "long", locale),
         "published": format_date(shown.data_published, "long", locale),
         "next_review": format_date(shown.next_review, "long", locale)
