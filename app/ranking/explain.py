@@ -50,10 +50,14 @@ def rating_text(value: int | None, lang: str) -> str:
     return gettext_for(lang)(RATING_WORDS[value])
 
 
+#: The locale whose list style a language uses: "a, b and c" (British), "a, b og c".
+_LIST_LOCALES = {"en": "en_GB", "nb": "nb_NO"}
+
+
 def word_list(items: Iterable[str], lang: str) -> str:
     """'a, b and c' in `lang` ('a, b og c')."""
     listed = list(items)
-    return format_list(listed, locale=lang) if listed else ""
+    return format_list(listed, locale=_LIST_LOCALES.get(lang, lang)) if listed else ""
 
 
 def forms_text(forms: Iterable[str], lang: str) -> str:
