@@ -105,6 +105,8 @@ def figure_line(figure: Figure, dataset: Dataset, lang: str) -> FigureLine:
     if figure.interval:
         low, high = (_number(v, lang) for v in figure.interval)
         text += " " + _("(95% interval {low} to {high})").format(low=low, high=high)
+    if figure.comparator_value is not None:
+        text += f" ({figure.comparator}: {_number(figure.comparator_value, lang)}{unit})"
     text += "; " + _("{effect} against {comparator}; {time_frame}.").format(
         effect=_(_EFFECTS[figure.effect]),
         comparator=figure.comparator,
