@@ -435,6 +435,8 @@ def test_each_rating_is_on_the_sheet_once_in_words_defined_by_how_often_and_how_
         "medium (++) commoner can be moderately severe",
         "low (+) uncommon mild",
     ]
+    # Nothing recorded about other options: that section is left out, not left empty.
+    assert 'id="s-options"' not in page
     # No repeats: no chart, no second table of the same ratings, no symbol line.
     assert "<svg" not in page.split('id="s-cards"')[0]
     assert len(soup(page).find_all("table")) == 2
