@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -110,8 +111,11 @@ class FigureOut(BaseModel):
 
     measure: str = Field(description="weight, bmi, total-cholesterol, prolactin, qtc, ...")
     side_effect: str = Field(description="the checklist item the figure informs")
-    effect: str = Field(description="mean difference, odds ratio, ...")
-    value: float
+    effect: str = Field(description="mean difference, odds ratio, proportion, ...")
+    value: float = Field(description="for a proportion: per cent of people with the outcome")
+    comparator_value: float | None = Field(
+        description="for a proportion: per cent of people in the comparator group, if printed"
+    )
     interval: list[float] | None = Field(description="95% interval [low, high], if printed")
     unit: str | None
     comparator: str
@@ -121,6 +125,10 @@ class FigureOut(BaseModel):
     as_printed: str = Field(description="the words and numbers as the source prints them")
     grade: int | None = Field(description="the grade the threshold table gives, if any")
     note: str | None
+    words: dict[str, dict[str, str]] = Field(
+        description="per language: comparator, time_frame (and outcome for a proportion) "
+        "in plain words for the person's sheet; empty when not given"
+    )
 
 
 class SafetyOut(BaseModel):
@@ -307,6 +315,11 @@ def drug_card_out(drug: Drug, dataset: Dataset, version: DataVersion, lang: str)
                 as_printed=f.as_printed,
                 grade=figure_grade(f),
                 note=f.note,
+                comparator_value=f.comparator_value,
+                words={
+                    lang: {k: v for k, v in asdict(w).items() if v is not None}
+                    for lang, w in f.words.items()
+                },
             )
             for f in drug.figures
         ],

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from app.catalogue.model import LANGUAGES, Figure, SafetyFlag, Text
+from app.catalogue.model import LANGUAGES, PROPORTION, Figure, FigureWords, SafetyFlag, Text
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 Report = Callable[[str, str | None], None]
@@ -30,11 +30,15 @@ MEASURES: Mapping[str, str] = {
     "akathisia": "restlessness",
     "antiparkinson": "stiff-muscles",
 }
-EFFECTS = ("mean difference", "standardised mean difference", "odds ratio", "risk ratio")
+EFFECTS = (
+    "mean difference", "standardised mean difference", "odds ratio", "risk ratio", PROPORTION,
+)  # fmt: skip
 _FIGURE_FIELDS = {
     "measure", "side_effect", "effect", "value", "interval", "unit", "comparator",
-    "time_frame", "population", "source", "as_printed", "note",
+    "time_frame", "population", "source", "as_printed", "note", "comparator_value", "words",
 }  # fmt: skip
+_WORDS_FIELDS = {"comparator", "time_frame", "outcome"}
+_PRINTED_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 def _number(value: Any) -> float | None:
@@ -46,6 +50,65 @@ def _number(value: Any) -> float | None:
 def _string(entry: dict[str, Any], key: str) -> str | None:
     value = entry.get(key)
     return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def printed_numbers(text: str) -> set[float]:
+    """The numbers in a quotation, whatever the source's decimal mark and minus sign."""
+    plain = text.replace("·", ".").replace("−", "-").replace("–", " ")
+    plain = re.sub(r"(?<=\d),(?=\d)", ".", plain)
+    return {float(n) for n in _PRINTED_NUMBER.findall(plain)}
+
+
+def _words(raw: Any, where: str, proportion: bool, report: Report) -> dict[str, FigureWords]:
+    """A figure's plain words per language: every language, or none at all."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        report(f"{where}: words must give, per language, comparator and time_frame", None)
+        return {}
+    out: dict[str, FigureWords] = {}
+    for lang in LANGUAGES:
+        entry = raw.get(lang)
+        if not isinstance(entry, dict):
+            report(f"{where}: words have no '{lang}' entry", None)
+            continue
+        for key in sorted(set(entry) - _WORDS_FIELDS, key=str):
+            report(f"{where}: words in '{lang}' have an unexpected field '{key}'", None)
+        texts = {k: _string(entry, k) for k in sorted(_WORDS_FIELDS)}
+        needed = (
+            ("comparator", "time_frame", "outcome") if proportion else ("comparator", "time_frame")
+        )
+        missing = [k for k in needed if texts[k] is None]
+        if missing:
+            report(f"{where}: words in '{lang}' need {', '.join(missing)}", None)
+            continue
+        out[lang] = FigureWords(
+            texts["comparator"] or "", texts["time_frame"] or "", texts["outcome"]
+        )
+    for extra in sorted(set(raw) - set(LANGUAGES), key=str):
+        report(f"{where}: words in unsupported language '{extra}'", None)
+    return out if len(out) == len(LANGUAGES) else {}
+
+
+def _proportion_problems(
+    where: str, value: float | None, other: float | None, unit: str | None, printed: str | None
+) -> list[str]:
+    """A proportion is a share of people in per cent, each number as the source prints it."""
+    found = []
+    if unit != "%":
+        found.append(f"{where}: a proportion's unit must be '%'")
+    numbers = printed_numbers(printed or "")
+    for name, number in (("value", value), ("comparator_value", other)):
+        if number is None:
+            continue
+        if not 0 <= number <= 100:
+            found.append(f"{where}: a proportion's {name} must be a per cent from 0 to 100")
+        if printed is not None and number not in numbers:
+            found.append(
+                f"{where}: the {name} {number:g} is not in as_printed "
+                "(print only what the source prints)"
+            )
+    return found
 
 
 def figures(data: Any, sources: Mapping[str, object], report: Report) -> tuple[Figure, ...]:
@@ -94,7 +157,19 @@ def figures(data: Any, sources: Mapping[str, object], report: Report) -> tuple[F
         source = entry.get("source")
         if source not in sources:
             report(f"{where}: source {source!r} has no citation in sources/", None)
-        if None in (value, printed, *texts.values()) or source not in sources:
+        proportion = effect == PROPORTION
+        other_raw = entry.get("comparator_value")
+        other = _number(other_raw)
+        if other_raw is not None and (other is None or not proportion):
+            report(f"{where}: comparator_value is a proportion's number for the comparator", None)
+        unit = _string(entry, "unit")
+        shape = _proportion_problems(where, value, other, unit, printed) if proportion else []
+        for problem in shape:
+            report(problem, None)
+        words = _words(entry.get("words"), where, proportion, report)
+        if entry.get("words") is not None and not words:
+            continue
+        if None in (value, printed, *texts.values()) or source not in sources or shape:
             continue
         assert value is not None and printed is not None
         out.append(
@@ -108,9 +183,11 @@ def figures(data: Any, sources: Mapping[str, object], report: Report) -> tuple[F
                 population=texts["population"] or "",
                 source=str(source),
                 as_printed=printed,
-                unit=_string(entry, "unit"),
+                unit=unit,
                 interval=interval,
                 note=_string(entry, "note"),
+                comparator_value=other if proportion else None,
+                words=words,
             )
         )
     return tuple(out)

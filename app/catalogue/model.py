@@ -85,12 +85,33 @@ class Formulation:
 SOURCE_KINDS: tuple[str, ...] = ("comparative", "meta-analysis", "product-information", "other")
 
 
+#: A figure's effect that counts people: `value` (and `comparator_value`) are the share of
+#: people with the outcome, in per cent, as the source prints it.
+PROPORTION = "proportion"
+
+
+@dataclass(frozen=True)
+class FigureWords:
+    """A figure's setting in plain words for the person's sheet, in one language.
+
+    `comparator` names the group compared against as people ("on placebo (a dummy pill)",
+    "taking olanzapine"); `time_frame` says over how long ("over 26 weeks"); `outcome`
+    says what was counted, for a proportion ("put on at least 7% of their weight")."""
+
+    comparator: str
+    time_frame: str
+    outcome: str | None = None
+
+
 @dataclass(frozen=True)
 class Figure:
     """A published number beside a grade, e.g. weight change against placebo.
 
     Only numbers read in the source go in: `as_printed` holds them as the source prints
-    them; `value` and `interval` are the same numbers, never derived or rounded."""
+    them; `value`, `interval` and `comparator_value` are the same numbers, never derived
+    or rounded. `words` says the comparator and time frame (and, for a proportion, what
+    was counted) in plain words per language; without them the person's sheet leaves
+    the figure to the clinician's card."""
 
     measure: str
     side_effect: str
@@ -104,6 +125,12 @@ class Figure:
     unit: str | None = None
     interval: tuple[float, float] | None = None
     note: str | None = None
+    comparator_value: float | None = None
+    words: Mapping[str, FigureWords] = field(default_factory=dict)
+
+    @property
+    def is_proportion(self) -> bool:
+        return self.effect == PROPORTION and self.unit == "%"
 
 
 @dataclass(frozen=True)
@@ -457,6 +484,18 @@ def figure_document(figure: Figure) -> dict[str, Any]:
     }
     if figure.note:
         doc["note"] = figure.note
+    # Left out when empty, so versions published before them keep their checksums.
+    if figure.comparator_value is not None:
+        doc["comparator_value"] = figure.comparator_value
+    if figure.words:
+        doc["words"] = {
+            lang: {
+                "comparator": w.comparator,
+                "time_frame": w.time_frame,
+                **({"outcome": w.outcome} if w.outcome else {}),
+            }
+            for lang, w in sorted(figure.words.items())
+        }
     return doc
 
 
@@ -479,6 +518,13 @@ def figure_from_document(doc: Mapping[str, Any]) -> Figure:
         unit=doc.get("unit"),
         interval=(float(interval[0]), float(interval[1])) if interval else None,
         note=doc.get("note"),
+        comparator_value=float(doc["comparator_value"])
+        if doc.get("comparator_value") is not None
+        else None,
+        words={
+            lang: FigureWords(w["comparator"], w["time_frame"], w.get("outcome"))
+            for lang, w in (doc.get("words") or {}).items()
+        },
     )
 
 

@@ -357,6 +357,8 @@ def record_decision(
         raise InvalidDecision(f"Not medicines in data version {data_version}: {', '.join(unknown)}")
     if decision not in drug_ids and decision not in DECISIONS_OTHER:
         raise InvalidDecision("The decision must be a medicine, 'undecided' or 'no-medication'.")
+    if next_review is not None and next_review < utcnow().date():
+        raise InvalidDecision("The next review date is in the past: give today or a later date.")
     reason = reason.strip()[:2000]
     # Amendments one at a time: on PostgreSQL the consultation row is locked (to commit)
     # before the newest version is read; SQLite's writer is single already.

@@ -13,7 +13,14 @@ from datetime import date, datetime
 
 from app.catalogue.model import Dataset, Drug, symbol
 from app.consultations import options_view
-from app.consultations.evidence import FigureLine, SafetyNote, figure_line, safety_notes
+from app.consultations.evidence import (
+    FigureLine,
+    PlainFigure,
+    SafetyNote,
+    figure_line,
+    plain_figure,
+    safety_notes,
+)
 from app.consultations.options_view import AboutView, OptionView
 from app.consultations.tables import Consultation, DecisionVersion
 from app.ranking import Ranking, RankingRequest, rank
@@ -52,6 +59,18 @@ FORM_LABELS = {
     "short-acting-injection": N_("Short-acting injection"),
     "long-acting-injection": N_("Long-acting injection (every few weeks)"),
 }
+#: A rating for the person's sheet: a short word, defined there by how often and how bad
+#: (the card's words mix the two; NG197 §1.5).
+PLAIN_RATINGS = {
+    None: N_("not known"),
+    0: N_("not expected"),
+    1: N_("low"),
+    2: N_("medium"),
+    3: N_("high"),
+}
+#: The least rating that makes a side effect outside the person's priorities worth
+#: naming on the sheet, as the paper card names `++` and `+++`.
+NOTABLE_MIN_RATING = 2
 AVAILABILITY_LABELS = {
     "marketed": N_("available"),
     "not-marketed": N_("not available"),
@@ -61,11 +80,13 @@ AVAILABILITY_LABELS = {
 
 @dataclass(frozen=True)
 class Cell:
-    """One rating as people read it: symbol and words, never colour alone."""
+    """One rating as people read it: symbol and words, never colour alone. `text` is the
+    card's words (the clinician's pages), `plain` the sheet's word ("high")."""
 
     value: int | None
     symbol: str
     text: str
+    plain: str
 
     @property
     def unknown(self) -> bool:
@@ -129,10 +150,36 @@ class Card:
     text: str
     monitoring: tuple[str, ...]
     formulations: tuple[tuple[str, str, str], ...]  # (form label, UK, Norway)
+    forms: tuple[str, ...]  # the form ids
     rows: tuple[CardRow, ...]
     review_by: date
     safety: tuple[SafetyNote, ...] = ()
     figures: tuple[FigureLine, ...] = ()
+    plain_figures: tuple[PlainFigure, ...] = ()
+    """The figures the person's sheet can say in words in this language."""
+
+
+@dataclass(frozen=True)
+class Notable:
+    """A side effect outside the person's priorities that a medicine is rated `++` or
+    `+++` for: what the paper card lists."""
+
+    item: str
+    label: str
+    cell: Cell
+    helpful: bool  # the person said it could help them
+
+
+@dataclass(frozen=True)
+class SheetLine:
+    """One medicine in the sheet's table: a top match, or one discussed."""
+
+    drug_id: str
+    name: str
+    place: str | None  # "1", "=2"; None when the ranking left it out
+    band_label: str | None
+    discussed: bool
+    cells: tuple[Cell, ...]  # one per priority
 
 
 @dataclass(frozen=True)
@@ -150,6 +197,8 @@ class Ranked:
     """One sentence per domain that two or more of the person's priorities rest on."""
     class_safety: tuple[str, ...]
     """Safety notes for every antipsychotic, for the clinician, shown once."""
+    class_safety_plain: tuple[str, ...]
+    """The same notes in plain words, for the person's sheet."""
 
 
 @dataclass(frozen=True)
@@ -188,6 +237,60 @@ class ConsultationView(Ranked):
         return self.matches[: group_end if group_end - TOP_MATCHES <= TOP_MATCHES else TOP_MATCHES]
 
     @property
+    def sheet_lines(self) -> tuple[SheetLine, ...]:
+        """The sheet's one table: the top matches, then each discussed medicine not among
+        them, each with its rating for every priority."""
+        talked = {c.drug_id for c in self.discussed}
+        by_id = {m.drug_id: m for m in self.matches}
+        lines = [
+            SheetLine(m.drug_id, m.name, m.place, m.band_label, m.drug_id in talked, m.cells)
+            for m in self.top
+        ]
+        shown = {m.drug_id for m in self.top}
+        for card in self.discussed:
+            if card.drug_id in shown:
+                continue
+            rows = {r.item: r.cell for r in card.rows}
+            match = by_id.get(card.drug_id)
+            lines.append(
+                SheetLine(
+                    card.drug_id,
+                    card.name,
+                    match.place if match else None,
+                    match.band_label if match else None,
+                    True,
+                    tuple(rows[p.item] for p in self.priorities),
+                )
+            )
+        return tuple(lines)
+
+    def figures_for(self, card: Card) -> tuple[PlainFigure, ...]:
+        """The card's figures that the person's sheet says in words, for the person's
+        priorities, most important first."""
+        order = {p.item: p.priority for p in self.priorities}
+        return tuple(
+            sorted(
+                (f for f in card.plain_figures if f.side_effect in order),
+                key=lambda f: order[f.side_effect],
+            )
+        )
+
+    def notable(self, card: Card) -> tuple[Notable, ...]:
+        """Side effects beyond the person's priorities rated `++` or `+++`, the highest
+        first (checklist order within a rating)."""
+        mine = {p.item for p in self.priorities}
+        helpful = set(self.helpful)
+        rows = [
+            r
+            for r in card.rows
+            if r.item not in mine
+            and r.cell.value is not None
+            and r.cell.value >= NOTABLE_MIN_RATING
+        ]
+        rows.sort(key=lambda r: -(r.cell.value or 0))
+        return tuple(Notable(r.item, r.label, r.cell, r.label in helpful) for r in rows)
+
+    @property
     def more_tied(self) -> int:
         """How many more medicines share the last place shown on the sheet but are not on it."""
         top = self.top
@@ -197,7 +300,9 @@ class ConsultationView(Ranked):
 
 
 def cell(value: int | None, lang: str) -> Cell:
-    return Cell(value, symbol(value), rating_text(value, lang))
+    return Cell(
+        value, symbol(value), rating_text(value, lang), gettext_for(lang)(PLAIN_RATINGS[value])
+    )
 
 
 def card(dataset: Dataset, drug: Drug, lang: str) -> Card:
@@ -236,10 +341,16 @@ def card(dataset: Dataset, drug: Drug, lang: str) -> Card:
             )
             for f in drug.formulations
         ),
+        forms=tuple(f.form for f in drug.formulations),
         rows=tuple(rows),
         review_by=drug.review_by,
         safety=safety_notes(dataset, drug, lang),
         figures=tuple(figure_line(f, dataset, lang) for f in drug.figures),
+        plain_figures=tuple(
+            shown
+            for f in drug.figures
+            if (shown := plain_figure(f, drug.name[lang], dataset, lang)) is not None
+        ),
     )
 
 
@@ -338,6 +449,7 @@ def ranked(
             for domain, items in ranking.shared_domains
         ),
         class_safety=tuple(f.text[lang] for f in dataset.class_safety),
+        class_safety_plain=tuple(f.plain[lang] for f in dataset.class_safety),
     )
 
 

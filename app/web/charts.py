@@ -1,63 +1,84 @@
-"""Charts as inline SVG: drawn on the server, so the page, the print and the PDF match.
+"""Icon arrays as inline SVG: drawn on the server, so the page, the print and the PDF match.
 
-Each bar carries its rating as text (`+`, `++`, `+++`, `?`), never colour alone, and the
-chart has a text alternative that says the same as the bars. Sizes are in CSS px
-(0.75 pt): 14 px text for standard print, 22 px (16.5 pt) for large print.
+An icon array shows a published proportion as people out of 100: a 10 × 10 grid with
+one square for each person, filled for those who had the outcome. Filled squares are
+solid and the others outlined, so the difference never rests on colour alone, and the
+array's text alternative is the sentence printed beside it. Each grid is two paths (the
+filled and the empty squares), which keeps the PDF's layout cheap.
+
+Sizes are in CSS px (0.75 pt): 12 px labels for standard print, 22 px (16.5 pt) for
+large print, where the squares grow with the text.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from markupsafe import Markup, escape
 
-from app.consultations.view import Match, Priority
-from app.translations import gettext_for
+from app.consultations.evidence import PlainFigure
 
-STANDARD_PX, LARGE_PX = 14, 22
+STANDARD_PX, LARGE_PX = 11, 22
+SIDE = 10  # a 10 × 10 grid: one square per person out of 100
+FILLED, EMPTY = "#0b5394", "#6b6b6b"
 
 
-def priority_chart(
-    match: Match, priorities: Sequence[Priority], lang: str, *, large: bool = False
-) -> Markup:
-    """Horizontal bars: this medicine's rating for each of the person's priorities."""
-    _ = gettext_for(lang)
+def _squares(x0: int, y0: int, size: int, gap: int, first: int, last: int) -> str:
+    """Path data for squares `first` to `last - 1`, row by row from the top left."""
+    step = size + gap
+    return "".join(
+        f"M{x0 + (n % SIDE) * step} {y0 + (n // SIDE) * step}h{size}v{size}h-{size}z"
+        for n in range(first, last)
+    )
+
+
+def _grid(x0: int, y0: int, size: int, gap: int, people: int) -> str:
+    filled = _squares(x0, y0, size, gap, 0, people)
+    empty = _squares(x0 + 1, y0 + 1, size - 2, gap + 2, people, SIDE * SIDE)
+    parts = []
+    if filled:
+        parts.append(f'<path d="{filled}" fill="{FILLED}"/>')
+    if empty:
+        parts.append(f'<path d="{empty}" fill="none" stroke="{EMPTY}" stroke-width="1"/>')
+    return "".join(parts)
+
+
+def icon_array(figure: PlainFigure, *, large: bool = False, label_id: str) -> Markup:
+    """One grid for the medicine and, when the source gives it, one for the comparator,
+    each headed by who it counts and how many in 100. `label_id` names the element that
+    holds the sentence: the array's text alternative."""
+    if figure.per_100 is None:
+        return Markup("")
     font = LARGE_PX if large else STANDARD_PX
-    row, label_w, bar_w, bar_h = int(font * 1.8), font * 15, font * 10, int(font * 1.2)
-    height = row * len(priorities) + 4
-    width = label_w + bar_w + font * 4
-    title = _("{name}: ratings for your priorities").format(name=match.name)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
-        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'aria-label="{escape(title)}: {escape(match.why)}">',
-        f"<title>{escape(title)}</title>",
+    size = font // 2 + 1
+    gap = 2
+    grid_w = SIDE * size + (SIDE - 1) * gap
+    head = font * 2 + 6
+    groups = [(figure.drug, figure.per_100)]
+    counts = [figure.count]
+    if figure.comparator_per_100 is not None:
+        who = figure.comparator[:1].upper() + figure.comparator[1:]
+        groups.append((who, figure.comparator_per_100))
+        counts.append(figure.comparator_count)
+    # Each column is as wide as its grid or its longest line of text, measured
+    # generously (DejaVu Sans averages well under 0.62 em a letter): labels are never cut.
+    widths = [
+        max(grid_w, int(max(len(who), len(count)) * font * 0.62) + 1)
+        for (who, _people), count in zip(groups, counts, strict=True)
     ]
-    for index, (priority, cell) in enumerate(zip(priorities, match.cells, strict=True)):
-        y = index * row + 4
-        baseline = y + bar_h - font // 5
-        label = f"{priority.priority}. {priority.label}"
-        if len(label) > 27:
-            label = label[:26] + "…"
+    starts = [sum(widths[:i]) + i * font * 2 for i in range(len(widths))]
+    width = starts[-1] + widths[-1]
+    height = head + grid_w + 2
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="icons" role="img" '
+        f'aria-labelledby="{escape(label_id)}" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}">'
+    ]
+    for x, (who, people), count in zip(starts, groups, counts, strict=True):
         parts.append(
-            f'<text x="0" y="{baseline}" font-size="{font}" fill="#1b1b1b">{escape(label)}</text>'
-            f'<rect x="{label_w}" y="{y}" width="{bar_w}" height="{bar_h}" fill="none" '
-            f'stroke="#6b6b6b" stroke-width="1"/>'
+            f'<text x="{x}" y="{font}" font-size="{font}" fill="#1b1b1b">{escape(who)}</text>'
+            f'<text x="{x}" y="{font * 2 + 2}" font-size="{font}" font-weight="bold" '
+            f'fill="#1b1b1b">{escape(count)}</text>'
         )
-        if cell.unknown:
-            parts.append(
-                f'<rect x="{label_w}" y="{y}" width="{bar_w}" height="{bar_h}" fill="none" '
-                f'stroke="#1b1b1b" stroke-width="2" stroke-dasharray="6 4"/>'
-            )
-        elif cell.value:
-            filled = bar_w * cell.value // 3
-            parts.append(
-                f'<rect x="{label_w}" y="{y}" width="{filled}" height="{bar_h}" fill="#0b5394"/>'
-            )
-        parts.append(
-            f'<text x="{label_w + bar_w + font // 2}" y="{baseline}" font-size="{font}" '
-            f'fill="#1b1b1b">{escape(cell.symbol)}</text>'
-        )
+        parts.append(_grid(x, head, size, gap, people))
     parts.append("</svg>")
-    # Safe: every value interpolated above went through escape().
+    # Safe: every text interpolated above went through escape(); the rest are numbers.
     return Markup("".join(parts))  # noqa: S704

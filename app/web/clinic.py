@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
 from app.catalogue.model import FORMULATIONS
+from app.clock import utcnow
 from app.consultations import service, view
 from app.consultations.tables import Consultation
 from app.errors import DomainError, NotFound
@@ -108,6 +109,22 @@ def open_by_code(
     return response
 
 
+def drug_groups(
+    shown: view.ConsultationView, published: Published, lang: str
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The decision form's medicines: the top matches first, best first, then every
+    other medicine by name."""
+    _ = gettext_for(lang)
+    top = [(m.drug_id, m.name) for m in shown.top]
+    first = {drug_id for drug_id, _name in top}
+    rest = sorted(
+        ((d.id, d.name[lang]) for d in published.dataset.drugs if d.id not in first),
+        key=lambda pair: pair[1],
+    )
+    groups = [(_("Best matches"), top)] if top else []
+    return [*groups, (_("Other medicines") if top else _("A medicine"), rest)]
+
+
 def _consultation_page(
     request: Request,
     record: Record,
@@ -143,9 +160,8 @@ def _consultation_page(
             "filter_forms": formulations
             if formulations is not None
             else list(consultation.formulations),
-            "drugs": sorted(
-                ((d.id, d.name[lang]) for d in published.dataset.drugs), key=lambda p: p[1]
-            ),
+            "drug_groups": drug_groups(shown, published, lang),
+            "today": utcnow().date().isoformat(),
             "decisions_other": [(k, _(label)) for k, label in view.DECISION_LABELS.items()],
             "form": form
             or {
@@ -228,6 +244,11 @@ def record_decision(
             review = date.fromisoformat(next_review)
         except ValueError:
             errors.append(_("The next review date must be a date, for example 2027-01-31."))
+        else:
+            if review < utcnow().date():
+                errors.append(
+                    _("The next review date is in the past: choose today or a later date.")
+                )
     if not decision:
         errors.append(_("Choose a decision: a medicine, not decided yet, or no medication."))
     if record.latest is not None and not reason.strip():

@@ -14,7 +14,7 @@ from babel.dates import format_date
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from app.consultations import view
+from app.consultations import options_view, view
 from app.http.auth import Clinical
 from app.http.consultations import Record, read_consultation
 from app.http.params import Id
@@ -22,11 +22,12 @@ from app.http.published import Published, PublishedDep
 from app.http.state import app_state
 from app.http.unit_of_work import SessionDep, writing_unit
 from app.i18n import normalise
+from app.ranking.explain import forms_text
 from app.store.current import CurrentVersion
 from app.store.datasets import get_version
 from app.translations import available_languages, gettext_for
 from app.web import pdf
-from app.web.charts import priority_chart
+from app.web.charts import icon_array
 from app.web.render import LANGUAGE_NAMES, templates
 
 router = APIRouter(prefix="/consultations", include_in_schema=False)
@@ -70,9 +71,12 @@ def sheet_html(
         "v": shown,
         "large": large,
         "for_pdf": for_pdf,
-        "charts": {
-            m.drug_id: priority_chart(m, shown.priorities, chosen, large=large) for m in shown.top
-        },
+        "icons": lambda figure, label_id: icon_array(figure, large=large, label_id=label_id),
+        "other_options": [
+            o for o in options_view.options(data.dataset, chosen) if o.id != "medicine"
+        ],
+        "every": shown.class_safety_plain,
+        "forms_text": forms_text,
         "today": format_date(
             decided.recorded_at if decided else consultation.created_at, "long", locale
         ),

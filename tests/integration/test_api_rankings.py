@@ -30,7 +30,7 @@ def test_ranking_returns_every_drug_with_breakdown(small_client: TestClient) -> 
         "counted_as": 2,
         "contribution": 10,
     }
-    assert gamma["why"] == "1. Weight gain not known; 2. Shaking or tremor +"
+    assert gamma["why"] == "1. Weight gain: not known; 2. Shaking or tremor: uncommon or mild"
     assert body["data_version"]["number"] == 1
 
 
@@ -57,9 +57,12 @@ def test_helpful_and_exclusions(small_client: TestClient) -> None:
     excluded = {e["drug"]["id"]: e for e in body["excluded"]}
     assert excluded["betazine"]["reason"] == "must-avoid"
     assert excluded["betazine"]["message"] == (
-        "You must avoid “Shaking or tremor”; this medicine is rated ++ for it."
+        "The person must avoid “Shaking or tremor”; this medicine is rated "
+        "commoner or moderately severe for it."
     )
     assert excluded["gammazine"]["reason"] == "formulation"
+    # The forms in words, never ids in brackets.
+    assert excluded["gammazine"]["message"] == "Comes only as a liquid: none of the forms chosen."
 
 
 def test_ranking_in_norwegian(small_client: TestClient) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import io
 import re
+from datetime import timedelta
 from statistics import median
 from typing import Any, TypeAlias
 
@@ -14,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
+from app.clock import utcnow
 from tests.builders import bundled_dataset
 from tests.integration.pages import (
     competition_places,
@@ -40,6 +42,37 @@ BODY: dict[str, Any] = {
     "what_matters": "I work night shifts",
 }
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+#: A rating in the card's words (drugdata/README.md), as the clinician's pages say it.
+CARD_WORDS = {
+    None: "not known",
+    0: "not expected",
+    1: "uncommon or mild",
+    2: "commoner or moderately severe",
+    3: "common or more severe",
+}
+#: The same rating as the person's sheet says it, defined there by how often and how bad.
+SHEET_WORDS = {None: "not known", 0: "not expected", 1: "low", 2: "medium", 3: "high"}
+#: Forms as a clinician says them, in the drug files' order of forms.
+FORM_WORDS = {
+    "tablet": "tablets",
+    "capsule": "capsules",
+    "orodispersible": "tablets that melt in the mouth",
+    "liquid": "a liquid",
+    "sublingual": "tablets under the tongue",
+    "inhalation": "an inhaler",
+    "short-acting-injection": "short-acting injections",
+    "long-acting-injection": "long-acting injections",
+}
+
+
+def in_a_while(days: int = 42) -> str:
+    """A next review date in the future, whenever the test runs."""
+    return (utcnow().date() + timedelta(days=days)).isoformat()
+
+
+def and_list(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
 
 #: The `clinic` fixture: the client, the staff, the consultation as the API sent it, and
 #: Cora's CSRF token.
@@ -93,7 +126,18 @@ def test_every_medicine_is_ranked_with_its_band_why_and_unknowns(clinic: Clinic)
     # Every medicine in the drug files, once: ranked or left out with a reason.
     assert sorted([r.drug_id for r in rows] + excluded) == sorted(drug_files())
     assert set(excluded) == expected_exclusions(BODY["must_avoid"])
-    assert "You must avoid “Weight gain”" in html.unescape(page.text)
+    reasons = {
+        li.find("a")["href"].split("/staff/cards/")[1].split("?")[0]: text(li)
+        for li in soup(page.text).find("ul", class_="excluded").find_all("li")
+    }
+    for drug, reason in reasons.items():  # said to the clinician, the rating in words
+        rated = rating_in_file(drug, "weight-gain")
+        said = (
+            "how often this medicine causes it is not known"
+            if rated is None
+            else f"this medicine is rated {CARD_WORDS[rated]} for it"
+        )
+        assert f"The person must avoid “Weight gain”; {said}." in reason, reason
     # Each row shows the drug files' rating for each of the five, in priority order.
     for row in rows:
         assert row.cells == tuple(symbol_of(rating_in_file(row.drug_id, i)) for i in AVOID)
@@ -101,10 +145,19 @@ def test_every_medicine_is_ranked_with_its_band_why_and_unknowns(clinic: Clinic)
     scores = [r.score for r in rows]
     assert scores == sorted(scores)
     assert [r.place for r in rows] == competition_places(scores)
-    first = one(one(one(soup(page.text), "table.ranking"), "tbody"), "tr")
-    why = text(first.find("div", class_="why"))
-    assert why.startswith("1. Weight gain ")
-    assert all(f"{n}. " in why for n in range(1, 6))
+    # The why says each of the five in priority order, the rating in the card's words;
+    # a screen reader hears words for every cell, never "plus plus".
+    table = soup(page.text).find("table", class_="ranking")
+    for row, tr in zip(rows, table.find("tbody").find_all("tr"), strict=True):
+        expected = "; ".join(
+            f"{n}. {DATA.item(i).label['en']}: {CARD_WORDS[rating_in_file(row.drug_id, i)]}"
+            for n, i in enumerate(AVOID, start=1)
+        )
+        assert text(tr.find("div", class_="why")) == expected
+        spoken = [text(span) for span in tr.find_all("span", class_="visually-hidden")]
+        said = [w for w in spoken if w in CARD_WORDS.values()]
+        assert len(said) == sum(rating_in_file(row.drug_id, i) is not None for i in AVOID)
+        assert not any("+" in w for w in spoken), spoken
     for row in rows:
         unknown = [i for i in AVOID if rating_in_file(row.drug_id, i) is None]
         flag = one(soup(page.text), f'input[value="{row.drug_id}"]').find_parent("tr")
@@ -123,8 +176,20 @@ def test_the_formulation_filter_shows_only_medicines_in_that_form(clinic: Clinic
     in_that_form = {d for d in drug_files() if "long-acting-injection" in forms_in_file(d)}
     assert shown == in_that_form - expected_exclusions(BODY["must_avoid"])
     assert shown, "no long-acting injection left to show"
-    assert "It does not come in a form you chose" in page.text
     assert 'value="long-acting-injection" checked' in page.text
+    # Left out for its form: the forms it does come in, in words, no ids in brackets.
+    listed = soup(page.text).find("ul", class_="excluded").find_all("li")
+    by_form = {
+        li.find("a")["href"].split("/staff/cards/")[1].split("?")[0]: text(li)
+        for li in listed
+        if "Comes only as" in text(li)
+    }
+    no_injection = {d for d in drug_files() if "long-acting-injection" not in forms_in_file(d)}
+    assert set(by_form) == no_injection - expected_exclusions(BODY["must_avoid"])
+    for drug, reason in by_form.items():
+        forms = [FORM_WORDS[f] for f in FORM_WORDS if f in forms_in_file(drug)]
+        assert f"Comes only as {and_list(forms)}: none of the forms chosen." in reason
+        assert "(" not in reason and "-acting-" not in reason
 
 
 def test_a_kept_ranking_table_is_never_shown_for_another_language_filter_or_person(
@@ -214,14 +279,51 @@ def test_recording_the_discussion_needs_the_csrf_token_and_keeps_input_on_error(
     assert bad.status_code == 422
     assert "The next review date must be a date" in bad.text
     assert "Detained: the choice of tablet or injection stays open." in bad.text
+    # A next review in the past is refused as a form error, and nothing typed is lost.
+    past = (utcnow().date() - timedelta(days=2)).isoformat()
+    refused = client.post(url, data={**form, "next_review": past, "csrf_token": csrf, "lang": "en"})
+    assert refused.status_code == 422
+    assert "The next review date is in the past" in refused.text
+    kept = soup(refused.text)
+    assert {
+        i["value"] for i in kept.find_all("input", attrs={"name": "discussed", "checked": True})
+    } == {
+        "aripiprazole",
+        "lurasidone",
+    }
+    assert kept.find("option", value="aripiprazole", selected=True) is not None
+    assert kept.find("input", id="next_review")["value"] == past
+    assert "Detained: the choice of tablet or injection stays open." in refused.text
+    # The refused form recorded nothing.
+    unchanged = soup(client.get(f"/staff/consultations/{created['id']}?lang=en").text)
+    assert not unchanged.find_all("input", attrs={"name": "discussed", "checked": True})
+    review = in_a_while()
     good = client.post(
-        url, data={**form, "next_review": "2027-02-28", "csrf_token": csrf}, follow_redirects=False
+        url, data={**form, "next_review": review, "csrf_token": csrf}, follow_redirects=False
     )
     assert good.status_code == 303
     shown = client.get(good.headers["location"] + "&lang=en")
     assert "The discussion is recorded." in shown.text
     assert 'value="aripiprazole" checked' in shown.text
-    assert 'value="2027-02-28"' in shown.text
+    assert f'value="{review}"' in shown.text
+
+
+def test_the_decision_form_lists_the_top_matches_first_and_says_where_the_note_goes(
+    clinic,
+) -> None:
+    client, _, created, _ = clinic
+    page = client.get(f"/staff/consultations/{created['id']}?lang=en").text
+    form = soup(page).find("form", action=f"/staff/consultations/{created['id']}/decision")
+    top = names_in_order(page)[:3]
+    boxes = [text(label) for label in form.find_all("label", class_="choice")]
+    assert boxes[:3] == top
+    assert sorted(boxes[3:]) == boxes[3:] and not set(top) & set(boxes[3:])
+    assert len(boxes) == len(drug_files())
+    groups = form.find("select", id="decision").find_all("optgroup")
+    assert [text(o) for o in groups[0].find_all("option")] == top
+    assert groups[0]["label"] == "Best matches"
+    hint = text(form.find("p", id="note-hint"))
+    assert "Printed on the person's take-home sheet." in hint
 
 
 def decide(client: TestClient, created: dict[str, Any], csrf: str, **extra: object) -> None:
@@ -230,7 +332,7 @@ def decide(client: TestClient, created: dict[str, Any], csrf: str, **extra: obje
         data={
             "discussed": ["aripiprazole", "lurasidone"],
             "decision": "aripiprazole",
-            "next_review": "2027-01-15",
+            "next_review": in_a_while(),
             "context_note": "Review at 6 weeks.",
             "csrf_token": csrf,
             **extra,
@@ -330,17 +432,61 @@ def test_large_print_has_text_of_at_least_16_points(clinic: Clinic) -> None:
     assert len(PdfReader(io.BytesIO(large)).pages) > len(PdfReader(io.BytesIO(standard)).pages)
 
 
+def sheet_table(page: str) -> list[tuple[str, str, list[str]]]:
+    """The sheet's one table: (medicine, what is said under its name, the five words)."""
+    table = soup(page).find("table", class_="compare")
+    rows = []
+    for tr in table.find("tbody").find_all("tr"):
+        th = tr.find("th")
+        rows.append(
+            (
+                str(th.contents[0]).strip(),
+                text(th.find("span", class_="sub")),
+                [text(td) for td in tr.find_all("td")],
+            )
+        )
+    return rows
+
+
 def test_screen_and_sheet_show_the_same_top_matches(clinic: Clinic) -> None:
     client, _, created, _ = clinic
     page = client.get(f"/staff/consultations/{created['id']}?lang=nb")
     sheet = client.get(f"/consultations/{created['id']}/sheet?lang=nb")
-    on_sheet = [
-        re.sub(r"^=?\d+\. ", "", str(h3.contents[0])).strip()
-        for h3 in soup(sheet.text).find_all("h3")
-        if h3.find("span", class_="band")
-    ]
+    on_sheet = [name for name, _, _ in sheet_table(sheet.text)]
     assert len(on_sheet) >= 3
     assert names_in_order(page.text)[: len(on_sheet)] == on_sheet
+    places = [row.place for row in ranking_rows(page.text)][: len(on_sheet)]
+    assert [sub.split(" · ")[0] for _, sub, _ in sheet_table(sheet.text)] == [
+        f"Plass {place}" for place in places
+    ]
+
+
+def test_each_rating_is_on_the_sheet_once_in_words_defined_by_how_often_and_how_bad(
+    clinic,
+) -> None:
+    client, _, created, csrf = clinic
+    decide(client, created, csrf, discussed=["olanzapine", "aripiprazole"])
+    page = client.get(f"/consultations/{created['id']}/sheet?lang=en").text
+    rows = sheet_table(page)
+    by_name = {name: (sub, words) for name, sub, words in rows}
+    for drug in ("olanzapine", "aripiprazole"):
+        sub, words = by_name[DATA.drug(drug).name["en"]]
+        assert words == [SHEET_WORDS[rating_in_file(drug, i)] for i in AVOID]
+        assert "talked about" in sub
+    # Olanzapine is left out of the ranking (the person must avoid weight gain) and says so.
+    assert "not among your matches" in by_name["Olanzapine"][0]
+    key = soup(page).find("table", class_="key")
+    assert [text(tr) for tr in key.find("tbody").find_all("tr")] == [
+        "high (+++) common can be more severe",
+        "medium (++) commoner can be moderately severe",
+        "low (+) uncommon mild",
+    ]
+    # Nothing recorded about other options: that section is left out, not left empty.
+    assert 'id="s-options"' not in page
+    # No repeats: no chart, no second table of the same ratings, no symbol line.
+    assert "<svg" not in page.split('id="s-cards"')[0]
+    assert len(soup(page).find_all("table")) == 2
+    assert "+ uncommon or mild" not in page
 
 
 def test_the_sheet_needs_staff_and_accepts_a_bearer_token(staff_app: StaffApp) -> None:
@@ -410,3 +556,98 @@ def test_pages_show_shared_places_and_safety_notes(clinic: Clinic) -> None:
     for note in dataset.drug("olanzapine").safety:
         assert note.plain["en"] in sheet
     assert dataset.class_safety[0].plain["en"] in sheet
+
+
+def page_lines(content: bytes) -> list[list[str]]:
+    """Each page's lines of text, without bullets and the page number."""
+    pages = []
+    for page in PdfReader(io.BytesIO(content)).pages:
+        lines = [" ".join(line.split()) for line in page.extract_text().splitlines()]
+        pages.append([x for x in lines if x and x != "•" and not re.fullmatch(r"\d+ / \d+", x)])
+    return pages
+
+
+@pytest.mark.parametrize("lang", ["en", "nb"])
+def test_the_sheet_for_weight_gain_first_after_olanzapine_and_aripiprazole(clinic, lang) -> None:
+    """Weight gain is priority 1; olanzapine and aripiprazole were talked about: two A4
+    pages at most, the published proportion for weight gain in people out of 100 with an
+    icon array, and each medicine's safety notes and other notable side effects."""
+    client, _, created, csrf = clinic
+    decide(client, created, csrf, discussed=["olanzapine", "aripiprazole"])
+    url = f"/consultations/{created['id']}/sheet"
+    pdf = client.get(f"{url}.pdf?lang={lang}&large=0").content
+    assert len(PdfReader(io.BytesIO(pdf)).pages) <= 2
+    # A line may break after a hyphen ("Over-" / "wet"): join those back.
+    printed = " ".join(pdf_text(pdf).replace("-\n", "-").split())
+
+    # The proportion, as the drug file holds it: n in 100, time frame and comparator.
+    [figure] = [
+        f for f in drug_files()["aripiprazole"]["figures"]
+        if f["side_effect"] == "weight-gain" and f["effect"] == "proportion"
+    ]  # fmt: skip
+    words = figure["words"][lang]
+    per = {"en": "in 100", "nb": "av 100"}[lang]
+    name = DATA.drug("aripiprazole").name[lang].lower()
+    n, m = f"{figure['value']:g} {per}", f"{figure['comparator_value']:g} {per}"
+    outcome, time_frame, comparator = words["outcome"], words["time_frame"], words["comparator"]
+    sentence = {
+        "en": f"{n} people taking {name} {outcome} {time_frame}, against {m} {comparator}.",
+        "nb": f"{n} som brukte {name}, {outcome} {time_frame}, mot {m} {comparator}.",
+    }[lang]
+    assert sentence in printed
+    assert str(figure["value"]) in figure["as_printed"]  # printed, never derived
+
+    for drug in ("olanzapine", "aripiprazole"):
+        for flag in drug_files()[drug]["safety"]:
+            assert " ".join(flag["plain"][lang].split()) in printed, (drug, flag["id"])
+        notable = [
+            DATA.item(item).label[lang]
+            for item, rating in drug_files()[drug]["ratings"].items()
+            if item not in AVOID and rating["value"] != "unknown" and rating["value"] >= 2
+        ]
+        assert notable, drug
+        for label in notable:
+            assert " ".join(label.split()) in printed, (drug, label)
+    # Clinician-only monitoring stays off the person's sheet.
+    for drug in ("olanzapine", "aripiprazole"):
+        for point in drug_files()[drug]["monitoring"]:
+            assert point[lang] not in printed
+    assert "akathisia" not in printed.lower().replace("(akathisia)", "")
+
+    page = client.get(f"{url}?lang={lang}").text
+    [svg] = soup(page).find_all("svg", class_="icons")
+    assert svg["role"] == "img"
+    alternative = soup(page).find(id=svg["aria-labelledby"])
+    assert " ".join(text(alternative).split()) == sentence
+    # One 10 x 10 grid for aripiprazole, one for olanzapine: filled squares, then the rest.
+    squares = [(p.get("fill"), p["d"].count("z")) for p in svg.find_all("path")]
+    drug, other = figure["value"], figure["comparator_value"]
+    assert squares == [
+        ("#0b5394", drug),
+        ("none", 100 - drug),
+        ("#0b5394", other),
+        ("none", 100 - other),
+    ]
+    # Olanzapine's figure is a mean difference: said in words with its unit, no icons.
+    [bmi] = drug_files()["olanzapine"]["figures"]
+    said = {"en": "higher with olanzapine than in people", "nb": "høyere med olanzapin enn hos dem"}
+    number = f"{bmi['value']:g}".replace(".", "," if lang == "nb" else ".")
+    assert f"{number} {bmi['unit']} {said[lang]} {bmi['words'][lang]['comparator']}" in printed
+
+
+def test_no_heading_ends_a_page_and_large_print_stays_at_16_points(clinic) -> None:
+    client, _, created, csrf = clinic
+    decide(client, created, csrf, discussed=["olanzapine", "aripiprazole", "clozapine"])
+    url = f"/consultations/{created['id']}/sheet"
+    for large in (0, 1):
+        headings = {
+            " ".join(text(h).split())
+            for h in soup(client.get(f"{url}?lang=en&large={large}").text).find_all(["h2", "h3"])
+        }
+        pdf = client.get(f"{url}.pdf?lang=en&large={large}").content
+        pages = page_lines(pdf)
+        for number, lines in enumerate(pages[:-1], start=1):
+            assert lines[-1] not in headings, f"page {number} ends with the heading {lines[-1]!r}"
+        if large:
+            assert len(pages) > 2
+            assert round(min(font_sizes(pdf)), 1) >= 16

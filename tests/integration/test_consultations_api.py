@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from app.clock import utcnow
 from tests.integration.staff import StaffApp
 from tests.integration.test_cli import sdm
 
@@ -44,13 +47,18 @@ def test_decision_is_recorded_with_the_data_version(staff_app: StaffApp) -> None
     url = f"/api/v1/consultations/{consultation}/decision"
     bad = client.post(url, headers=cora, json={"decision": "aspirin"})
     assert bad.status_code == 422
+    two_days_ago = (utcnow().date() - timedelta(days=2)).isoformat()
+    past_review = {"decision": "undecided", "next_review": two_days_ago}
+    past = client.post(url, headers=cora, json=past_review)
+    assert past.status_code == 422
+    assert "in the past" in past.json()["detail"]
     ok = client.post(
         url,
         headers=cora,
         json={
             "discussed": ["aripiprazole", "lurasidone"],
             "decision": "aripiprazole",
-            "next_review": "2027-01-15",
+            "next_review": (utcnow().date() + timedelta(days=42)).isoformat(),
             "context_note": "will try for 6 weeks",
         },
     )

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 import httpx2
 
+from app.clock import utcnow
 from tests.builders import bundled_dataset
 from tests.integration.conftest import publish
 from tests.integration.live import live_server
@@ -22,7 +24,7 @@ from tests.integration.webclient import Browser, bearer, login, tablet_send
 DECISION = {
     "discussed": "aripiprazole",
     "decision": "aripiprazole",
-    "next_review": "2027-02-28",
+    "next_review": (utcnow().date() + timedelta(days=60)).isoformat(),
     "context_note": "Recorded on process B.",
 }
 

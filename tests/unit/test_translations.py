@@ -119,7 +119,12 @@ def test_explanations_are_translated() -> None:
     assert rating_text(0, "en") == "not expected"
     assert rating_text(None, "nb") == "ukjent"
     assert rating_text(0, "nb") == "ikke forventet"
-    assert rating_text(2, "nb") == "++"
+    # In words, never the symbol: a screen reader must not say "plus plus".
+    assert rating_text(1, "en") == "uncommon or mild"
+    assert rating_text(2, "en") == "commoner or moderately severe"
+    assert rating_text(3, "en") == "common or more severe"
+    assert rating_text(2, "nb") == "vanligere eller moderat alvorlig"
+    assert not any("+" in rating_text(v, lang) for v in (None, 0, 1, 2, 3) for lang in ("en", "nb"))
 
 
 def test_python_text_is_marked_where_babel_finds_it() -> None:
