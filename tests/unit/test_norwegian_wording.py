@@ -32,7 +32,7 @@ FOUND_WRONG = [
     ("tramper", "stamping, not tapping", "tripper"),
     ("Spør etter", "asks for the thing itself; 'spør om' asks about it", "Spør om"),
     ("Åpne ønsker", "ambiguous: 'open wishes'", "Åpne svar fra nettbrettet"),
-    ("Du må unngå", "reads as an order to the reader", "Du har sagt at du ikke kan godta"),
+    ("Du må unngå", "reads as an order to the reader", "Personen har sagt at"),
     ("quetiapin ", "the English spelling inside Norwegian text", "kvetiapin"),
 ]  # fmt: skip
 
