@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import AxeCheck, LiveApp
 from tests.browser.test_clinician_journey import log_in
 from tests.builders import bundled_dataset
 
@@ -36,7 +37,7 @@ def edit_note(page: Page, note: str, axe_check: Callable[[Page, str], None], whe
 
 
 def test_edit_submit_return_edit_submit_approve(
-    live, new_page: Callable[..., Page], axe_check
+    live: LiveApp, new_page: Callable[..., Page], axe_check: AxeCheck
 ) -> None:
     phil = new_page()
     log_in(phil, live, "en", "phil")

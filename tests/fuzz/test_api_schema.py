@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import pytest
 import schemathesis
@@ -45,10 +45,20 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 RANDOM = os.environ.get("FUZZ_RANDOM", "") == "1"
 #: Responses per operation and status code, for the summary in conftest.py.
 STATS: dict[str, dict[int, int]] = {}
+
+
+class TabletAndCodeLimits(TypedDict):
+    """The per-minute limits UNLIMITED lifts, as Settings names and types them."""
+
+    tablet_per_client_per_minute: int
+    tablet_overall_per_minute: int
+    code_misses_per_minute: int
+
+
 #: Thousands of requests from one client within a minute are the point here: the abuse
 #: limits (ADR 0011, tested in tests/integration/test_abuse_limits.py) must not make
 #: what the fuzzing sees depend on how fast it runs. Failed logins stay limited.
-UNLIMITED = {
+UNLIMITED: TabletAndCodeLimits = {
     "tablet_per_client_per_minute": 10**9,
     "tablet_overall_per_minute": 10**9,
     "code_misses_per_minute": 10**9,

@@ -14,9 +14,10 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from typing import Any, TypeAlias
 from urllib.parse import urlencode
 
 import httpx2
@@ -24,7 +25,9 @@ import pyotp
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event, func, text
-from sqlmodel import select
+from sqlalchemy.engine import Connection
+from sqlalchemy.engine.interfaces import DBAPICursor, ExecutionContext
+from sqlmodel import col, select
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import limits
@@ -42,11 +45,17 @@ from tests.builders import bundled_dataset
 from tests.conftest import BACKEND
 from tests.integration.conftest import PinnedClock, client_for, publish
 from tests.integration.live import live_server
-from tests.integration.staff import PASSWORD, Staff, add_staff
+from tests.integration.staff import PASSWORD, Staff, StaffApp, add_staff
+from tests.lookup import search
 
 TOKEN = "/api/v1/auth/token"
 CONSULTATIONS = "/api/v1/consultations"
 BODY = {"avoid": ["weight-gain", "tremor"], "helpful": ["sleepy-at-night"]}
+
+#: The `tablet_app` fixture: (settings) -> (client, database url).
+TabletApp: TypeAlias = Callable[..., tuple[TestClient, str]]
+#: The parameters the driver is given with a statement, as SQLAlchemy's events pass them.
+DriverParameters: TypeAlias = Sequence[Any] | Mapping[str, Any]
 
 
 def behind_proxy(client: TestClient) -> TestClient:
@@ -54,6 +63,8 @@ def behind_proxy(client: TestClient) -> TestClient:
     middleware (`--proxy-headers`) trusting the proxy (here, the test client), so that
     each request's X-Forwarded-For is the client address the app sees and counts."""
     return TestClient(
+        # uvicorn types ASGI apps with its own TypedDict scopes and events, starlette with
+        # MutableMapping: one interface, which neither library's types accept as the other's.
         ProxyHeadersMiddleware(client.app, trusted_hosts="*"),  # type: ignore[arg-type]
         base_url="https://testserver",
     )
@@ -74,7 +85,7 @@ def rows(url: str, table: type) -> int:
 def audit_events(url: str) -> list[AuditEvent]:
     engine = make_engine(url)
     with session_scope(engine) as session:
-        events = list(session.exec(select(AuditEvent).order_by(AuditEvent.id)).all())  # type: ignore[arg-type]
+        events = list(session.exec(select(AuditEvent).order_by(col(AuditEvent.id))).all())
     engine.dispose()
     return events
 
@@ -88,7 +99,7 @@ def counter_keys(url: str) -> list[str]:
 
 
 @pytest.fixture
-def tablet_app(fresh_db: Callable[[], str]):  # type: ignore[no-untyped-def]
+def tablet_app(fresh_db: Callable[[], str]) -> Iterator[TabletApp]:
     """An app over the bundled data whose tablet limits the test chooses; yields a
     factory (settings) -> (client, url)."""
     url = fresh_db()
@@ -110,7 +121,7 @@ def tablet_app(fresh_db: Callable[[], str]):  # type: ignore[no-untyped-def]
 
 
 def test_200_tablet_submissions_from_one_client_get_429_beyond_the_limit(
-    tablet_app, limits_clock: PinnedClock
+    tablet_app: TabletApp, limits_clock: PinnedClock
 ) -> None:
     client, url = tablet_app(tablet_per_client_per_minute=20, tablet_overall_per_minute=1000)
     proxy = behind_proxy(client)
@@ -136,7 +147,7 @@ def test_200_tablet_submissions_from_one_client_get_429_beyond_the_limit(
 
 
 def test_the_overall_limit_counts_every_client_and_a_refused_client_uses_none_of_it(
-    tablet_app, limits_clock: PinnedClock
+    tablet_app: TabletApp, limits_clock: PinnedClock
 ) -> None:
     client, url = tablet_app(tablet_per_client_per_minute=2, tablet_overall_per_minute=5)
     proxy = behind_proxy(client)
@@ -154,7 +165,9 @@ def test_the_overall_limit_counts_every_client_and_a_refused_client_uses_none_of
     assert rows(url, Consultation) == 5
 
 
-def test_an_ipv6_client_counts_as_its_64_network(tablet_app, limits_clock: PinnedClock) -> None:
+def test_an_ipv6_client_counts_as_its_64_network(
+    tablet_app: TabletApp, limits_clock: PinnedClock
+) -> None:
     client, _ = tablet_app(tablet_per_client_per_minute=2)
     proxy = behind_proxy(client)
     sent = [
@@ -165,7 +178,7 @@ def test_an_ipv6_client_counts_as_its_64_network(tablet_app, limits_clock: Pinne
     assert proxy.post(CONSULTATIONS, json=BODY, headers=at("2001:db8:1:3::1")).status_code == 201
 
 
-def post_form(client: TestClient, form: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
+def post_form(client: TestClient, form: list[tuple[str, str]]) -> httpx2.Response:
     return client.post(
         "/tablet",
         content=urlencode(form),
@@ -193,7 +206,7 @@ HIDDEN = re.compile(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">')
     ],
 )
 def test_the_tablet_over_its_limit_says_kindly_to_wait_or_ask_staff_and_keeps_the_answers(
-    tablet_app, limits_clock: PinnedClock, lang: str, words: tuple[str, ...]
+    tablet_app: TabletApp, limits_clock: PinnedClock, lang: str, words: tuple[str, ...]
 ) -> None:
     client, url = tablet_app(tablet_per_client_per_minute=1)
     form = [("lang", lang), *REVIEW, ("go", "send")]
@@ -221,7 +234,7 @@ def seconds_left_in_minute() -> float:
     return 60 - time.time() % 60
 
 
-def test_the_tablet_limits_hold_across_two_app_processes(fresh_db) -> None:  # type: ignore[no-untyped-def]
+def test_the_tablet_limits_hold_across_two_app_processes(fresh_db: Callable[[], str]) -> None:
     url = fresh_db()
     publish(url, bundled_dataset())
     limit = {"SDM_TABLET_PER_CLIENT_PER_MINUTE": "3"}
@@ -239,7 +252,7 @@ def test_the_tablet_limits_hold_across_two_app_processes(fresh_db) -> None:  # t
 # --- the index every use of a code goes through --------------------------------------------
 
 
-def test_the_code_queries_use_the_code_and_expiry_index(fresh_db) -> None:  # type: ignore[no-untyped-def]
+def test_the_code_queries_use_the_code_and_expiry_index(fresh_db: Callable[[], str]) -> None:
     url = fresh_db()
     publish(url, bundled_dataset())
     engine = make_engine(url)
@@ -255,9 +268,16 @@ def test_the_code_queries_use_the_code_and_expiry_index(fresh_db) -> None:  # ty
                 what_matters="",
                 code_ttl=timedelta(hours=4),
             )
-    captured: list[tuple[str, object]] = []
+    captured: list[tuple[str, DriverParameters]] = []
 
-    def grab(_conn, _cursor, statement, parameters, _context, _many) -> None:  # type: ignore[no-untyped-def]
+    def grab(
+        _conn: Connection,
+        _cursor: DBAPICursor,
+        statement: str,
+        parameters: DriverParameters,
+        _context: ExecutionContext | None,
+        _many: bool,
+    ) -> None:
         if "FROM consultation" in statement:
             captured.append((statement, parameters))
 
@@ -272,9 +292,9 @@ def test_the_code_queries_use_the_code_and_expiry_index(fresh_db) -> None:  # ty
         for statement, parameters in captured:
             if BACKEND == "postgresql":  # a small table: make the planner show its choice
                 conn.exec_driver_sql("SET enable_seqscan = off")
-                plan = conn.exec_driver_sql(f"EXPLAIN {statement}", parameters).all()  # type: ignore[arg-type]
+                plan = conn.exec_driver_sql(f"EXPLAIN {statement}", parameters).all()
             else:
-                plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()  # type: ignore[arg-type]
+                plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
             described = " ".join(str(part) for row in plan for part in row)
             assert "ix_consultation_code_expires" in described, (statement, described)
     engine.dispose()
@@ -284,7 +304,7 @@ def test_the_code_queries_use_the_code_and_expiry_index(fresh_db) -> None:  # ty
 
 
 def test_codes_that_match_nothing_are_throttled_per_staff_user(
-    staff_app, limits_clock: PinnedClock
+    staff_app: StaffApp, limits_clock: PinnedClock
 ) -> None:
     client, staff = staff_app
     code = client.post(CONSULTATIONS, json=BODY).json()["code"]
@@ -321,7 +341,7 @@ def token_form(staff: Staff, username: str, *, password: str = PASSWORD) -> dict
 
 
 def test_50_bad_passwords_from_rotating_addresses_do_not_stop_the_real_user(
-    staff_app, limits_clock: PinnedClock
+    staff_app: StaffApp, limits_clock: PinnedClock
 ) -> None:
     client, staff = staff_app
     proxy = behind_proxy(client)
@@ -345,7 +365,7 @@ def test_50_bad_passwords_from_rotating_addresses_do_not_stop_the_real_user(
 
 
 def test_a_client_over_its_limit_gets_429_while_the_account_logs_in_from_elsewhere(
-    staff_app, limits_clock: PinnedClock
+    staff_app: StaffApp, limits_clock: PinnedClock
 ) -> None:
     client, staff = staff_app
     proxy = behind_proxy(client)
@@ -370,7 +390,7 @@ def test_a_client_over_its_limit_gets_429_while_the_account_logs_in_from_elsewhe
 
 
 def test_a_successful_login_clears_that_clients_failures_for_the_name(
-    staff_app, limits_clock: PinnedClock
+    staff_app: StaffApp, limits_clock: PinnedClock
 ) -> None:
     """Four typing mistakes, then a login: the next mistakes start from nought again."""
     client, staff = staff_app
@@ -383,7 +403,7 @@ def test_a_successful_login_clears_that_clients_failures_for_the_name(
 
 
 def test_one_client_guessing_many_usernames_is_throttled_for_every_name(
-    staff_app, limits_clock: PinnedClock
+    staff_app: StaffApp, limits_clock: PinnedClock
 ) -> None:
     """X-Forwarded-For from a client the app does not trust (no proxy in between)
     changes nothing: the rotating header below is one client, the socket's peer."""
@@ -400,8 +420,8 @@ def test_one_client_guessing_many_usernames_is_throttled_for_every_name(
 
 
 def test_failed_logins_for_unknown_names_leave_only_aggregates_and_bounded_counters(
-    fresh_db, limits_clock: PinnedClock
-) -> None:  # type: ignore[no-untyped-def]
+    fresh_db: Callable[[], str], limits_clock: PinnedClock
+) -> None:
     url = fresh_db()
     publish(url, bundled_dataset())
     audit_before = rows(url, AuditEvent)
@@ -432,7 +452,7 @@ def test_failed_logins_for_unknown_names_leave_only_aggregates_and_bounded_count
         assert len(counter_keys(url)) == 2
 
 
-def test_a_totp_code_works_once(staff_app) -> None:
+def test_a_totp_code_works_once(staff_app: StaffApp) -> None:
     client, staff = staff_app
     form = token_form(staff, "phil")
     assert client.post(TOKEN, data=form).status_code == 200
@@ -441,7 +461,7 @@ def test_a_totp_code_works_once(staff_app) -> None:
     proxy = behind_proxy(client)  # from another address too
     assert proxy.post(TOKEN, data=form, headers=at("192.0.2.40")).status_code == 401
     web = client.get("/login")
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', web.text).group(1)  # type: ignore[union-attr]
+    csrf = search(r'name="csrf_token" value="([^"]+)"', web.text).group(1)
     page = client.post("/login", data={**form, "csrf_token": csrf}, follow_redirects=False)
     assert page.status_code == 401
 
@@ -465,7 +485,9 @@ def test_only_codes_newer_than_the_last_accepted_one_are_valid() -> None:
     assert totp_step(secret, None, None, now) is None
 
 
-def test_one_totp_code_opens_one_session_even_sent_to_two_processes_at_once(fresh_db) -> None:  # type: ignore[no-untyped-def]
+def test_one_totp_code_opens_one_session_even_sent_to_two_processes_at_once(
+    fresh_db: Callable[[], str],
+) -> None:
     url = fresh_db()
     publish(url, bundled_dataset())
     staff = add_staff(url)
@@ -491,7 +513,9 @@ def test_one_totp_code_opens_one_session_even_sent_to_two_processes_at_once(fres
 # --- the counters themselves ----------------------------------------------------------------
 
 
-def test_counters_count_in_fixed_windows_and_ended_windows_are_deleted(fresh_db) -> None:  # type: ignore[no-untyped-def]
+def test_counters_count_in_fixed_windows_and_ended_windows_are_deleted(
+    fresh_db: Callable[[], str],
+) -> None:
     url = fresh_db()
     engine = make_engine(url)
     minute = limits.Limit("test.minute", 2, timedelta(minutes=1))

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from tests.builders import bundled_dataset
 from tests.integration.pages import soup, text
-from tests.integration.staff import web_login
+from tests.integration.staff import StaffApp, web_login
+from tests.lookup import one
 
 DATA = bundled_dataset()
 
@@ -16,15 +17,15 @@ def grid(page: str) -> tuple[list[str], dict[str, list[str]]]:
     table = soup(page).find("table", class_="grid")
     if table is None:
         return [], {}
-    columns = [text(th) for th in table.find("thead").find_all("th")][1:]
+    columns = [text(th) for th in one(table, "thead").find_all("th")][1:]
     rows = {
         text(tr.find("th")): [text(td) for td in tr.find_all("td")]
-        for tr in table.find("tbody").find_all("tr")
+        for tr in one(table, "tbody").find_all("tr")
     }
     return columns, rows
 
 
-def test_search_in_either_language_and_changed_cells_marked_in_words(staff_app) -> None:
+def test_search_in_either_language_and_changed_cells_marked_in_words(staff_app: StaffApp) -> None:
     client, staff = staff_app
     phil = staff.headers(client, "phil")
     draft = client.post("/api/v1/drafts", headers=phil, json={}).json()["id"]
@@ -69,18 +70,20 @@ def test_search_in_either_language_and_changed_cells_marked_in_words(staff_app) 
     assert "zzzz" in text(soup(page).find(class_="notice"))
     assert grid(page)[0] == ["Olanzapine"]
     # The draft's page has the search box, a plain form that goes to the grid.
-    form = soup(client.get(f"/staff/drafts/{draft}").text).find("form", attrs={"role": "search"})
+    form = one(soup(client.get(f"/staff/drafts/{draft}").text), 'form[role="search"]')
     assert form["method"] == "get" and form["action"] == base
     assert form.find("input", attrs={"name": "q"}) is not None
 
 
-def test_the_grid_cells_link_to_the_rating_form_while_the_draft_is_open(staff_app) -> None:
+def test_the_grid_cells_link_to_the_rating_form_while_the_draft_is_open(
+    staff_app: StaffApp,
+) -> None:
     client, staff = staff_app
     csrf = web_login(client, staff, "phil")
     draft_url = client.post(
         "/staff/drafts", data={"csrf_token": csrf}, follow_redirects=False
     ).headers["location"]
     page = soup(client.get(f"{draft_url}/grid", params={"q": "clozapine drooling"}).text)
-    (link,) = page.find("table", class_="grid").find("tbody").find_all("a")
+    (link,) = one(one(page, "table.grid"), "tbody").find_all("a")
     assert link["href"] == f"{draft_url}/drugs/clozapine/ratings/drooling"
     assert client.get(link["href"]).status_code == 200

@@ -6,18 +6,20 @@ kept (append-only) and audited; the pages say what happened and never strand any
 from __future__ import annotations
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text as sql
 from sqlalchemy.exc import DBAPIError
 
 from app.db import make_engine, session_scope
 from tests.conftest import BACKEND
 from tests.integration.pages import soup, text
-from tests.integration.staff import add_staff_user, web_login
+from tests.integration.staff import StaffApp, add_staff_user, web_login
+from tests.lookup import one
 
 RATING = "/api/v1/drafts/{id}/drugs/clozapine/ratings/drooling"
 
 
-def edit(client, headers, draft: str, note: str) -> None:  # type: ignore[no-untyped-def]
+def edit(client: TestClient, headers: dict[str, str], draft: str, note: str) -> None:
     url = RATING.format(id=draft)
     read = client.get(url, headers=headers)
     body = {k: read.json()[k] for k in ("value", "sources", "source_values")} | {"note": note}
@@ -25,7 +27,7 @@ def edit(client, headers, draft: str, note: str) -> None:  # type: ignore[no-unt
     assert saved.status_code == 200, saved.text
 
 
-def test_return_with_comment_then_resubmit_then_approve(staff_app) -> None:
+def test_return_with_comment_then_resubmit_then_approve(staff_app: StaffApp) -> None:
     client, staff = staff_app
     phil, pia = staff.headers(client, "phil"), staff.headers(client, "pia")
     draft = client.post("/api/v1/drafts", headers=phil, json={}).json()["id"]
@@ -70,7 +72,7 @@ def test_return_with_comment_then_resubmit_then_approve(staff_app) -> None:
     ]
 
 
-def test_whoever_submitted_before_a_return_still_may_not_approve(staff_app) -> None:
+def test_whoever_submitted_before_a_return_still_may_not_approve(staff_app: StaffApp) -> None:
     client, staff = staff_app
     add_staff_user(staff, "pete", "pharmacist")
     phil, pia, pete = (staff.headers(client, n) for n in ("phil", "pia", "pete"))
@@ -85,7 +87,7 @@ def test_whoever_submitted_before_a_return_still_may_not_approve(staff_app) -> N
     assert client.post(f"/api/v1/drafts/{draft}/approve", headers=pete).status_code == 200
 
 
-def test_comments_are_never_changed_or_deleted(staff_app) -> None:
+def test_comments_are_never_changed_or_deleted(staff_app: StaffApp) -> None:
     client, staff = staff_app
     phil, pia = staff.headers(client, "phil"), staff.headers(client, "pia")
     draft = client.post("/api/v1/drafts", headers=phil, json={}).json()["id"]
@@ -110,7 +112,9 @@ def test_comments_are_never_changed_or_deleted(staff_app) -> None:
     assert [c["comment"] for c in seen] == ["", "Kept."]
 
 
-def test_the_pages_offer_only_what_each_may_do_and_say_what_happened(staff_app) -> None:
+def test_the_pages_offer_only_what_each_may_do_and_say_what_happened(
+    staff_app: StaffApp,
+) -> None:
     client, staff = staff_app
     csrf = web_login(client, staff, "phil")
     draft_url = client.post(
@@ -127,11 +131,11 @@ def test_the_pages_offer_only_what_each_may_do_and_say_what_happened(staff_app) 
     refused = client.post(f"{draft_url}/approve", data={"csrf_token": csrf})
     assert refused.status_code == 403
     page = soup(refused.text)
-    assert page.find("nav").find("a", href="/staff/drafts") is not None
-    assert page.find("main").find("a", href=draft_url) is not None
+    assert one(page, "nav").find("a", href="/staff/drafts") is not None
+    assert one(page, "main").find("a", href=draft_url) is not None
     refused = client.post(f"{draft_url}/return", data={"csrf_token": csrf, "comment": "x"})
     assert refused.status_code == 403
-    assert soup(refused.text).find("main").find("a", href=draft_url) is not None
+    assert one(soup(refused.text), "main").find("a", href=draft_url) is not None
     client.cookies.clear()
 
     csrf = web_login(client, staff, "pia")

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from app.curation import drafts
 from app.db import make_engine, session_scope
 from app.store.datasets import DatasetCache
-from tests.conftest import downgrade, migrate
+from tests.conftest import Databases, downgrade, migrate
 from tests.integration.conftest import publish, small_dataset
 
 SOURCES = {
@@ -26,7 +26,7 @@ SOURCES = {
 }
 
 
-def test_draft_sources_survive_the_upgrade_and_the_downgrade(databases) -> None:  # type: ignore[no-untyped-def]
+def test_draft_sources_survive_the_upgrade_and_the_downgrade(databases: Databases) -> None:
     url = databases.empty()
     migrate(url)
     publish(url, small_dataset())

@@ -5,10 +5,13 @@ with the drug's card and written back out by `sdm data export`."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
+from fastapi.testclient import TestClient
 
 from app.catalogue import load_directory
+from tests.integration.staff import StaffApp
 from tests.integration.test_cli import sdm
 
 KEY = "test-fixture-source"
@@ -20,14 +23,16 @@ FIXTURE = {
 }
 
 
-def sources_of(client, headers, draft: str) -> dict[str, dict]:  # type: ignore[no-untyped-def]
+def sources_of(
+    client: TestClient, headers: dict[str, str], draft: str
+) -> dict[str, dict[str, Any]]:
     listed = client.get(f"/api/v1/drafts/{draft}/sources", headers=headers)
     assert listed.status_code == 200, listed.text
     return {s["key"]: s for s in listed.json()}
 
 
 def test_a_source_added_in_a_draft_is_cited_published_and_exported(
-    staff_app, tmp_path: Path
+    staff_app: StaffApp, tmp_path: Path
 ) -> None:
     client, staff = staff_app
     phil, pia = staff.headers(client, "phil"), staff.headers(client, "pia")
@@ -81,7 +86,7 @@ def test_a_source_added_in_a_draft_is_cited_published_and_exported(
     assert exported.drug("olanzapine").ratings["weight-gain"].source_values[KEY] == "test value"
 
 
-def test_editing_a_source_needs_its_etag_and_is_checked(staff_app) -> None:
+def test_editing_a_source_needs_its_etag_and_is_checked(staff_app: StaffApp) -> None:
     client, staff = staff_app
     phil, pia = staff.headers(client, "phil"), staff.headers(client, "pia")
     draft = client.post("/api/v1/drafts", headers=phil, json={}).json()["id"]

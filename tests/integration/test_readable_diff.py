@@ -3,17 +3,20 @@ draft's page and from `sdm data diff`: a rating whose note alone changed shows b
 
 from __future__ import annotations
 
+from fastapi.testclient import TestClient
+
 from tests.builders import bundled_dataset
 from tests.integration.pages import soup, text
-from tests.integration.staff import web_login
+from tests.integration.staff import StaffApp, web_login
 from tests.integration.test_cli import sdm
+from tests.lookup import one
 
 DATA = bundled_dataset()
 DRUG, ITEM = "olanzapine", "weight-gain"
 NEW_NOTE = "Test note written by the test suite; not clinical advice."
 
 
-def change_only_the_note(client, phil) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+def change_only_the_note(client: TestClient, phil: dict[str, str]) -> tuple[str, str]:
     """Open a draft and change the note of one rating, nothing else; (draft, old note)."""
     draft = client.post("/api/v1/drafts", headers=phil, json={}).json()["id"]
     url = f"/api/v1/drafts/{draft}/drugs/{DRUG}/ratings/{ITEM}"
@@ -25,7 +28,9 @@ def change_only_the_note(client, phil) -> tuple[str, str]:  # type: ignore[no-un
     return draft, rating["note"] or "none"
 
 
-def test_a_changed_note_shows_old_and_new_in_the_api_the_page_and_the_cli(staff_app) -> None:
+def test_a_changed_note_shows_old_and_new_in_the_api_the_page_and_the_cli(
+    staff_app: StaffApp,
+) -> None:
     client, staff = staff_app
     phil, pia = staff.headers(client, "phil"), staff.headers(client, "pia")
     draft, old_note = change_only_the_note(client, phil)
@@ -49,7 +54,7 @@ def test_a_changed_note_shows_old_and_new_in_the_api_the_page_and_the_cli(staff_
         page = soup(client.get(f"/staff/drafts/{draft}?lang={lang}").text)
         tables = page.find_all("table", class_="diff")
         assert [text(t.find("caption")) for t in tables] == [DATA.drug(DRUG).name[lang]]
-        body = tables[0].find("tbody")
+        body = one(tables[0], "tbody")
         rows = [[text(td) for td in tr.find_all("td")] for tr in body.find_all("tr")]
         assert len(rows) == 1
         label, what, before, after = rows[0][:4]

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import re
 
+from fastapi.testclient import TestClient
+
 from tests.builders import bundled_dataset
 from tests.integration.pages import soup, text
-from tests.integration.staff import web_login
+from tests.integration.staff import StaffApp, web_login
+from tests.lookup import attribute, one
 
 DATA = bundled_dataset()
 DRUG, ITEM = "olanzapine", "weight-gain"
@@ -22,7 +25,7 @@ FIXTURE = {
 }
 
 
-def open_draft(client, csrf: str) -> str:  # type: ignore[no-untyped-def]
+def open_draft(client: TestClient, csrf: str) -> str:
     opened = client.post("/staff/drafts", data={"csrf_token": csrf}, follow_redirects=False)
     return str(opened.headers["location"])
 
@@ -33,7 +36,9 @@ def revision_of(page: str) -> str:
     return found.group(1)
 
 
-def test_the_rating_form_shows_the_published_value_and_each_sources_words(staff_app) -> None:
+def test_the_rating_form_shows_the_published_value_and_each_sources_words(
+    staff_app: StaffApp,
+) -> None:
     client, staff = staff_app
     csrf = web_login(client, staff, "phil")
     draft_url = open_draft(client, csrf)
@@ -55,12 +60,13 @@ def test_the_rating_form_shows_the_published_value_and_each_sources_words(staff_
         assert set(ticked) == set(rating.sources)
         for key in rating.sources:
             pick = ticked[key].find_parent("div", class_="source-pick")
+            assert pick is not None
             assert DATA.sources[key].citation in text(pick)
-            says = pick.find("input", attrs={"name": "says"})
-            assert says["value"] == rating.source_values.get(key, "")
+            says_field = one(pick, 'input[name="says"]')
+            assert says_field["value"] == rating.source_values.get(key, "")
 
 
-def test_problems_are_said_in_the_pharmacists_words(staff_app) -> None:
+def test_problems_are_said_in_the_pharmacists_words(staff_app: StaffApp) -> None:
     client, staff = staff_app
     csrf = web_login(client, staff, "phil")
     form_url = f"{open_draft(client, csrf)}/drugs/{DRUG}/ratings/{ITEM}"
@@ -91,7 +97,7 @@ def test_problems_are_said_in_the_pharmacists_words(staff_app) -> None:
     assert revision_of(client.get(form_url).text) == revision
 
 
-def test_a_source_added_from_the_rating_form_can_be_cited_at_once(staff_app) -> None:
+def test_a_source_added_from_the_rating_form_can_be_cited_at_once(staff_app: StaffApp) -> None:
     client, staff = staff_app
     csrf = web_login(client, staff, "phil")
     draft_url = open_draft(client, csrf)
@@ -99,7 +105,7 @@ def test_a_source_added_from_the_rating_form_can_be_cited_at_once(staff_app) -> 
     form_url = f"{draft_url}/drugs/{DRUG}/ratings/{ITEM}"
     link = soup(client.get(form_url).text).find("a", href=re.compile("/sources\\?for="))
     assert link is not None
-    sources_page = client.get(link["href"].split("#")[0])
+    sources_page = client.get(attribute(link, "href").split("#")[0])
     assert sources_page.status_code == 200
 
     # Refused in words first: a bad key, no address, a date in the future.
@@ -118,7 +124,7 @@ def test_a_source_added_from_the_rating_form_can_be_cited_at_once(staff_app) -> 
     summary = text(soup(bad.text).find("div", class_="error-summary"))
     for words in ("short key", "web address", "cannot be after today"):
         assert words in summary
-    assert soup(bad.text).find("textarea", id="citation").text == FIXTURE["citation"]
+    assert one(soup(bad.text), "textarea#citation").text == FIXTURE["citation"]
 
     added = client.post(
         f"{draft_url}/sources",
@@ -155,12 +161,12 @@ def test_a_source_added_from_the_rating_form_can_be_cited_at_once(staff_app) -> 
     assert api["sources"] == [*rating.sources, FIXTURE["key"]]
     assert api["source_values"][FIXTURE["key"]] == "test value"
     listed = soup(client.get(f"{draft_url}/sources?q=test-fixture").text)
-    rows = listed.find("tbody").find_all("tr")
+    rows = one(listed, "tbody").find_all("tr")
     assert [text(r.find("th")) for r in rows] == [FIXTURE["key"]]
     assert "2025-01-15" in text(rows[0])
 
 
-def test_a_stale_source_edit_keeps_what_was_typed(staff_app) -> None:
+def test_a_stale_source_edit_keeps_what_was_typed(staff_app: StaffApp) -> None:
     client, staff = staff_app
     csrf = web_login(client, staff, "phil")
     draft_url = open_draft(client, csrf)
