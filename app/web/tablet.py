@@ -224,11 +224,27 @@ def _see_other(url: str) -> Response:
     return response
 
 
+def focus_after_move(after: Next) -> str:
+    """The id of the button to focus after Up or Down: the one pressed, or the other
+    when the item reached the top or bottom (a disabled button takes no focus). A
+    fragment naming a focusable element focuses it on load, without JavaScript; the
+    page's `autofocus` says the same for a reload (browsers skip it under a fragment)."""
+    order = after.state.order
+    by = after.moved_by or "up"
+    if after.moved in order and len(order) > 1:
+        index = order.index(after.moved)
+        if by == "up" and index == 0:
+            by = "down"
+        elif by == "down" and index == len(order) - 1:
+            by = "up"
+    return f"{by}-{after.moved}"
+
+
 def _go_to(request: Request, published: Published, after: Next) -> Response:
-    """Redirect to the step's page with the state in the cookie (the moved item's row
-    as the fragment, so the page opens there); if the state is too big for a cookie,
+    """Redirect to the step's page with the state in the cookie (after Up or Down, the
+    moved item's button as the fragment, so the page opens there with focus on it); if the state is too big for a cookie,
     answer with the page itself."""
-    fragment = f"#item-{after.moved}" if after.moved else ""
+    fragment = f"#{focus_after_move(after)}" if after.moved else ""
     response = _see_other(f"/tablet/{after.step}{fragment}")
     carried = {
         "step": after.step,

@@ -242,13 +242,14 @@ def test_after_up_the_page_opens_at_the_moved_item_with_focus_on_its_button(
     client, _ = staff_app
     data = [("lang", "en"), ("order", "tremor"), ("order", "weight-gain"), ("order", "dry-mouth")]
     moved = post(client, [*data, ("here", "order"), ("go", "up:dry-mouth")], follow=False)
-    assert moved.headers["location"] == "/tablet/order#item-dry-mouth"
+    assert moved.headers["location"] == "/tablet/order#up-dry-mouth"
     page = BeautifulSoup(client.get("/tablet/order").text, "html.parser")
     row = page.find(id="item-dry-mouth")
     assert isinstance(row, Tag)
     assert [b["value"] for b in page.select("button[autofocus]")] == ["up:dry-mouth"]
     # moved to the top, Up is disabled: focus goes to Down
-    post(client, [*data, ("here", "order"), ("go", "up:weight-gain")], follow=False)
+    top = post(client, [*data, ("here", "order"), ("go", "up:weight-gain")], follow=False)
+    assert top.headers["location"] == "/tablet/order#down-weight-gain"
     page = BeautifulSoup(client.get("/tablet/order").text, "html.parser")
     assert [b["value"] for b in page.select("button[autofocus]")] == ["down:weight-gain"]
 
