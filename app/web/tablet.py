@@ -242,8 +242,8 @@ def focus_after_move(after: Next) -> str:
 
 def _go_to(request: Request, published: Published, after: Next) -> Response:
     """Redirect to the step's page with the state in the cookie (after Up or Down, the
-    moved item's button as the fragment, so the page opens there with focus on it); if the state is too big for a cookie,
-    answer with the page itself."""
+    moved item's button as the fragment, so the page opens there with focus on it);
+    if the state is too big for a cookie, answer with the page itself."""
     fragment = f"#{focus_after_move(after)}" if after.moved else ""
     response = _see_other(f"/tablet/{after.step}{fragment}")
     carried = {
