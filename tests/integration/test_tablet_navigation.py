@@ -5,6 +5,7 @@ the code page waits longer; staff find a consultation by time and tablet name.""
 
 from __future__ import annotations
 
+import random
 import re
 from urllib.parse import urlencode
 
@@ -279,3 +280,19 @@ def test_every_step_has_its_own_title_in_both_languages(staff_app: StaffApp) -> 
         assert len(set(titles)) == len(titles), titles
         assert titles[0].startswith(f"{step_word} 1 ") and titles[0].endswith(" · Choosewell")
         assert titles[-1].startswith(f"{step_word} 8 ")
+
+
+def test_a_state_too_big_for_a_cookie_is_answered_in_place(staff_app: StaffApp) -> None:
+    """A very long "what matters" in many-byte characters does not fit a cookie: the
+    post answers with the page itself, as before Post/Redirect/Get, and nothing is lost."""
+    client, _ = staff_app
+    draw = random.Random(13)
+    words = "".join(chr(draw.randrange(0x4E00, 0x9FFF)) for _ in range(2000))
+    data = [("lang", "en"), ("order", "tremor"), ("here", "own-words")]
+    answer = post(client, [*data, ("what_matters", words), ("go", "review")], follow=False)
+    assert answer.status_code == 200
+    assert answer.headers["cache-control"] == "no-store"
+    assert words in answer.text
+    assert f"{STATE_COOKIE}=" not in answer.headers.get("set-cookie", "").replace(
+        f'{STATE_COOKIE}=""', ""
+    )
