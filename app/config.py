@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     token_minutes: int = 60
     #: How long a hand-off code from the tablet can be used to open the preferences.
     code_ttl_minutes: int = 240
+    #: How long the tablet shows the hand-off code before it clears itself for the next
+    #: person (with JavaScript, a warning comes a minute before).
+    tablet_code_page_minutes: int = Field(default=10, ge=2, le=60)
+    #: Staff who open a consultation by code also see the ones made in this many hours,
+    #: with the time and the tablet's name, to find one whose code is lost.
+    recent_consultation_hours: int = Field(default=8, ge=1, le=72)
     #: Days a consultation is kept: older ones no longer open (410) and are what
     #: `sdm consultations purge` deletes by default. Unset: no limit but the purge's own.
     retention_days: int | None = Field(default=None, ge=1)

@@ -158,6 +158,28 @@ def code_in_use(session: Session, code: str, now: datetime) -> bool:
     return taken is not None
 
 
+@dataclass(frozen=True)
+class Recent:
+    """A consultation as staff find it without its code: when and on which tablet."""
+
+    id: str
+    created_at: datetime
+    tablet: str
+
+
+def recent(session: Session, *, within: timedelta, limit: int = 50) -> list[Recent]:
+    """The consultations made in the last `within`, newest first: no preferences, only
+    the time and the tablet's name (opening one records the read, as by code)."""
+    since = utcnow() - within
+    rows = session.exec(
+        select(Consultation.id, Consultation.created_at, Consultation.tablet)
+        .where(col(Consultation.created_at) >= since)
+        .order_by(col(Consultation.created_at).desc())
+        .limit(limit)
+    ).all()
+    return [Recent(id=i, created_at=as_utc(at), tablet=tablet) for i, at, tablet in rows]
+
+
 def normalise_code(code: str) -> str:
     """What a person types: spaces and case don't matter."""
     return "".join(code.split()).upper()[:CODE_LENGTH]
@@ -189,9 +211,11 @@ def create(
     what_matters: str,
     code_ttl: timedelta,
     options: Sequence[str] = (),
+    tablet: str = "",
 ) -> Consultation:
     """Store a tablet submission. The request is checked exactly as a ranking request;
-    `options` are ids of the data version's options (the ones to talk about)."""
+    `options` are ids of the data version's options (the ones to talk about); `tablet`
+    is the name of the tablet it came from (a place, never a person), or ""."""
     problems = option_problems(options, dataset)
     try:
         check_request(request, dataset.item_ids)
@@ -216,6 +240,7 @@ def create(
         with_carer=with_carer,
         what_matters=what_matters.strip()[:2000],
         options=list(options),
+        tablet=tablet[:40],
     )
     session.add(consultation)
     session.flush()

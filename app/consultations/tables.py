@@ -39,6 +39,9 @@ class Consultation(SQLModel, table=True):
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
     )
     what_matters: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    #: The name of the tablet it was sent from (`/tablet?tablet=...`): a place, never a
+    #: person; "" when none was set. Staff find a consultation by it and the time.
+    tablet: str = Field(default="", sa_column=Column(String(40), nullable=False, server_default=""))
 
     def preferences(self) -> dict[str, Any]:
         return {

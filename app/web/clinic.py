@@ -7,7 +7,7 @@ All of it reads `app.consultations.view`, as the discussion sheet does.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, cast
 
 from fastapi import APIRouter, Form, Path, Query, Request
@@ -25,6 +25,7 @@ from app.http.consultations import Record, open_consultation, read_consultation
 from app.http.language import PageLanguageDep, get_page_language
 from app.http.params import Id
 from app.http.published import Published, PublishedDep
+from app.http.state import app_state
 from app.http.unit_of_work import SessionDep, writing_unit
 from app.limits import RateLimited
 from app.translations import available_languages, gettext_for
@@ -68,11 +69,15 @@ def open_by_code(
     code: Annotated[str | None, Query(max_length=32)] = None,
 ) -> Response:
     """The form to type a hand-off code; with `?code=` it opens the preferences.
-    Codes that match nothing are limited per user (app/http/code_lookup.py): 429 beyond."""
+    Codes that match nothing are limited per user (app/http/code_lookup.py): 429 beyond.
+    Below it, the consultations made in the last SDM_RECENT_CONSULTATION_HOURS, by time
+    and tablet name, for a code that is lost (each opens as any consultation does, and
+    the read is recorded)."""
     _ = page._
     errors: list[str] = []
     status = 200
     headers: dict[str, str] = {}
+    hours = app_state(request).settings.recent_consultation_hours
     if code is not None and code.strip():
         try:
             found = code_lookup.open_by_code(request, session, who, code)
@@ -102,6 +107,8 @@ def open_by_code(
             "code": code or "",
             "errors": errors,
             "data_version": published.version,
+            "recent_hours": hours,
+            "recent": service.recent(session, within=timedelta(hours=hours)),
         },
         status,
     )

@@ -44,8 +44,8 @@ def tablet_code(page: Page, base: str, lang: str) -> str:
     for item in CHOSEN:
         page.locator(f'input[name="chosen"][value="{item}"]').check()
     page.locator('button[value="order-from-choose"]').click()
-    page.locator('button[value="extras"]').click()
-    page.locator('button[value="review"]').click()
+    for go in ("helpful", "cannot-accept", "forms", "own-words", "review"):
+        page.locator(f'button[value="{go}"]').click()
     page.locator('button[value="send"]').click()
     code = page.locator(".code").first.inner_text()
     return re.sub(r"\s", "", code)
@@ -71,6 +71,9 @@ def test_tablet_to_code_to_clinician_to_decision_to_pdf(
     page = new_page()
     log_in(page, live, lang)
     axe_check(page, f"the staff start page ({lang})")
+    page.goto(f"{live.base}/staff/consultations?lang={lang}")
+    assert page.locator("table.recent tbody tr").count() >= 1  # the one just sent
+    axe_check(page, f"open by code, with the recent ones ({lang})")
     page.fill("#code", code.lower())
     page.locator('form[action="/staff/consultations"] button[type="submit"]').click()
     expect(page.locator("h1")).to_have_text(TEXT[lang]["ranked"])

@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.catalogue.model import FORMULATIONS
+from app.consultations.tablet_flow import HELPFUL_SHORTLIST
 from app.ranking.request import MAX_AVOID
 from tests.builders import bundled_dataset
 from tests.fuzz.test_api_schema import EXAMPLES, RANDOM, STATS, Target
@@ -48,7 +49,8 @@ WHAT_MATTERS = st.text(
 
 @st.composite
 def preferences(draw: st.DrawFn) -> dict[str, Any]:
-    """A valid preference set, as the API takes it."""
+    """A valid preference set, as the API takes it (the tablet page keeps only the
+    short-listed helpful items: tablet_flow.HELPFUL_SHORTLIST)."""
     avoid = draw(st.lists(st.sampled_from(ITEM_IDS), min_size=1, max_size=MAX_AVOID, unique=True))
     others = [i for i in ITEM_IDS if i not in avoid]
     return {
@@ -157,7 +159,9 @@ def test_every_valid_preference_set_is_accepted_from_the_tablet_page(
     code = CODE.search(response.text)
     assert code, "no hand-off code on the page"
     seen = opened(client, target, code.group(1) + code.group(2))
-    assert {k: seen[k] for k in FIELDS} == as_sent(chosen)
+    # The tablet offers only the short list of helpful items; any other is dropped.
+    helpful = [i for i in chosen["helpful"] if i in HELPFUL_SHORTLIST]
+    assert {k: seen[k] for k in FIELDS} == as_sent({**chosen, "helpful": helpful})
     assert seen["lang"] == lang
 
 

@@ -54,6 +54,7 @@ EXPECTED = {
     ("GET", "/tablet"): ANY,
     ("GET", "/about"): ANY,
     ("POST", "/tablet"): ANY,
+    ("GET", "/tablet/{step}"): ANY,
     ("GET", "/api/v1/review-due"): PHARMACIST,
     ("GET", "/login"): ANY,
     ("POST", "/login"): ANY,
@@ -120,6 +121,7 @@ def fill(path: str, draft_id: str) -> str:
         "action": "submit",
         "code": "ABCDEF",
         "consultation_id": "0" * 32,
+        "step": "review",
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 

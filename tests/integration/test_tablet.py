@@ -23,45 +23,41 @@ def hidden_state(html: str) -> list[tuple[str, str]]:
     return re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">', html)
 
 
+def on(html: str, **answers: str | list[str]) -> list[tuple[str, str]]:
+    """A page's hidden state with this page's own answers added, as its form sends it."""
+    data = hidden_state(html)
+    for name, value in answers.items():
+        data += [(name, v) for v in ([value] if isinstance(value, str) else value)]
+    return data
+
+
 def test_the_whole_tablet_journey_gives_a_code_the_clinician_can_open(staff_app: StaffApp) -> None:
     client, staff = staff_app
     start = client.get("/tablet?lang=en")
     assert start.status_code == 200
     assert start.headers["cache-control"] == "no-store"
     assert "set-cookie" not in start.headers
-    choose = post(client, [("lang", "en"), ("carer", "yes"), ("go", "choose")])
+    options = post(client, on(start.text, carer="yes", go="options"))
+    choose = post(client, on(options.text, go="choose"))
     assert "Chosen: 0 of 5" in choose.text
     picked = ["weight-gain", "tiredness", "restlessness"]
-    order = post(
-        client,
-        [("lang", "en"), ("carer", "yes"), ("go", "order-from-choose")]
-        + [("chosen", i) for i in picked],
-    )
+    order = post(client, on(choose.text, chosen=picked, go="order-from-choose"))
     assert order.status_code == 200
     state = hidden_state(order.text)
     assert [v for k, v in state if k == "order"] == picked
     moved = post(client, [*state, ("go", "up:restlessness")])
     state = hidden_state(moved.text)
     assert [v for k, v in state if k == "order"] == ["weight-gain", "restlessness", "tiredness"]
-    extras = post(client, [*state, ("go", "extras")])
-    state = [(k, v) for k, v in hidden_state(extras.text)]
-    review = post(
-        client,
-        [
-            *state,
-            ("helpful", "sleepy-at-night"),
-            ("must_avoid", "weight-gain"),
-            ("forms", "tablet"),
-            ("what_matters", "keep+working"),
-            ("go", "review"),
-        ],
-    )
+    helpful = post(client, [*state, ("go", "helpful")])
+    cannot = post(client, on(helpful.text, helpful="sleepy-at-night", go="cannot-accept"))
+    forms = post(client, on(cannot.text, must_avoid="weight-gain", go="forms"))
+    words = post(client, on(forms.text, forms="tablet", go="own-words"))
+    review = post(client, on(words.text, what_matters="keep+working", go="review"))
     assert "keep working" in review.text
     assert "could not accept at all" in review.text
     done = post(client, [*hidden_state(review.text), ("go", "send")])
     code = re.search(r'<p class="code"[^>]*>(\w{3}) (\w{3})</p>', done.text)
     assert code, done.text
-    assert "set-cookie" not in done.headers
     opened = client.get(
         f"/api/v1/consultations/by-code/{code.group(1)}{code.group(2)}",
         headers=staff.headers(client, "cora"),
@@ -69,6 +65,7 @@ def test_the_whole_tablet_journey_gives_a_code_the_clinician_can_open(staff_app:
     assert opened["avoid"] == ["weight-gain", "restlessness", "tiredness"]
     assert opened["helpful"] == ["sleepy-at-night"]
     assert opened["must_avoid"] == ["weight-gain"]
+    assert opened["formulations"] == ["tablet"]
     assert opened["with_carer"] is True
     assert opened["what_matters"] == "keep working"
     assert opened["ranking"]["results"][0]["drug"]["id"]
@@ -129,6 +126,7 @@ def test_the_tablet_offers_every_option_and_sends_the_ones_ticked(
     choose = post(client, [("lang", lang), *ticked, ("go", "choose")])
     state = hidden_state(choose.text)
     assert [v for k, v in state if k == "options"] == ["no-antipsychotic", "stay-on-current"]
+    state = [(k, v) for k, v in state if k != "here"]  # as if from a page after the checklist
     review = post(client, [*state, ("order", "tremor"), ("go", "review")])
     assert f"<li>{free}</li>" in review.text
     done = post(client, [*hidden_state(review.text), ("go", "send")])

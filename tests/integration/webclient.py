@@ -66,34 +66,39 @@ def hidden_state(page: str) -> list[tuple[str, str]]:
     return HIDDEN.findall(page)
 
 
+def tablet_post(browser: Browser, base: str, form: list[tuple[str, str]]) -> httpx2.Response:
+    """A tablet form post and, as a browser does, the page its 303 leads to (ADR 0012)."""
+    response = browser.post(f"{base}/tablet", form=form)
+    if response.status_code == 303:
+        location = response.headers["location"].partition("#")[0]
+        response = browser.get(f"{base}{location}")
+    return response
+
+
 def tablet_to_review(browser: Browser, base: str) -> list[tuple[str, str]]:
     """The tablet steps up to the review page (as in test_tablet.py); returns its form."""
     url = f"{base}/tablet"
     assert browser.get(f"{url}?lang=en").status_code == 200
     chosen = [("chosen", i) for i in ("weight-gain", "tiredness", "restlessness")]
-    order = browser.post(
-        url, form=[("lang", "en"), ("carer", "yes"), ("go", "order-from-choose"), *chosen]
+    page = tablet_post(
+        browser, base, [("lang", "en"), ("carer", "yes"), ("go", "order-from-choose"), *chosen]
     )
-    assert order.status_code == 200, order.text
-    extras = browser.post(url, form=[*hidden_state(order.text), ("go", "extras")])
-    assert extras.status_code == 200, extras.text
-    review = browser.post(
-        url,
-        form=[
-            *hidden_state(extras.text),
-            ("helpful", "sleepy-at-night"),
-            ("forms", "tablet"),
-            ("what_matters", "keep working"),
-            ("go", "review"),
-        ],
-    )
-    assert review.status_code == 200, review.text
-    return [*hidden_state(review.text), ("go", "send")]
+    assert page.status_code == 200, page.text
+    for go, answers in (
+        ("helpful", []),
+        ("cannot-accept", [("helpful", "sleepy-at-night")]),
+        ("forms", []),
+        ("own-words", [("forms", "tablet")]),
+        ("review", [("what_matters", "keep working")]),
+    ):
+        page = tablet_post(browser, base, [*hidden_state(page.text), *answers, ("go", go)])
+        assert page.status_code == 200, page.text
+    return [*hidden_state(page.text), ("go", "send")]
 
 
 def tablet_send(browser: Browser, base: str) -> str:
     """The whole tablet journey ending with `go=send`; returns the hand-off code."""
-    done = browser.post(f"{base}/tablet", form=tablet_to_review(browser, base))
+    done = tablet_post(browser, base, tablet_to_review(browser, base))
     assert done.status_code == 200, done.text
     code = CODE.search(done.text)
     assert code, done.text
