@@ -506,6 +506,34 @@ def test_the_sheet_needs_staff_and_accepts_a_bearer_token(staff_app: StaffApp) -
     assert client.get(f"/consultations/{'0' * 32}/sheet", headers=token).status_code == 404
 
 
+def test_the_sheet_says_the_options_talked_about_and_questions_to_ask(
+    staff_app: StaffApp,
+) -> None:
+    """The options the person ticked, each with what it involves and what is known, in
+    the data's words; then questions to take to the next appointment."""
+    client, staff = staff_app
+    ticked = ["no-antipsychotic", "lower-dose"]
+    created = client.post("/api/v1/consultations", json={**BODY, "options": ticked}).json()
+    web_login(client, staff, "cora")
+    page = soup(client.get(f"/consultations/{created['id']}/sheet?lang=en").text)
+    assert DATA.options is not None
+    section = one(page, "section[aria-labelledby='s-options']")
+    assert text(one(section, "h2")) == "Options you talked about"
+    items = [text(li) for li in section.find_all("li")]
+    in_data_order = [o.id for o in DATA.options.options if o.id in ticked]
+    for said, option_id in zip(items, in_data_order, strict=True):
+        option = DATA.options.option(option_id)
+        assert said.startswith(option.label["en"]), said
+        for words in (option.involves["en"], *(k.text["en"] for k in option.known)):
+            assert " ".join(words.split()) in said, (option_id, words)
+    assert DATA.options.option("stay-on-current").label["en"] not in text(section)
+    questions = one(page, "section[aria-labelledby='s-questions']")
+    assert text(one(questions, "h2")) == "Questions you may want to ask"
+    asked = [text(li) for li in questions.find_all("li")]
+    assert len(asked) >= 3 and all(q.endswith("?") for q in asked), asked
+    assert "Can I change my mind later, and how would we stop or switch safely?" in asked
+
+
 def test_free_text_is_escaped_on_every_page_and_printed_as_text_in_the_pdf(
     staff_app: StaffApp,
 ) -> None:

@@ -8,6 +8,7 @@ import httpx2
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.builders import bundled_dataset
 from tests.integration.staff import StaffApp
 
 
@@ -116,6 +117,9 @@ def test_the_tablet_offers_every_option_and_sends_the_ones_ticked(
     client, staff = staff_app
     start = client.get(f"/tablet?lang={lang}")
     assert about in start.text  # the condition and the decision, from the data
+    options_data = bundled_dataset().options
+    assert options_data is not None
+    assert options_data.about.decision[lang] in start.text
     assert '<button type="submit" name="go" value="options"' in start.text
     options = post(client, [("lang", lang), ("go", "options")])
     assert options.status_code == 200

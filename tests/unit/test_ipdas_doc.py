@@ -15,7 +15,7 @@ QUALIFYING = ["1.1.1", "1.1.2", "1.1.3", "1.1.4", "1.1.5", "1.2.1"]
 CERTIFICATION = ["2.1.1", "2.2.1", "2.2.2", "2.2.3", "2.2.4", "2.3.1"]
 SCREENING = "2.4.1–2.4.4"
 QUALITY = [f"Q{n}" for n in range(1, 24)]
-STATUSES = ("met", "partly", "in progress", "not met", "not applicable")
+STATUSES = ("met", "partly", "not met", "not applicable")
 
 
 def rows() -> dict[str, list[str]]:
