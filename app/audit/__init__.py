@@ -3,18 +3,21 @@ and read back newest first. Below every domain package that writes it (accounts,
 consultations, curation).
 
 Each event links to the one before it by hash (app/audit/chain.py; `sdm audit verify`
-checks it, app/audit/verify.py). Appends
-are serialised so that the chain never forks: on PostgreSQL by a transaction-scoped
-advisory lock taken just before the previous hash is read and held until commit; on
-SQLite by its single writer (units of work that write begin IMMEDIATE; a deferred
-one that read a stale snapshot cannot write). The unique index on `prev_hash` refuses
-a fork on both, whatever happens.
+checks it, app/audit/verify.py). `record` keeps the event with the transaction, and the
+events are chained and written when the transaction commits (`_seal`, a `before_commit`
+hook), so the appends are serialised only for the commit itself: on PostgreSQL by a
+transaction-scoped advisory lock taken just before the previous hash is read; on SQLite
+by its single writer (units of work that write begin IMMEDIATE). The unique index on
+`prev_hash` refuses a fork on both, whatever happens. (Taking the lock at `record`
+held it for the rest of the request: 50 concurrent draft edits on PostgreSQL then
+waited past the 2 s lock timeout, and some were answered 503.)
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import event as orm_event
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
@@ -35,29 +38,47 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    at = utcnow()
-    prev_hash = previous_hash(session)
-    event = AuditEvent(
-        at=at,
-        actor=by,
-        action=action,
-        target=target,
-        before=before,
-        after=after,
-        prev_hash=prev_hash,
-        hash=event_hash(
-            at=at,
-            actor=by,
-            action=action,
-            target=target,
-            before=before,
-            after=after,
-            prev_hash=prev_hash,
-        ),
+    """An audit event for this transaction: written, chained to the trail, when it commits;
+    gone if it rolls back."""
+    pending = AuditEvent(
+        at=utcnow(), actor=by, action=action, target=target, before=before, after=after
     )
-    session.add(event)
-    session.flush()  # the id, and so the place in the chain, is taken under the lock
-    return event
+    session.info.setdefault(_PENDING, []).append(pending)
+    return pending
+
+
+_PENDING = "sdm_audit_pending"
+
+
+def _seal(session: Session) -> None:
+    """Before a commit: chain this transaction's events to the trail and write them, in
+    the order they were recorded, under the append lock."""
+    pending: list[AuditEvent] = session.info.pop(_PENDING, [])
+    if not pending:
+        return
+    prev_hash = previous_hash(session)
+    for event in pending:
+        event.prev_hash = prev_hash
+        event.hash = event_hash(
+            at=event.at,
+            actor=event.actor,
+            action=event.action,
+            target=event.target,
+            before=event.before,
+            after=event.after,
+            prev_hash=prev_hash,
+        )
+        session.add(event)
+        session.flush()  # the id, and so the place in the chain, is taken under the lock
+        prev_hash = event.hash
+
+
+def _forget(session: Session, *_: object) -> None:
+    session.info.pop(_PENDING, None)
+
+
+orm_event.listen(Session, "before_commit", _seal)
+orm_event.listen(Session, "after_rollback", _forget)
 
 
 def previous_hash(session: Session) -> str:
