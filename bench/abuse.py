@@ -165,8 +165,8 @@ def fill(database: Path, count: int) -> None:
     with sqlite3.connect(database) as conn:
         conn.executemany(
             "INSERT INTO consultation (id, code, code_expires_at, created_at, lang, avoid, "
-            "helpful, must_avoid, formulations, with_carer, what_matters, discussed, "
-            "context_note) VALUES (?, ?, ?, ?, 'en', ?, '[]', '[]', '[]', 0, '', '[]', '')",
+            "helpful, must_avoid, formulations, with_carer, options, what_matters) "
+            "VALUES (?, ?, ?, ?, 'en', ?, '[]', '[]', '[]', 0, '[]', '')",
             rows,
         )
     conn.close()
