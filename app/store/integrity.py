@@ -41,22 +41,11 @@ class IntegrityCheck:
 
     def check(self, session: Session, version: DataVersion) -> None:
         """Raise `DataVersionCorrupt` if `version` did not match its checksum when last read."""
-        now = self._clock()
         verdict = self._verdict
-        if (
-            verdict is None
-            or verdict.number != version.number
-            or verdict.checksum != version.checksum
-            or now - verdict.at >= self.max_age
-        ):
+        if self._stale(verdict, version):
             with self._lock:  # one re-read at a time; the others use its verdict
                 verdict = self._verdict
-                if (
-                    verdict is None
-                    or verdict.number != version.number
-                    or verdict.checksum != version.checksum
-                    or now - verdict.at >= self.max_age
-                ):
+                if self._stale(verdict, version):
                     problem: DataVersionCorrupt | None = None
                     try:
                         read_dataset(session, version)
@@ -64,5 +53,15 @@ class IntegrityCheck:
                         problem = exc
                     verdict = _Verdict(version.number, version.checksum, self._clock(), problem)
                     self._verdict = verdict
+        assert verdict is not None
         if verdict.problem is not None:
             raise verdict.problem
+
+    def _stale(self, verdict: _Verdict | None, version: DataVersion) -> bool:
+        """No verdict yet, a verdict on another version, or one older than `max_age`."""
+        return (
+            verdict is None
+            or verdict.number != version.number
+            or verdict.checksum != version.checksum
+            or self._clock() - verdict.at >= self.max_age
+        )
