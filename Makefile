@@ -17,6 +17,7 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(VENV)/.installed-app: requirements/app.txt pyproject.toml | $(BIN)/python
+	scripts/ensure-pdf-libs
 	$(BIN)/pip install --quiet --require-hashes -r requirements/app.txt
 	$(BIN)/pip install --quiet --no-deps -e .
 	@touch $@

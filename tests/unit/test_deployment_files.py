@@ -296,3 +296,13 @@ def test_the_scheduler_script_runs_real_sdm_commands() -> None:
         args = [group, command] if command else [group]
         args += {"consultations": ["--older-than", "90"], "backup": ["x"]}.get(group, [])
         parser.parse_args(args)  # exits (SystemExit) on an unknown command
+
+
+def test_make_install_ensures_the_same_pdf_libraries_as_the_image() -> None:
+    script = (ROOT / "scripts" / "ensure-pdf-libs").read_text()
+    listed = re.search(r"^PACKAGES=\((.*)\)$", script, re.MULTILINE)
+    assert listed, "scripts/ensure-pdf-libs names its packages in PACKAGES=(...)"
+    assert set(shlex.split(listed.group(1))) == {*WEASYPRINT_PACKAGES, "fonts-dejavu-core"}
+    makefile = (ROOT / "Makefile").read_text()
+    install_app = makefile.split("$(VENV)/.installed-app:", 1)[1].split("\n\n", 1)[0]
+    assert "scripts/ensure-pdf-libs" in install_app
