@@ -20,6 +20,10 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from app.config import ROOT
+from tests.cheap_hashing import use_cheap_hashing
+
+# Before any test adds a staff user: see tests/cheap_hashing.py.
+use_cheap_hashing()
 
 PG_ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKEND = "postgresql" if PG_ADMIN_URL else "sqlite"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
@@ -39,11 +41,16 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def verify_password(stored_hash: str, password: str) -> bool:
+def verify_password(stored_hash: str | None, password: str) -> bool:
+    """Whether `password` matches `stored_hash`. With no hash (no such user) a hash of a
+    password nobody has is checked instead, so the answer takes as long either way."""
     try:
-        return _hasher.verify(stored_hash, password)
+        matches = _hasher.verify(stored_hash or _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return False
+    return matches and stored_hash is not None
 
 
-DUMMY_HASH = _hasher.hash("a password nobody has, to keep timing even")
+@functools.cache
+def _dummy_hash() -> str:
+    return _hasher.hash("a password nobody has, to keep timing even")

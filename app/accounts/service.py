@@ -17,7 +17,7 @@ from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from app import audit, limits
-from app.accounts.passwords import DUMMY_HASH, hash_password, policy_problems, verify_password
+from app.accounts.passwords import hash_password, policy_problems, verify_password
 from app.accounts.tables import ROLES, AuthSession, StaffUser
 from app.clock import as_utc, utcnow
 from app.config import Settings
@@ -252,7 +252,7 @@ def login(
         if seen.full:
             return LoginOutcome(error=TooManyAttempts(limit, seen.retry_after))
     user = find_user(session, username)
-    ok = verify_password(user.password_hash if user else DUMMY_HASH, password)
+    ok = verify_password(user.password_hash if user else None, password)
     if ok and user is not None and not user.disabled:
         needs_code = user.role in policy.second_factor_roles and not policy.allow_password_only
         if user.totp_secret or needs_code:
