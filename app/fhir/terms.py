@@ -77,7 +77,12 @@ def coding(system: str, code: str, text: Mapping[str, str]) -> Coding:
 
 
 def checklist_coding(base: FhirBase, dataset: Dataset, item_id: str) -> Coding:
-    return coding(base.checklist, item_id, dataset.item(item_id).label)
+    """A checklist item by its id; with its label when this data version still has it."""
+    try:
+        label = dataset.item(item_id).label
+    except KeyError:
+        return Coding(system=base.checklist, code=item_id)
+    return coding(base.checklist, item_id, label)
 
 
 def medicine_concept(dataset: Dataset, drug_id: str) -> CodeableConcept:
