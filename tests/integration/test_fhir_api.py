@@ -12,7 +12,9 @@ from typing import Any
 from fhir.resources.R4B import get_fhir_model_class
 
 from tests.integration.conftest import client_for
-from tests.integration.staff import StaffApp
+from tests.integration.pages import soup
+from tests.integration.pages import text as text_of
+from tests.integration.staff import StaffApp, web_login
 from tests.integration.test_clinical_records import api_decide, expire_code, reads_in_db
 
 FIVE = ["restlessness", "weight-gain", "less-sex-drive", "tremor", "daytime-sleepiness"]
@@ -94,7 +96,7 @@ def test_a_clinician_gets_the_consultation_as_a_bundle_the_library_reads(
 
 def test_the_export_follows_the_consultations_rules(staff_app: StaffApp) -> None:
     """A pharmacist may export too; an unknown id is 404; once the code expired with no
-    decision, 410 and no read recorded."""
+    decision, 410 and no read recorded. The admin sees the export among the reads."""
     client, staff = staff_app
     consultation = client.post("/api/v1/consultations", json=BODY).json()["id"]
     phil = staff.headers(client, "phil")
@@ -108,6 +110,11 @@ def test_the_export_follows_the_consultations_rules(staff_app: StaffApp) -> None
     gone = client.get(f"/api/v1/consultations/{consultation}/fhir", headers=phil)
     assert gone.status_code == 410
     assert reads_in_db(staff.url, consultation) == [("phil", "fhir")]
+    web_login(client, staff, "ada")
+    for lang, words in (("en", "FHIR export"), ("nb", "FHIR-eksport")):
+        page = client.get(f"/staff/reads?consultation={consultation}&lang={lang}")
+        (row,) = soup(page.text).select("table.reads tbody tr")
+        assert words in text_of(row)
 
 
 def test_the_questionnaire_is_public_and_names_the_data_version(staff_app: StaffApp) -> None:
