@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import replace
 from typing import Any
 
 from fhir.resources.R4B import get_fhir_model_class
 
-from tests.integration.conftest import client_for
+from tests.builders import bundled_dataset
+from tests.integration.conftest import client_for, publish
 from tests.integration.pages import soup
 from tests.integration.pages import text as text_of
 from tests.integration.staff import StaffApp, web_login
@@ -28,6 +30,7 @@ BODY = {
     "what_matters": "Keeping my job",
 }
 FHIR_JSON = "application/fhir+json"
+DATA = bundled_dataset()
 
 
 def entries(bundle: dict[str, Any], kind: str) -> list[dict[str, Any]]:
@@ -139,3 +142,32 @@ def test_the_canonical_url_comes_from_sdm_fhir_base(staff_app: StaffApp) -> None
     assert document["url"] == "https://fhir.example.org/sdm/Questionnaire/choosewell-checklist"
     checklist_system = document["item"][0]["item"][0]["code"][0]["system"]
     assert checklist_system == "https://fhir.example.org/sdm/CodeSystem/choosewell-checklist"
+
+
+def test_an_export_uses_the_data_version_its_decision_was_made_with(staff_app: StaffApp) -> None:
+    """As the sheet does: after a newer version is published, the consultation's
+    Questionnaire and answers still name the version of its decision, while the public
+    Questionnaire is the newest."""
+    client, staff = staff_app
+    consultation = client.post("/api/v1/consultations", json=BODY).json()["id"]
+    cora = staff.headers(client, "cora")
+    assert api_decide(client, cora, consultation, decision="olanzapine").status_code == 200
+    first = client.get("/api/v1/data-version").json()["number"]
+    drugs = tuple(
+        replace(d, card={**d.card, "en": d.card["en"] + " Reviewed."})
+        if d.id == "olanzapine"
+        else d
+        for d in DATA.drugs
+    )
+    newer = publish(staff.url, replace(DATA, drugs=drugs))
+    assert newer == first + 1
+    with client_for(staff.url, version_max_age=0) as fresh:
+        bundle = fresh.get(
+            f"/api/v1/consultations/{consultation}/fhir", headers=staff.headers(fresh, "cora")
+        ).json()
+        public = fresh.get("/api/v1/fhir/Questionnaire/choosewell-checklist").json()
+    (questionnaire,) = entries(bundle, "Questionnaire")
+    (answers,) = entries(bundle, "QuestionnaireResponse")
+    assert questionnaire["version"] == str(first)
+    assert answers["questionnaire"].endswith(f"|{first}")
+    assert public["version"] == str(newer)
