@@ -74,6 +74,15 @@ class Settings(BaseSettings):
     login_failures_per_account: int = Field(default=5, ge=1)
     login_failures_per_client: int = Field(default=20, ge=1)
 
+    #: Where this service's FHIR definitions live: the checklist Questionnaire's canonical
+    #: URL and the local CodeSystems are built on it (app/fhir/, docs/fhir.md). The default
+    #: names no real host; a service that sends exports to a health record sets its own.
+    fhir_base: str = Field(
+        default="https://choosewell.invalid/fhir",
+        pattern=r"^https?://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~-]+)*$",
+        max_length=200,
+    )
+
     @property
     def docs_enabled(self) -> bool:
         return self.env != "production"

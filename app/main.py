@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from app.accounts.service import session_policy
-from app.api import audit, auth, catalogue, consultations, drafts, health, rankings
+from app.api import audit, auth, catalogue, consultations, drafts, fhir, health, rankings
 from app.config import ROOT, Settings, get_settings
 from app.consultations.service import consultation_limits
 from app.db import make_engine
@@ -107,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             session_policy=session_policy(settings),
             session_cookie="__Host-sdm_session" if settings.secure_cookies else "sdm_session",
             consultation_limits=consultation_limits(settings),
+            sheet_pdf=sheet_pages.sheet_pdf_bytes,
         ),
     )
     if settings.allow_password_only and settings.env == "production":
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(drafts.router)
     app.include_router(audit.router)
     app.include_router(consultations.router)
+    app.include_router(fhir.router)
     app.include_router(staff_pages.router)
     app.include_router(curation_pages.router)
     app.include_router(draft_edit_pages.router)

@@ -80,7 +80,7 @@ class DecisionVersion(SQLModel, table=True):
 
 
 #: What a staff member read a consultation through (ConsultationRead.view).
-READ_VIEWS = ("page", "compare", "api", "api-by-code", "sheet", "pdf")
+READ_VIEWS = ("page", "compare", "api", "api-by-code", "sheet", "pdf", "fhir")
 
 
 class ConsultationRead(SQLModel, table=True):

@@ -8,17 +8,27 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Annotated, cast
+from typing import Annotated, Protocol, cast
 
 from fastapi import Depends, FastAPI, Request
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from app.accounts.service import SessionPolicy
 from app.config import Settings
-from app.consultations.service import ConsultationLimits
-from app.store.current import CurrentVersion
+from app.consultations.service import ConsultationLimits, Record
+from app.store.current import CurrentVersion, Published
 from app.store.datasets import DatasetCache
 from app.store.integrity import IntegrityCheck
+
+
+class SheetPdf(Protocol):
+    """The discussion sheet as a PDF, made by the sheet's own route code (app/web/sheet.py)
+    and handed in by `create_app`, so the API can attach it without importing the pages."""
+
+    def __call__(
+        self, request: Request, session: Session, record: Record, published: Published
+    ) -> bytes: ...
 
 
 @dataclass(frozen=True)
@@ -37,6 +47,8 @@ class AppState:
     session_cookie: str
     #: Tablet submissions and code lookups (ADR 0011).
     consultation_limits: ConsultationLimits
+    #: The sheet as a PDF in the person's language, for the FHIR export (ADR 0016).
+    sheet_pdf: SheetPdf | None = None
 
 
 def install(app: FastAPI, state: AppState) -> None:

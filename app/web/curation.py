@@ -43,6 +43,7 @@ READ_VIEW_LABELS = {
     "api-by-code": N_("API, by code"),
     "sheet": N_("discussion sheet"),
     "pdf": N_("discussion sheet (PDF)"),
+    "fhir": N_("FHIR export"),
 }
 # What the draft page says after a step (?done=...): what happened, in words.
 DONE = {

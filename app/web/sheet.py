@@ -18,13 +18,10 @@ from app.consultations import options_view, view
 from app.http.auth import Clinical
 from app.http.consultations import Record, read_consultation
 from app.http.params import Id
-from app.http.published import Published, PublishedDep
-from app.http.state import app_state
+from app.http.published import Published, PublishedDep, published_for
 from app.http.unit_of_work import SessionDep, writing_unit
 from app.i18n import normalise
 from app.ranking.explain import forms_text
-from app.store.current import CurrentVersion
-from app.store.datasets import get_version
 from app.translations import available_languages, gettext_for
 from app.web import pdf
 from app.web.charts import icon_array
@@ -34,17 +31,6 @@ router = APIRouter(prefix="/consultations", include_in_schema=False)
 Lang = Annotated[str | None, Query(max_length=16, description="en or nb (no, nb-NO)")]
 Large = Annotated[int, Query(ge=0, le=1, description="1 for large print (16 pt)")]
 BABEL_LOCALES = {"en": "en_GB", "nb": "nb_NO"}
-
-
-def _data_for(session: Any, request: Request, record: Record, latest: Published) -> Published:
-    """The data version the decision (as it stands) was made with, else the newest one."""
-    decided = record.latest
-    if decided is not None and decided.data_version != latest.version.number:
-        version = get_version(session, decided.data_version)
-        if version is not None:
-            current: CurrentVersion = app_state(request).current
-            return current.published(session, version)
-    return latest
 
 
 def sheet_html(
@@ -60,7 +46,7 @@ def sheet_html(
     consultation, decided = record.consultation, record.latest
     chosen = normalise(lang) or consultation.lang
     chosen = chosen if chosen in available_languages() else "en"
-    data = _data_for(session, request, record, published)
+    data = published_for(request, session, record, published)
     shown = view.for_consultation(consultation, data, chosen, decision=decided)
     locale = BABEL_LOCALES.get(chosen, "en_GB")
     base = f"/consultations/{consultation.id}/sheet"
@@ -99,6 +85,20 @@ def sheet_html(
     return templates.get_template("sheet/sheet.html").render(context)
 
 
+def sheet_pdf_bytes(
+    request: Request,
+    session: Any,
+    record: Record,
+    published: Published,
+    lang: str | None = None,
+    large: bool = False,
+) -> bytes:
+    """The sheet as a PDF: what `/sheet.pdf` answers, and what the FHIR export attaches
+    (handed to the API by `create_app` as `AppState.sheet_pdf`)."""
+    html = sheet_html(request, session, record, published, lang, large, for_pdf=True)
+    return pdf.render(html, base_url=pdf.BASE_URL)
+
+
 def _private(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -132,8 +132,7 @@ def sheet_pdf(
     large: Large = 0,
 ) -> Response:
     record = read_consultation(request, session, consultation_id, by=who.username, view="pdf")
-    html = sheet_html(request, session, record, published, lang, bool(large), for_pdf=True)
-    document = pdf.render(html, base_url=pdf.BASE_URL)
+    document = sheet_pdf_bytes(request, session, record, published, lang, bool(large))
     return _private(
         Response(
             document,

@@ -51,6 +51,9 @@ EXPECTED = {
     ("GET", "/api/v1/consultations/by-code/{code}"): CLINICAL,
     ("GET", "/api/v1/consultations/{consultation_id}"): CLINICAL,
     ("POST", "/api/v1/consultations/{consultation_id}/decision"): CLINICAL,
+    ("GET", "/api/v1/consultations/{consultation_id}/fhir"): CLINICAL,
+    # The checklist as a FHIR Questionnaire: no personal data, like /api/v1/side-effects.
+    ("GET", "/api/v1/fhir/Questionnaire/choosewell-checklist"): ANY,
     ("GET", "/tablet"): ANY,
     ("GET", "/about"): ANY,
     ("POST", "/tablet"): ANY,

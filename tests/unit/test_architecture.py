@@ -52,6 +52,8 @@ def test_the_contracts_hold_on_the_code(copy_of_app: Path) -> None:
         ("app/catalogue/model.py", "import sqlmodel", "imports no storage"),
         ("app/web/sheet.py", "import app.web.clinic", "One page module"),
         ("app/api/rankings.py", "import app.web.render", "independent of each other"),
+        ("app/fhir/bundle.py", "import app.store.datasets", "FHIR export reads no storage"),
+        ("app/fhir/response.py", "import app.http.state", "HTTP plumbing"),
     ],
 )
 def test_a_breach_of_each_contract_fails_the_check(
