@@ -19,9 +19,9 @@ from app.db import make_engine, session_scope
 from app.store.backup import database_summary, file_kind
 from tests.builders import DRUGDATA
 from tests.conftest import BACKEND, Databases, migrate
+from tests.integration.cli import sdm
 from tests.integration.conftest import client_for
 from tests.integration.staff import add_staff
-from tests.integration.test_cli import sdm
 
 CONSULTATION = {
     "avoid": ["weight-gain", "high-blood-sugar"],

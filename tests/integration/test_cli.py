@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import stat
-import subprocess
-import sys
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -23,22 +21,10 @@ from app.curation.tables import Draft
 from app.db import make_engine, session_scope
 from app.store.tables import AuditEvent, DataVersion
 from tests.builders import DRUGDATA, bundled_dataset
+from tests.integration.cli import sdm, sdm_process
 from tests.integration.staff import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def sdm(url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={"DATABASE_URL": url, "PATH": "/usr/bin:/bin"},
-        check=False,
-        timeout=120,
-    )
 
 
 def count(url: str, model: type[SQLModel]) -> int:
@@ -86,7 +72,8 @@ def test_users_add_reads_the_password_from_stdin_and_refuses_weak_ones(
     fresh_db: Callable[[], str],
 ) -> None:
     url = fresh_db()
-    weak = sdm(url, "users", "add", "pat", "--role", "pharmacist", stdin="password1234\n")
+    # The installed entry point, in a process of its own, reading its standard input.
+    weak = sdm_process(url, "users", "add", "pat", "--role", "pharmacist", stdin="password1234\n")
     assert weak.returncode == 1
     assert "too common" in weak.stderr
     ok = sdm(url, "users", "add", "pat", "--role", "pharmacist", stdin=PASSWORD + "\n")

@@ -19,11 +19,11 @@ from app.config import ROOT
 from app.db import make_engine, session_scope
 from tests.builders import bundled_dataset
 from tests.conftest import BACKEND, Databases, downgrade, migrate
+from tests.integration.cli import sdm
 from tests.integration.conftest import client_for
 from tests.integration.pages import soup
 from tests.integration.pages import text as text_of
 from tests.integration.staff import StaffApp, web_login
-from tests.integration.test_cli import sdm
 from tests.lookup import attribute, one
 
 DATA = bundled_dataset()

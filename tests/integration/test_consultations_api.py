@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.clock import utcnow
+from tests.integration.cli import sdm
 from tests.integration.staff import StaffApp
-from tests.integration.test_cli import sdm
 
 BODY = {
     "avoid": ["weight-gain", "high-blood-sugar"],

@@ -11,8 +11,8 @@ import yaml
 from fastapi.testclient import TestClient
 
 from app.catalogue import load_directory
+from tests.integration.cli import sdm
 from tests.integration.staff import StaffApp
-from tests.integration.test_cli import sdm
 
 KEY = "test-fixture-source"
 FIXTURE = {

@@ -6,9 +6,9 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from tests.builders import bundled_dataset
+from tests.integration.cli import sdm
 from tests.integration.pages import soup, text
 from tests.integration.staff import StaffApp, web_login
-from tests.integration.test_cli import sdm
 from tests.lookup import one
 
 DATA = bundled_dataset()

@@ -18,8 +18,8 @@ from app.db import make_engine, session_scope
 from app.http.state import of_app
 from tests.builders import make_dataset, make_drug
 from tests.conftest import BACKEND, Databases, downgrade, migrate
+from tests.integration.cli import sdm
 from tests.integration.conftest import app_of, client_for, publish, small_dataset
-from tests.integration.test_cli import sdm
 
 pytestmark = pytest.mark.db  # every test here runs on PostgreSQL too
 
