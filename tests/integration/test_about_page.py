@@ -17,6 +17,11 @@ from tests.integration.conftest import client_for, publish
 from tests.integration.pages import soup, text
 from tests.lookup import one
 
+# Runs on SQLite only (marker `backend_neutral`): renders the published data's
+# facts; the reads behind them run on PostgreSQL in test_current_version and
+# test_api_catalogue.
+pytestmark = pytest.mark.backend_neutral
+
 DATA = bundled_dataset()
 AUTHORS = "Ward 7 pharmacy team & <the> psychosis service"
 FUNDING = "Funded by the hospital trust's own budget."

@@ -10,9 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import httpx2
+import pytest
 from fastapi.testclient import TestClient
 
 from app.http.body_limit import TOO_LARGE
+
+# Runs on SQLite only (marker `backend_neutral`): bodies are refused before any
+# database work.
+pytestmark = pytest.mark.backend_neutral
 
 LIMIT = 64 * 1024
 BIG = b'{"note": "' + b"a" * (LIMIT + 10) + b'"}'

@@ -32,6 +32,11 @@ from tests.integration.pages import (
 from tests.integration.staff import Staff, StaffApp, web_login
 from tests.lookup import attribute, one
 
+# Runs on SQLite only (marker `backend_neutral`): draws pages and PDFs from a
+# consultation; storing, opening and recording one run on PostgreSQL in
+# test_consultations_api and test_clinical_records.
+pytestmark = pytest.mark.backend_neutral
+
 DATA = bundled_dataset()
 AVOID = ["weight-gain", "high-blood-sugar", "tremor", "less-sex-drive", "dizziness-on-standing"]
 BODY: dict[str, Any] = {

@@ -6,6 +6,10 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+# Runs on SQLite only (marker `backend_neutral`): HEAD is answered by the routing,
+# the same on any database.
+pytestmark = pytest.mark.backend_neutral
+
 
 @pytest.mark.parametrize(
     "path",

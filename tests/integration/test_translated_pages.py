@@ -12,6 +12,10 @@ from fastapi.testclient import TestClient
 from app.config import Settings
 from app.main import create_app
 
+# Runs on SQLite only (marker `backend_neutral`): chooses the language of a page;
+# no query depends on it.
+pytestmark = pytest.mark.backend_neutral
+
 
 @pytest.fixture
 def client(fresh_db: Callable[[], str]) -> Iterator[TestClient]:
