@@ -72,11 +72,15 @@ def _serial_tests_run_alone(
 ) -> Iterator[None]:
     """Under pytest-xdist, a test marked `serial` (it holds the app to a response time)
     runs while no other test runs: it takes a lock exclusively that every other test
-    takes shared. A gate taken first makes a waiting serial test go before new ones."""
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
+    takes shared. A gate taken first makes a waiting serial test go before new ones.
+    TEST_SERIAL_LOCK_DIR shares the lock between runs at the same time (scripts/run-tests
+    runs its two passes at once)."""
+    shared_dir = os.environ.get("TEST_SERIAL_LOCK_DIR")
+    if not os.environ.get("PYTEST_XDIST_WORKER") and not shared_dir:
         yield
         return
-    shared = tmp_path_factory.getbasetemp().parent  # the run's, above each worker's own
+    # The run's own directory, above each worker's, unless one is shared between runs.
+    shared = Path(shared_dir) if shared_dir else tmp_path_factory.getbasetemp().parent
     mode = fcntl.LOCK_EX if request.node.get_closest_marker("serial") else fcntl.LOCK_SH
     with (shared / "serial.gate").open("a") as gate, (shared / "serial.lock").open("a") as lock:
         fcntl.flock(gate, fcntl.LOCK_EX)
