@@ -13,7 +13,7 @@ from fastapi.responses import Response
 
 from app import audit
 from app.clock import utcnow
-from app.consultations import collaborate, summary
+from app.consultations import collaborate, summary, suppression
 from app.http.auth import ServiceLead
 from app.http.language import PageLanguageDep
 from app.http.published import PublishedDep
@@ -86,6 +86,7 @@ def dashboard(
         "typed": typed,
         "errors": errors,
         "shown": None,
+        "threshold": suppression.THRESHOLD,
     }
     if errors:
         return render(request, "staff/service.html", context, 422)
@@ -116,7 +117,6 @@ def dashboard(
         {
             "shown": shown,
             "period": period,
-            "threshold": 5,
             "decision_labels": DECISION_LABELS,
             "carer_labels": CARER_LABELS,
             "labels": labels,

@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 
 from app.clock import utcnow
 from tests.integration.pages import soup, text
-from tests.integration.staff import StaffApp, web_login
+from tests.integration.staff import PASSWORD, StaffApp, web_login
+from tests.integration.test_cli import sdm
 from tests.lookup import attribute, one
 
 TODAY = utcnow().date()
@@ -239,6 +240,7 @@ def test_a_bad_period_is_422_and_the_page_keeps_what_was_typed(staff_app: StaffA
     assert page.status_code == 422
     parsed = soup(page.text)
     assert "after its end" in text(one(parsed, ".error-summary"))
+    assert "no count under 5 is shown" in text(one(parsed, ".notice"))
     assert attribute(one(parsed, "#from"), "value") == "2026-12-10"
     typo = client.get("/staff/service", params={"from": "2026-13-01", "to": "2026-12-01"})
     assert typo.status_code == 422
@@ -262,3 +264,17 @@ def test_the_dashboard_shows_no_free_text(staff_app: StaffApp) -> None:
     web_login(client, staff, "lena")
     page = client.get("/staff/service", params=PERIOD)
     assert page.status_code == 200 and marker not in page.text
+
+
+def test_a_service_lead_is_added_from_the_command_line_and_sees_the_dashboard(
+    staff_app: StaffApp,
+) -> None:
+    client, staff = staff_app
+    added = sdm(staff.url, "users", "add", "leah", "--role", "lead", stdin=PASSWORD + "\n")
+    assert added.returncode == 0, added.stderr
+    assert "added lead 'leah'" in added.stdout
+    token = client.post("/api/v1/auth/token", data={"username": "leah", "password": PASSWORD})
+    assert token.status_code == 200, token.text
+    headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    assert client.get("/api/v1/service/summary", headers=headers).status_code == 200
+    assert client.get("/api/v1/consultations/reads", headers=headers).status_code == 403
