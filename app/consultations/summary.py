@@ -9,7 +9,7 @@ result, so the three agree (docs/adr/0015-feedback-and-service-dashboard.md).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -35,6 +35,9 @@ MAX_DAYS = 366 * 3
 
 PERIOD_BACKWARDS = N_("The start of the period is after its end: give a start on or before it.")
 PERIOD_TOO_LONG = N_("The period is longer than {days} days: choose a shorter one.")
+PERIOD_OUT_OF_RANGE = N_("Choose dates from {first} to {last}.")
+#: The dates a period may cover: the service's lifetime, with room on both sides.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 
 
 class InvalidPeriod(DomainError):
@@ -50,6 +53,10 @@ class Period:
     end: date
 
     def problem(self) -> str | None:
+        """Why this period cannot be shown (an English msgid, formatted with `days`,
+        `first` and `last`: `message`), or None."""
+        if not (FIRST_DAY <= self.start <= LAST_DAY and FIRST_DAY <= self.end <= LAST_DAY):
+            return PERIOD_OUT_OF_RANGE
         if self.start > self.end:
             return PERIOD_BACKWARDS
         if (self.end - self.start).days + 1 > MAX_DAYS:
@@ -59,13 +66,20 @@ class Period:
     def check(self) -> Period:
         problem = self.problem()
         if problem is not None:
-            raise InvalidPeriod(problem.format(days=MAX_DAYS))
+            raise InvalidPeriod(message(problem))
         return self
 
     @property
     def bounds(self) -> tuple[datetime, datetime]:
         begin = datetime.combine(self.start, time(0), tzinfo=UTC)
         return begin, datetime.combine(self.end + timedelta(days=1), time(0), tzinfo=UTC)
+
+
+def message(problem: str, translate: Callable[[str], str] = str) -> str:
+    """A period's problem in words (translated by `translate`, if given)."""
+    return translate(problem).format(
+        days=MAX_DAYS, first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat()
+    )
 
 
 def default_period(today: date) -> Period:

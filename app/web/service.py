@@ -75,7 +75,7 @@ def dashboard(
     period = summary.Period(start or default.start, end or default.end)
     problem = period.problem()
     if problem is not None and not errors:
-        errors.append(_(problem).format(days=summary.MAX_DAYS))
+        errors.append(summary.message(problem, _))
     typed = {
         "from": from_ if from_ is not None else period.start.isoformat(),
         "to": to if to is not None else period.end.isoformat(),

@@ -102,3 +102,8 @@ def test_a_recorded_decision_falls_in_its_category() -> None:
 def test_a_period_ending_before_it_starts_is_refused() -> None:
     assert Period(date(2026, 11, 2), date(2026, 11, 1)).problem() is not None
     assert Period(date(2026, 11, 1), date(2026, 11, 1)).problem() is None
+
+
+def test_a_period_outside_2000_to_2099_is_refused() -> None:
+    assert Period(date(9999, 12, 31), date(9999, 12, 31)).problem() is not None
+    assert Period(date(1, 1, 1), date(2026, 1, 1)).problem() is not None
