@@ -17,6 +17,7 @@ from tests.integration.conftest import PinnedClock
 from tests.integration.pages import soup, text
 from tests.integration.staff import StaffApp, web_login
 from tests.lookup import attribute, one
+from tests.readability import MAX_GRADE, as_prose, grade, visible_units
 
 BODY: dict[str, Any] = {
     "avoid": ["weight-gain", "tremor"],
@@ -258,3 +259,11 @@ def test_switching_language_keeps_the_answers(staff_app: StaffApp) -> None:
     assert parsed.html is not None and parsed.html["lang"] == "nb"
     assert one(parsed, "#q1-6").has_attr("checked")
     assert attribute(one(parsed, "#code"), "value") == "ABCDEF"
+
+
+def test_the_feedback_pages_read_at_the_tablets_reading_age(staff_app: StaffApp) -> None:
+    client, _ = staff_app
+    for url in ("/tablet/feedback?lang=en", "/tablet/feedback/thanks?lang=en"):
+        page = client.get(url)
+        assert page.status_code == 200
+        assert grade(as_prose(visible_units(page.text))) <= MAX_GRADE, url
