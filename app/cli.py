@@ -411,7 +411,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p = users.add_parser("add", help="add a user; the password is read from standard input")
     p.add_argument("name")
-    p.add_argument("--role", required=True, choices=["clinician", "pharmacist", "admin"])
+    p.add_argument("--role", required=True, choices=["clinician", "pharmacist", "admin", "lead"])
     p.add_argument("--by", default=_default_actor())
     p.set_defaults(func=cmd_users_add)
     p = users.add_parser("disable", help="disable a user and end their sessions")

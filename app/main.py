@@ -16,7 +16,18 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from app.accounts.service import session_policy
-from app.api import audit, auth, catalogue, consultations, drafts, fhir, health, rankings
+from app.api import (
+    audit,
+    auth,
+    catalogue,
+    consultations,
+    drafts,
+    feedback,
+    fhir,
+    health,
+    rankings,
+    service,
+)
 from app.config import ROOT, Settings, get_settings
 from app.consultations.service import consultation_limits
 from app.db import make_engine
@@ -36,6 +47,8 @@ from app.web import clinic as clinic_pages
 from app.web import curation as curation_pages
 from app.web import draft_edits as draft_edit_pages
 from app.web import draft_sources as draft_source_pages
+from app.web import feedback as feedback_pages
+from app.web import service as service_pages
 from app.web import sheet as sheet_pages
 from app.web import staff as staff_pages
 from app.web import tablet as tablet_pages
@@ -127,11 +140,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(audit.router)
     app.include_router(consultations.router)
     app.include_router(fhir.router)
+    app.include_router(feedback.router)
+    app.include_router(service.router)
     app.include_router(staff_pages.router)
     app.include_router(curation_pages.router)
     app.include_router(draft_edit_pages.router)
     app.include_router(draft_source_pages.router)
+    app.include_router(feedback_pages.router)  # before the tablet's /tablet/{step}
     app.include_router(tablet_pages.router)
+    app.include_router(service_pages.router)
     app.include_router(clinic_pages.router)
     app.include_router(sheet_pages.router)
     app.include_router(about_page.router)

@@ -9,7 +9,8 @@ from sqlmodel import Field, SQLModel
 
 import app.db  # noqa: F401  (naming convention first)
 
-ROLES = ("clinician", "pharmacist", "admin")
+#: `lead`, the service lead, sees only the service dashboard's suppressed counts (ADR 0015).
+ROLES = ("clinician", "pharmacist", "admin", "lead")
 
 
 class StaffUser(SQLModel, table=True):

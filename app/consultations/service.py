@@ -15,7 +15,13 @@ from app import audit, limits
 from app.catalogue.model import Dataset
 from app.clock import as_utc, utcnow
 from app.config import Settings
-from app.consultations.tables import READ_VIEWS, Consultation, ConsultationRead, DecisionVersion
+from app.consultations.tables import (
+    READ_VIEWS,
+    Consultation,
+    ConsultationFeedback,
+    ConsultationRead,
+    DecisionVersion,
+)
 from app.consultations.view import DECISIONS_OTHER
 from app.errors import DomainError, NotFound
 from app.limits import Count, Limit, RateLimited
@@ -25,6 +31,8 @@ from app.translations import N_
 #: No 0/O, 1/I/L, 2/Z, 5/S, 8/B: easy to read aloud and to type on a tablet.
 CODE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
 CODE_LENGTH = 6
+#: The feedback code printed on the sheet: longer than the hand-off code, never confused.
+FEEDBACK_CODE_LENGTH = 8
 
 
 #: Why a consultation can no longer be opened (English msgids: pages translate them).
@@ -153,6 +161,17 @@ def _active(code: str, now: datetime):  # type: ignore[no-untyped-def]
     return (col(Consultation.code) == code, col(Consultation.code_expires_at) > now)
 
 
+def new_feedback_code(session: Session) -> str:
+    """A feedback code (for the sheet's "tell us how it went") that no consultation has."""
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(FEEDBACK_CODE_LENGTH))
+        taken = session.exec(
+            select(Consultation.id).where(col(Consultation.feedback_code) == code).limit(1)
+        ).first()
+        if taken is None:
+            return code
+
+
 def code_in_use(session: Session, code: str, now: datetime) -> bool:
     taken = session.exec(select(Consultation.id).where(*_active(code, now)).limit(1)).first()
     return taken is not None
@@ -241,6 +260,7 @@ def create(
         what_matters=what_matters.strip()[:2000],
         options=list(options),
         tablet=tablet[:40],
+        feedback_code=new_feedback_code(session),
     )
     session.add(consultation)
     session.flush()
@@ -424,7 +444,8 @@ def record_decision(
 
 def purge(session: Session, *, older_than: timedelta, by: str) -> int:
     """Delete the consultations older than `older_than`, with their decision versions
-    (which the database lets go only once their consultation is gone). Read records
+    (which the database lets go only once their consultation is gone) and the person's
+    feedback on them. Read records
     stay: they hold nothing of what the person said, and say the consultation existed."""
     cutoff = utcnow() - older_than
     result = session.execute(delete(Consultation).where(col(Consultation.created_at) < cutoff))
@@ -432,6 +453,11 @@ def purge(session: Session, *, older_than: timedelta, by: str) -> int:
     session.execute(
         delete(DecisionVersion).where(
             col(DecisionVersion.consultation_id).not_in(select(Consultation.id))
+        )
+    )
+    session.execute(
+        delete(ConsultationFeedback).where(
+            col(ConsultationFeedback.consultation_id).not_in(select(Consultation.id))
         )
     )
     audit.record(

@@ -10,7 +10,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+)
 from sqlmodel import Field, SQLModel
 
 import app.db  # noqa: F401
@@ -42,6 +52,12 @@ class Consultation(SQLModel, table=True):
     #: The name of the tablet it was sent from (`/tablet?tablet=...`): a place, never a
     #: person; "" when none was set. Staff find a consultation by it and the time.
     tablet: str = Field(default="", sa_column=Column(String(40), nullable=False, server_default=""))
+    #: The code printed on the discussion sheet for the person's feedback ("tell us how
+    #: it went"): 8 characters, unique, never expires while the consultation is kept.
+    #: None for consultations made before migration 0017.
+    feedback_code: str | None = Field(
+        default=None, sa_column=Column(String(10), nullable=True, unique=True)
+    )
 
     def preferences(self) -> dict[str, Any]:
         return {
@@ -94,3 +110,30 @@ class ConsultationRead(SQLModel, table=True):
     read_by: str = Field(max_length=64)
     read_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
     view: str = Field(max_length=16)
+
+
+class ConsultationFeedback(SQLModel, table=True):
+    """The person's CollaboRATE answers (0-9 each) and optional comment: at most one per
+    consultation, linked to nothing else. No staff page or staff API reads it; the
+    service dashboard reads only counts (ADR 0015)."""
+
+    __tablename__ = "consultation_feedback"
+    __table_args__ = (
+        CheckConstraint(
+            "understand BETWEEN 0 AND 9 AND listen BETWEEN 0 AND 9 AND include BETWEEN 0 AND 9",
+            name="scale",
+        ),
+    )
+
+    # Deferred, as decision versions' is: the purge deletes both in one transaction.
+    consultation_id: str = Field(
+        sa_column=Column(
+            String(32),
+            ForeignKey("consultation.id", deferrable=True, initially="DEFERRED"),
+            primary_key=True,
+        )
+    )
+    understand: int = Field(sa_column=Column(SmallInteger, nullable=False))
+    listen: int = Field(sa_column=Column(SmallInteger, nullable=False))
+    include: int = Field(sa_column=Column(SmallInteger, nullable=False))
+    comment: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))

@@ -82,3 +82,52 @@ def icon_array(figure: PlainFigure, *, large: bool = False, label_id: str) -> Ma
     parts.append("</svg>")
     # Safe: every text interpolated above went through escape(); the rest are numbers.
     return Markup("".join(parts))  # noqa: S704
+
+
+#: A bar chart's bar colour (solid; a suppressed figure draws no bar and says so).
+BAR = "#0b5394"
+
+
+def bar_chart(
+    bars: list[tuple[str, int | None, str]], *, chart_id: str, title: str, desc: str
+) -> Markup:
+    """A horizontal bar chart as inline SVG, for the service dashboard.
+
+    `bars` is (label, value or None, the value as words: "12" or "not shown"); a None
+    draws no bar. The SVG is an image (role="img") named by its <title> and described
+    by its <desc>; every bar's label and number are in it as text too, and the page
+    puts the same numbers in a table beside it."""
+    font, bar_h, gap = 13, 18, 10
+    label_w = max([len(label) for label, _v, _w in bars] + [8]) * font * 0.6
+    label_w = int(label_w) + 10
+    track = 260
+    words_w = max([len(words) for _l, _v, words in bars] + [4]) * font * 0.62 + 10
+    width = int(label_w + track + words_w)
+    height = len(bars) * (bar_h + gap) + gap
+    top = max([v for _l, v, _w in bars if v is not None] + [1])
+    title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="bars" role="img" '
+        f'aria-labelledby="{escape(title_id)} {escape(desc_id)}" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}">',
+        f'<title id="{escape(title_id)}">{escape(title)}</title>',
+        f'<desc id="{escape(desc_id)}">{escape(desc)}</desc>',
+    ]
+    for n, (label, value, words) in enumerate(bars):
+        y = gap + n * (bar_h + gap)
+        text_y = y + bar_h - 4
+        parts.append(
+            f'<text x="0" y="{text_y}" font-size="{font}" fill="#1b1b1b">{escape(label)}</text>'
+        )
+        length = 0 if value is None else max(1, round(track * value / top))
+        if length:
+            parts.append(
+                f'<rect x="{label_w}" y="{y}" width="{length}" height="{bar_h}" fill="{BAR}"/>'
+            )
+        parts.append(
+            f'<text x="{label_w + length + 6}" y="{text_y}" font-size="{font}" '
+            f'fill="#1b1b1b">{escape(words)}</text>'
+        )
+    parts.append("</svg>")
+    # Safe: every text interpolated above went through escape(); the rest are numbers.
+    return Markup("".join(parts))  # noqa: S704

@@ -81,6 +81,9 @@ def sheet_html(
         ],
         "pdf_href": f"{base}.pdf?lang={chosen}&large={int(large)}",
         "other_size_href": f"{base}?lang={chosen}&large={int(not large)}",
+        # The person's code for "tell us how it went" (app/web/feedback.py); None for
+        # consultations made before feedback codes existed.
+        "feedback_code": consultation.feedback_code,
     }
     return templates.get_template("sheet/sheet.html").render(context)
 

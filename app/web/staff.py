@@ -29,7 +29,7 @@ router = APIRouter(include_in_schema=False)
 LOGIN_CSRF_COOKIE = "sdm_login_csrf"
 
 # Shown as `_(principal.role)` in the page header.
-ROLE_NAMES = (N_("clinician"), N_("pharmacist"), N_("admin"))
+ROLE_NAMES = (N_("clinician"), N_("pharmacist"), N_("admin"), N_("lead"))
 
 # Why a login failed, by the error's code; any other error is shown as it comes.
 LOGIN_ERRORS = {

@@ -105,6 +105,8 @@ class Target:
     def headers_for(self, path: str) -> dict[str, str]:
         if path == "/api/v1/auth/revoke":
             token = self.fresh_token("phil")
+        elif path.startswith("/api/v1/service"):
+            token = self.tokens["lena"]
         elif path.startswith("/api/v1/audit"):
             token = self.tokens["ada"]
         elif path.endswith("/approve"):  # never the author: phil opens the drafts
@@ -124,7 +126,7 @@ def target(databases: Databases) -> Iterator[Target]:
     staff = add_staff(url)
     app = create_app(Settings(database_url=url, env="test", **UNLIMITED))
     result = Target(app, staff, {})
-    result.tokens = {name: result.fresh_token(name) for name in ("phil", "pia", "ada")}
+    result.tokens = {name: result.fresh_token(name) for name in ("phil", "pia", "ada", "lena")}
     yield result
     of_app(app).engine.dispose()
 

@@ -1,4 +1,5 @@
-"""Staff users for tests: a clinician, two pharmacists and an admin, each with TOTP."""
+"""Staff users for tests: a clinician, two pharmacists, an admin and a service lead, each
+with TOTP."""
 
 from __future__ import annotations
 
@@ -16,7 +17,13 @@ from app.db import make_engine, session_scope
 from tests.lookup import search
 
 PASSWORD = "correct horse battery staple 42"
-USERS = {"cora": "clinician", "phil": "pharmacist", "pia": "pharmacist", "ada": "admin"}
+USERS = {
+    "cora": "clinician",
+    "phil": "pharmacist",
+    "pia": "pharmacist",
+    "ada": "admin",
+    "lena": "lead",
+}
 
 
 @dataclass

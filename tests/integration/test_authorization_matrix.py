@@ -1,4 +1,4 @@
-"""Every route x {anonymous, clinician, pharmacist, admin} against the expected table.
+"""Every route x {anonymous, clinician, pharmacist, admin, lead} against the expected table.
 
 The route list is read from the app itself: a new route without a row here fails."""
 
@@ -14,11 +14,13 @@ from app.main import create_app
 from tests.integration.staff import PASSWORD, StaffApp
 from tests.lookup import search
 
-ANY = {"anonymous", "clinician", "pharmacist", "admin"}
-STAFF = {"clinician", "pharmacist", "admin"}
+ANY = {"anonymous", "clinician", "pharmacist", "admin", "lead"}
+STAFF = {"clinician", "pharmacist", "admin", "lead"}
 PHARMACIST = {"pharmacist"}
 ADMIN = {"admin"}
 CLINICAL = {"clinician", "pharmacist"}
+#: The service dashboard: the service lead and admins (ADR 0015).
+SERVICE = {"lead", "admin"}
 
 EXPECTED = {
     ("GET", "/healthz"): ANY,
@@ -91,6 +93,12 @@ EXPECTED = {
     ("GET", "/staff/cards/{drug_id}"): CLINICAL,
     ("GET", "/consultations/{consultation_id}/sheet"): CLINICAL,
     ("GET", "/consultations/{consultation_id}/sheet.pdf"): CLINICAL,
+    ("POST", "/api/v1/feedback"): ANY,
+    ("GET", "/tablet/feedback"): ANY,
+    ("POST", "/tablet/feedback"): ANY,
+    ("GET", "/tablet/feedback/thanks"): ANY,
+    ("GET", "/api/v1/service/summary"): SERVICE,
+    ("GET", "/staff/service"): SERVICE,
 }
 NOT_ROUTES = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 
@@ -173,6 +181,10 @@ def body_for(method: str, path: str) -> dict[str, Any]:
         return {key: {"comment": "Please look again."}}
     if path == "/api/v1/consultations/{consultation_id}/decision":
         return {"json": {"decision": "undecided"}}
+    if path == "/api/v1/feedback":
+        return {"json": {"code": "ABCDEFGH", "collaborate": [9, 9, 9]}}
+    if path == "/tablet/feedback" and method == "POST":
+        return {"data": {"lang": "en", "code": "ABCDEFGH", "q1": "9", "q2": "9", "q3": "9"}}
     if path == "/tablet" and method == "POST":
         return {"data": {"lang": "en", "go": "choose"}}
     if path in ("/api/v1/rankings", "/api/v1/consultations"):
@@ -193,11 +205,17 @@ def refusal(role: str, path: str) -> int:
     return 401 if path.startswith("/api") else 303
 
 
-@pytest.mark.parametrize("role", ["anonymous", "clinician", "pharmacist", "admin"])
+@pytest.mark.parametrize("role", ["anonymous", "clinician", "pharmacist", "admin", "lead"])
 def test_authorization_matrix(staff_app: StaffApp, role: str) -> None:
     client, staff = staff_app
     owner = staff.headers(client, "pia")
-    user = {"anonymous": None, "clinician": "cora", "pharmacist": "phil", "admin": "ada"}[role]
+    user = {
+        "anonymous": None,
+        "clinician": "cora",
+        "pharmacist": "phil",
+        "admin": "ada",
+        "lead": "lena",
+    }[role]
     auth = staff.headers(client, user) if user else {}
     failures = []
     # A draft copies the whole dataset: rows that change a draft get their own, rows that
