@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from app.accounts.service import session_policy
-from app.api import audit, auth, catalogue, consultations, drafts, health, rankings
+from app.api import audit, auth, catalogue, consultations, drafts, follow_ups, health, rankings
 from app.config import ROOT, Settings, get_settings
 from app.consultations.service import consultation_limits
 from app.db import make_engine
@@ -125,6 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(drafts.router)
     app.include_router(audit.router)
     app.include_router(consultations.router)
+    app.include_router(follow_ups.router)
     app.include_router(staff_pages.router)
     app.include_router(curation_pages.router)
     app.include_router(draft_edit_pages.router)

@@ -15,7 +15,14 @@ from app import audit, limits
 from app.catalogue.model import Dataset
 from app.clock import as_utc, utcnow
 from app.config import Settings
-from app.consultations.tables import READ_VIEWS, Consultation, ConsultationRead, DecisionVersion
+from app.consultations.tables import (
+    READ_VIEWS,
+    Consultation,
+    ConsultationRead,
+    DecisionVersion,
+    FollowUp,
+    FollowUpCode,
+)
 from app.consultations.view import DECISIONS_OTHER
 from app.errors import DomainError, NotFound
 from app.limits import Count, Limit, RateLimited
@@ -423,8 +430,8 @@ def record_decision(
 
 
 def purge(session: Session, *, older_than: timedelta, by: str) -> int:
-    """Delete the consultations older than `older_than`, with their decision versions
-    (which the database lets go only once their consultation is gone). Read records
+    """Delete the consultations older than `older_than`, with their decision versions and
+    follow-ups (which the database lets go only once their consultation is gone). Read records
     stay: they hold nothing of what the person said, and say the consultation existed."""
     cutoff = utcnow() - older_than
     result = session.execute(delete(Consultation).where(col(Consultation.created_at) < cutoff))
@@ -432,6 +439,15 @@ def purge(session: Session, *, older_than: timedelta, by: str) -> int:
     session.execute(
         delete(DecisionVersion).where(
             col(DecisionVersion.consultation_id).not_in(select(Consultation.id))
+        )
+    )
+    # Follow-ups and their codes go with their consultation (ADR 0014).
+    session.execute(
+        delete(FollowUp).where(col(FollowUp.consultation_id).not_in(select(Consultation.id)))
+    )
+    session.execute(
+        delete(FollowUpCode).where(
+            col(FollowUpCode.consultation_id).not_in(select(Consultation.id))
         )
     )
     audit.record(
