@@ -36,6 +36,8 @@ from app.web import clinic as clinic_pages
 from app.web import curation as curation_pages
 from app.web import draft_edits as draft_edit_pages
 from app.web import draft_sources as draft_source_pages
+from app.web import follow_up_pages
+from app.web import follow_up_tablet as follow_up_tablet_pages
 from app.web import sheet as sheet_pages
 from app.web import staff as staff_pages
 from app.web import tablet as tablet_pages
@@ -130,8 +132,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(curation_pages.router)
     app.include_router(draft_edit_pages.router)
     app.include_router(draft_source_pages.router)
+    # Before the tablet's steps: /tablet/{step} would take "follow-up" for a step.
+    app.include_router(follow_up_tablet_pages.router)
     app.include_router(tablet_pages.router)
     app.include_router(clinic_pages.router)
+    app.include_router(follow_up_pages.router)
     app.include_router(sheet_pages.router)
     app.include_router(about_page.router)
     app.mount("/static", StaticFiles(directory=str(ROOT / "app" / "static")), name="static")

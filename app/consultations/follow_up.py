@@ -46,9 +46,7 @@ PAGE_TITLES = {
     DONE_STEP: N_("Thank you"),
 }
 CHOOSE_MEDICINE = N_("Choose the medicine you are taking now.")
-ANSWER_ONE = N_(
-    "Answer at least one side effect: how much it has bothered you in the past week."
-)
+ANSWER_ONE = N_("Answer at least one side effect: how much it has bothered you in the past week.")
 #: Unknown, used and expired codes get the same answer: nothing tells them apart.
 UNKNOWN_CODE = N_("No follow-up has this code, or the code has expired or been used.")
 
@@ -79,9 +77,7 @@ def check_report(
     known = set(item_ids)
     for item, value in bother.items():
         if item not in known:
-            problems.append(
-                RequestProblem("bother", None, f"'{item}' is not a checklist item")
-            )
+            problems.append(RequestProblem("bother", None, f"'{item}' is not a checklist item"))
         elif isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_BOTHER:
             problems.append(
                 RequestProblem(
@@ -259,8 +255,6 @@ class Point:
     value: int | None
 
 
-def series(
-    reports: Sequence[tuple[datetime, Mapping[str, int]]], item: str
-) -> tuple[Point, ...]:
+def series(reports: Sequence[tuple[datetime, Mapping[str, int]]], item: str) -> tuple[Point, ...]:
     """An item's answers over the follow-ups, oldest first."""
     return tuple(Point(at, bother.get(item)) for at, bother in sorted(reports, key=lambda r: r[0]))

@@ -36,7 +36,8 @@ from app.consultations.tablet_flow import (
     TabletState,
 )
 from app.consultations.view import FORM_LABELS
-from app.http.auth import CsrfFailed, client_address
+from app.http.auth import client_address
+from app.http.cross_site import refuse_cross_site
 from app.http.published import Published, PublishedDep
 from app.http.state import app_state
 from app.http.unit_of_work import SessionDep
@@ -137,20 +138,6 @@ def _page(
 def _offered(lang: str) -> str:
     """Only languages with a full catalogue: never English text marked as Norwegian."""
     return lang if lang in available_languages() else "en"
-
-
-def refuse_cross_site(request: Request) -> None:
-    """CSRF for a form with no session: the browser's own headers must say the post came
-    from this site (OWASP's fetch-metadata and standard-header defences). Sec-Fetch-Site
-    is trusted when sent (every current browser); else an Origin, if any, must be ours."""
-    fetch_site = request.headers.get("sec-fetch-site")
-    if fetch_site is not None:
-        if fetch_site not in ("same-origin", "none"):
-            raise CsrfFailed()
-        return
-    origin = request.headers.get("origin")
-    if origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}":
-        raise CsrfFailed()
 
 
 # --- the state between a post and its page (ADR 0012) ---------------------------------
