@@ -9,7 +9,6 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 import httpx2
-
 from bs4 import Tag
 from fastapi.testclient import TestClient
 
