@@ -43,7 +43,7 @@ from app.http.unit_of_work import SessionDep
 from app.i18n import negotiate
 from app.limits import RateLimited
 from app.ranking import InvalidRequest
-from app.translations import available_languages, gettext_for
+from app.translations import N_, available_languages, gettext_for
 from app.web.render import LANGUAGE_NAMES, render
 
 router = APIRouter(prefix="/tablet/follow-up", include_in_schema=False)
@@ -53,7 +53,7 @@ COOKIE_PATH = "/tablet/follow-up"
 COOKIE_MINUTES = 15
 #: A page clears itself after this long without use (as the tablet's steps do).
 CLEAR_SECONDS, WARN_SECONDS = 360, 240
-TOO_MANY = (
+TOO_MANY = N_(
     "Too many were sent from this tablet in the last minute, so nothing was sent. Your "
     "answers are still here: wait {seconds} seconds and press Send again, or ask a member "
     "of staff."
