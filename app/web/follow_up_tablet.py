@@ -357,9 +357,12 @@ def done_page(
     published: PublishedDep,
     lang: Annotated[str | None, Query(max_length=16)] = None,
 ) -> Response:
-    """Thank you; Finish clears the tablet for the next person."""
+    """Thank you; the cookie goes, and Finish starts the tablet afresh for the next person."""
     carried = _unpack(request.cookies.get(COOKIE))
     chosen = _lang(lang) if lang else _lang(str(carried.get("lang", "en")))
     if carried.get("done") is not True:
         return _see_other(request, f"{COOKIE_PATH}?lang={chosen}", None)
-    return _page(request, published, DONE_STEP, chosen)
+    response = _page(request, published, DONE_STEP, chosen)
+    # Nothing is left for the next person: a reload or Back starts at the code page.
+    response.delete_cookie(COOKIE, path=COOKIE_PATH)
+    return response
