@@ -54,7 +54,7 @@ PG_STATEMENTS = (
       RETURN OLD;
     END;
     $$ LANGUAGE plpgsql
-    """,
+    """,  # noqa: S608
     f"CREATE TRIGGER {FOLLOW_UPS}_append_only BEFORE UPDATE ON {FOLLOW_UPS} "
     "FOR EACH ROW EXECUTE FUNCTION refuse_change()",
     f"CREATE TRIGGER {FOLLOW_UPS}_no_delete BEFORE DELETE ON {FOLLOW_UPS} "

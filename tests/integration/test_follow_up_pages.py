@@ -18,6 +18,7 @@ from tests.builders import bundled_dataset
 from tests.integration.pages import ranking_rows, soup
 from tests.integration.pages import text as text_of
 from tests.integration.staff import StaffApp, web_login
+from tests.integration.test_clinic_pages import pdf_text
 from tests.lookup import one
 
 DATA = bundled_dataset()
@@ -134,7 +135,7 @@ def test_a_follow_up_on_the_tablet_reaches_the_clinician_page(staff_app: StaffAp
     rows = one(html, "table.follow-up").select("tbody tr")
     assert [text_of(r.find("th")) for r in rows] == [label(i) for i in AVOID]
     restless = rows[1]
-    assert "bothers" in restless.get("class", [])
+    assert "bothers" in (restless.get_attribute_list("class") or [])
     assert "very much (3)" in text_of(restless)
     # Quetiapine's sun sensitivity is not known in the data: shown as not known.
     assert DATA.drug("quetiapine").ratings["sun-sensitivity"].value is None
@@ -172,3 +173,28 @@ def test_the_follow_up_page_without_follow_ups_offers_the_code(staff_app: StaffA
     assert form.find("input", attrs={"name": "csrf_token"}) is not None
     consultation = client.get(f"/staff/consultations/{cid}")
     assert f'href="/staff/consultations/{cid}/follow-up"' in consultation.text
+
+
+def test_the_follow_up_sheet_prints_as_a_pdf_in_the_persons_words(staff_app: StaffApp) -> None:
+    client, staff = staff_app
+    cid, _csrf = decided(client, staff_app)
+    for bother in ({"restlessness": 1}, {"restlessness": 3, "feeling-sick": 2}):
+        issued = client.post(
+            f"/api/v1/consultations/{cid}/follow-up-codes", headers=staff.headers(client, "cora")
+        )
+        code = issued.json()["code"]
+        sent = client.post(
+            "/api/v1/follow-ups", json={"code": code, "drug": "quetiapine", "bother": bother}
+        )
+        assert sent.status_code == 201
+    response = client.get(f"/consultations/{cid}/follow-up-sheet.pdf?lang=nb")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.headers["cache-control"] == "no-store"
+    printed = " ".join(pdf_text(response.content).split())
+    assert "Dette er ikke en resept." in printed
+    assert DATA.drug("quetiapine").name["nb"] in printed
+    for n, item in enumerate(AVOID, start=1):
+        assert f"{n}. {label(item, 'nb')}" in printed
+    # Both follow-ups, over time, in words.
+    assert "svært mye (3)" in printed and "litt (1)" in printed
