@@ -20,6 +20,7 @@ from tests.integration.pages import text as text_of
 from tests.integration.staff import StaffApp, web_login
 from tests.integration.test_clinic_pages import pdf_text
 from tests.lookup import one
+from tests.readability import MAX_GRADE, as_prose, grade, visible_units
 
 DATA = bundled_dataset()
 AVOID = ["weight-gain", "restlessness", "sun-sensitivity", "tremor", "dry-mouth"]
@@ -198,3 +199,23 @@ def test_the_follow_up_sheet_prints_as_a_pdf_in_the_persons_words(staff_app: Sta
         assert f"{n}. {label(item, 'nb')}" in printed
     # Both follow-ups, over time, in words.
     assert "svært mye (3)" in printed and "litt (1)" in printed
+
+
+def test_what_the_person_reads_at_follow_up_is_at_grade_7_or_below(staff_app: StaffApp) -> None:
+    """The tablet's three follow-up pages and the follow-up sheet, in English
+    (tests/readability.py, as the tablet's journey and the discussion sheet are read)."""
+    client, _staff = staff_app
+    cid, csrf = decided(client, staff_app)
+    code = issue(client, cid, csrf)
+    entry = client.get("/tablet/follow-up?lang=en")
+    report = client.post("/tablet/follow-up", data={"code": code, "lang": "en"})
+    done = send(client, [*answered(report_form(report.text), restlessness=3), ("go", "send")])
+    sheet = client.get(f"/consultations/{cid}/follow-up-sheet?lang=en")
+    names = [drug.name["en"] for drug in DATA.drugs]
+    pages = {"code": entry, "report": report, "done": done, "sheet": sheet}
+    graded = {}
+    for name, page in pages.items():
+        assert page.status_code == 200, (name, page.text)
+        graded[name] = grade(as_prose(visible_units(page.text), names))
+    too_hard = {name: round(g, 1) for name, g in graded.items() if g > MAX_GRADE}
+    assert not too_hard, f"above grade {MAX_GRADE}: {too_hard}"
