@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import DBAPIError
 
 from app.clock import utcnow
 from app.db import make_engine, session_scope
 from tests.builders import bundled_dataset
+from tests.conftest import Databases, downgrade, migrate
 from tests.integration.conftest import PinnedClock
 from tests.integration.staff import StaffApp
 from tests.integration.test_cli import sdm
@@ -218,3 +221,35 @@ def test_follow_up_submissions_are_limited_like_tablet_submissions(
     # Codes that match nothing count too, so codes cannot be guessed without limit.
     assert statuses[:10] == [404] * 10
     assert statuses[10] == 429
+
+
+def test_a_follow_up_is_never_changed_and_the_migration_goes_down_and_up(
+    staff_app: StaffApp, databases: Databases
+) -> None:
+    client, staff = staff_app
+    cid = consultation(client, staff_app)
+    code = issue(client, staff_app, cid)
+    body = {"code": code, "drug": "quetiapine", "bother": {"tremor": 1}}
+    assert client.post("/api/v1/follow-ups", json=body).status_code == 201
+    engine = make_engine(staff.url)
+    with (
+        pytest.raises(DBAPIError, match="never changed"),
+        session_scope(engine, write=True) as session,
+    ):
+        session.execute(text("UPDATE follow_up SET bother = '{}'"))
+    engine.dispose()
+
+    url = databases.empty()
+    migrate(url)
+    downgrade(url, "0014_consultation_tablet")
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        tables = set(inspect(session.connection()).get_table_names())
+    engine.dispose()
+    assert not tables & {"follow_up", "follow_up_code"}
+    migrate(url)
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        tables = set(inspect(session.connection()).get_table_names())
+    engine.dispose()
+    assert {"follow_up", "follow_up_code"} <= tables
