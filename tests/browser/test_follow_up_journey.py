@@ -13,6 +13,7 @@ import httpx2
 import pytest
 from playwright.sync_api import Page
 
+from app.consultations.follow_up import ANSWER_ONE, UNKNOWN_CODE
 from app.translations import gettext_for
 from tests.browser.conftest import AxeCheck, LiveApp, Problems
 from tests.browser.helpers import small_targets
@@ -125,9 +126,7 @@ def test_a_follow_up_on_the_tablet(
     page.locator('button[name="go"][value="open"]').click()
     page.wait_for_load_state()
     alert = page.locator(".error-summary")
-    assert t(lang, "No follow-up has this code, or the code has expired or been used.") in (
-        alert.inner_text()
-    )
+    assert t(lang, UNKNOWN_CODE) in alert.inner_text()
     assert page.input_value("#code") == "AAAAAA"
     check(page, f"the follow-up code page with an unknown code {where}")
 
@@ -143,7 +142,7 @@ def test_a_follow_up_on_the_tablet(
     problems.expect(UNPROCESSABLE)
     page.locator('button[name="go"][value="send"]').click()
     page.wait_for_load_state()
-    assert t(lang, "Answer at least one side effect") in page.locator(".error-summary").inner_text()
+    assert t(lang, ANSWER_ONE) in page.locator(".error-summary").inner_text()
     assert page.locator("#drug").input_value() == "aripiprazole"
     check(page, f"the follow-up report page with a problem {where}")
 
