@@ -7,14 +7,14 @@ read (ADR 0010); issuing a code is audited (docs/adr/0014-follow-ups.md)."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 from babel.dates import format_date
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
-from app.consultations import follow_up, follow_up_view, follow_ups, service, view
+from app.consultations import follow_up, follow_up_view, follow_ups, view
 from app.consultations.tables import FollowUpCode
 from app.http.auth import Clinical
 from app.http.consultations import open_consultation
@@ -35,7 +35,9 @@ Drug = Annotated[str | None, Query(max_length=64)]
 BABEL_LOCALES = {"en": "en_GB", "nb": "nb_NO"}
 
 
-def _view(found: FollowUps, published: Published, lang: str, drug: str | None) -> Any:
+def _view(
+    found: FollowUps, published: Published, lang: str, drug: str | None
+) -> follow_up_view.FollowUpView:
     reports = [
         follow_up_view.Report(r.id or 0, r.created_at, r.drug, r.bother, r.data_version)
         for r in found.reports
@@ -285,6 +287,3 @@ def follow_up_sheet_pdf(
             headers={"Content-Disposition": 'inline; filename="follow-up-sheet.pdf"'},
         )
     )
-
-
-__all__ = ["router", "service"]
