@@ -97,7 +97,12 @@ def _page(
             "scale": [(value, _(label)) for value, label in BOTHER_LABELS.items()],
             "languages": available_languages(),
             "language_names": LANGUAGE_NAMES,
-            "start_url": _start_url(lang),
+            # Left idle, the code and report pages clear to the code page, which drops
+            # the code's cookie; Finish (after sending) goes to the tablet's start.
+            "start_url": _start_url(lang)
+            if step == DONE_STEP
+            else f"{COOKIE_PATH}?{urlencode({'lang': lang})}",
+            "tablet_url": _start_url(lang),
             "clear_seconds": CLEAR_SECONDS,
             "warn_seconds": WARN_SECONDS,
             **extra,
