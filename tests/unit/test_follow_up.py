@@ -22,6 +22,7 @@ from app.consultations.follow_up import (
     submit,
     switch,
 )
+from app.consultations.follow_up_view import Report, build
 from tests.builders import bundled_dataset
 
 DATA = bundled_dataset()
@@ -149,3 +150,44 @@ def test_an_item_series_is_oldest_first_with_gaps_for_blanks() -> None:
     reports = [(later, {"tremor": 1}), (first, {"tremor": 3, "dry-mouth": 0})]
     assert series(reports, "tremor") == (Point(first, 3), Point(later, 1))
     assert series(reports, "dry-mouth") == (Point(first, 0), Point(later, None))
+
+
+def test_the_view_shows_the_latest_medicine_its_reports_and_each_item_over_time() -> None:
+    first = datetime(2027, 1, 1, tzinfo=UTC)
+    later = datetime(2027, 2, 1, tzinfo=UTC)
+    reports = [
+        Report(1, first, "quetiapine", {"tremor": 1, "weight-gain": 2}, 1),
+        Report(2, later, "quetiapine", {"tremor": 3, "feeling-sick": 2}, 1),
+        Report(3, first, "aripiprazole", {"tremor": 0}, 1),
+    ]
+    shown = build(reports, ["tremor", "dry-mouth"], {1: DATA}, DATA, "en")
+    assert shown.drug == "quetiapine"  # reported most recently
+    assert [d for d, _name in shown.drugs] == ["quetiapine", "aripiprazole"]
+    assert [r.id for r in shown.reports] == [1, 2] and shown.latest is not None
+    assert [(r.item, r.reported, r.bothers) for r in shown.latest.priorities] == [
+        ("tremor", 3, True),
+        ("dry-mouth", None, False),
+    ]
+    assert shown.latest.priorities[0].predicted.value == (
+        DATA.drug("quetiapine").ratings["tremor"].value
+    )
+    assert shown.latest.new_bothersome == (str(DATA.item("feeling-sick").label["en"]),)
+    # The priorities, then every item that ever bothered them quite a lot or more.
+    assert [t.item for t in shown.trends] == ["tremor", "dry-mouth", "weight-gain", "feeling-sick"]
+    tremor = shown.trends[0].points
+    assert [(p.when, p.value, p.text) for p in tremor] == [
+        ("2027-01-01", 1, "a little (1)"),
+        ("2027-02-01", 3, "very much (3)"),
+    ]
+    assert shown.trends[1].points[0].text == "not answered"
+    other = build(reports, ["tremor"], {1: DATA}, DATA, "nb", drug="aripiprazole")
+    assert other.drug == "aripiprazole" and [r.id for r in other.reports] == [3]
+    assert other.trends[0].points[0].text == "ikke i det hele tatt (0)"
+
+
+def test_a_report_whose_data_version_is_gone_predicts_nothing() -> None:
+    report = Report(1, datetime(2027, 1, 1, tzinfo=UTC), "quetiapine", {"tremor": 2}, 7)
+    shown = build([report], ["tremor"], {}, DATA, "en")
+    assert shown.latest is not None
+    assert shown.latest.priorities[0].predicted.value is None
+    assert shown.latest.priorities[0].predicted.text.lower().startswith("not known")
