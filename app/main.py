@@ -24,6 +24,7 @@ from app.api import (
     drafts,
     feedback,
     fhir,
+    follow_ups,
     health,
     rankings,
     service,
@@ -48,6 +49,8 @@ from app.web import curation as curation_pages
 from app.web import draft_edits as draft_edit_pages
 from app.web import draft_sources as draft_source_pages
 from app.web import feedback as feedback_pages
+from app.web import follow_up_pages
+from app.web import follow_up_tablet as follow_up_tablet_pages
 from app.web import service as service_pages
 from app.web import sheet as sheet_pages
 from app.web import staff as staff_pages
@@ -142,14 +145,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(fhir.router)
     app.include_router(feedback.router)
     app.include_router(service.router)
+    app.include_router(follow_ups.router)
     app.include_router(staff_pages.router)
     app.include_router(curation_pages.router)
     app.include_router(draft_edit_pages.router)
     app.include_router(draft_source_pages.router)
-    app.include_router(feedback_pages.router)  # before the tablet's /tablet/{step}
+    # Before the tablet's steps: /tablet/{step} would take "feedback" or "follow-up"
+    # for a step.
+    app.include_router(feedback_pages.router)
+    app.include_router(follow_up_tablet_pages.router)
     app.include_router(tablet_pages.router)
     app.include_router(service_pages.router)
     app.include_router(clinic_pages.router)
+    app.include_router(follow_up_pages.router)
     app.include_router(sheet_pages.router)
     app.include_router(about_page.router)
     app.mount("/static", StaticFiles(directory=str(ROOT / "app" / "static")), name="static")

@@ -21,6 +21,8 @@ from app.consultations.tables import (
     ConsultationFeedback,
     ConsultationRead,
     DecisionVersion,
+    FollowUp,
+    FollowUpCode,
 )
 from app.consultations.view import DECISIONS_OTHER
 from app.errors import DomainError, NotFound
@@ -443,9 +445,9 @@ def record_decision(
 
 
 def purge(session: Session, *, older_than: timedelta, by: str) -> int:
-    """Delete the consultations older than `older_than`, with their decision versions
-    (which the database lets go only once their consultation is gone) and the person's
-    feedback on them. Read records
+    """Delete the consultations older than `older_than`, with their decision versions and
+    follow-ups (which the database lets go only once their consultation is gone), the
+    follow-up codes and the person's feedback on them. Read records
     stay: they hold nothing of what the person said, and say the consultation existed."""
     cutoff = utcnow() - older_than
     result = session.execute(delete(Consultation).where(col(Consultation.created_at) < cutoff))
@@ -458,6 +460,15 @@ def purge(session: Session, *, older_than: timedelta, by: str) -> int:
     session.execute(
         delete(ConsultationFeedback).where(
             col(ConsultationFeedback.consultation_id).not_in(select(Consultation.id))
+        )
+    )
+    # Follow-ups and their codes go with their consultation (ADR 0014).
+    session.execute(
+        delete(FollowUp).where(col(FollowUp.consultation_id).not_in(select(Consultation.id)))
+    )
+    session.execute(
+        delete(FollowUpCode).where(
+            col(FollowUpCode.consultation_id).not_in(select(Consultation.id))
         )
     )
     audit.record(

@@ -96,7 +96,19 @@ class DecisionVersion(SQLModel, table=True):
 
 
 #: What a staff member read a consultation through (ConsultationRead.view).
-READ_VIEWS = ("page", "compare", "api", "api-by-code", "sheet", "pdf", "fhir")
+READ_VIEWS = (
+    "page",
+    "compare",
+    "api",
+    "api-by-code",
+    "sheet",
+    "pdf",
+    "fhir",
+    "follow-up",
+    "follow-up-sheet",
+    "follow-up-pdf",
+    "api-follow-ups",
+)
 
 
 class ConsultationRead(SQLModel, table=True):
@@ -137,3 +149,47 @@ class ConsultationFeedback(SQLModel, table=True):
     listen: int = Field(sa_column=Column(SmallInteger, nullable=False))
     include: int = Field(sa_column=Column(SmallInteger, nullable=False))
     comment: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class FollowUpCode(SQLModel, table=True):
+    """A code a clinician issued at a review, for the person to report on the tablet how
+    the medicine has been (ADR 0014). It works once, until `expires_at`; `used_at` is
+    set, once, by the follow-up it opened. Deleted with its consultation by the purge."""
+
+    __tablename__ = "follow_up_code"
+    #: The tablet asks for "this code, not expired, not used": one index answers it.
+    __table_args__ = (Index("ix_follow_up_code_code_expires", "code", "expires_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    consultation_id: str = Field(max_length=32, index=True)
+    code: str = Field(max_length=8)
+    issued_by: str = Field(max_length=64)
+    issued_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    used_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+
+
+class FollowUp(SQLModel, table=True):
+    """What the person reported at a follow-up: the medicine they are on and how much
+    each checklist item has bothered them in the past week (0 to 3; an item left
+    unanswered is absent, never 0). No personal identifiers. Append-only, as decision
+    versions are (migration 0018): deleted only once its consultation is gone."""
+
+    __tablename__ = "follow_up"
+
+    id: int | None = Field(default=None, primary_key=True)
+    consultation_id: str = Field(
+        sa_column=Column(
+            String(32),
+            ForeignKey("consultation.id", deferrable=True, initially="DEFERRED"),
+            nullable=False,
+            index=True,
+        )
+    )
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    drug: str = Field(max_length=64)
+    bother: dict[str, int] = Field(sa_column=Column(JSON, nullable=False))
+    #: The data version in use when it was sent: what the data predicted comes from it.
+    data_version: int

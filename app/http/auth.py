@@ -58,20 +58,6 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def refuse_cross_site(request: Request) -> None:
-    """CSRF for a form with no session: the browser's own headers must say the post came
-    from this site (OWASP's fetch-metadata and standard-header defences). Sec-Fetch-Site
-    is trusted when sent (every current browser); else an Origin, if any, must be ours."""
-    fetch_site = request.headers.get("sec-fetch-site")
-    if fetch_site is not None:
-        if fetch_site not in ("same-origin", "none"):
-            raise CsrfFailed()
-        return
-    origin = request.headers.get("origin")
-    if origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}":
-        raise CsrfFailed()
-
-
 def session_cookie_name(request: Request) -> str:
     return app_state(request).session_cookie
 

@@ -12,6 +12,9 @@ large print, where the squares grow with the text.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from itertools import pairwise
+
 from markupsafe import Markup, escape
 
 from app.consultations.evidence import PlainFigure
@@ -130,4 +133,41 @@ def bar_chart(
         )
     parts.append("</svg>")
     # Safe: every text interpolated above went through escape(); the rest are numbers.
+    return Markup("".join(parts))  # noqa: S704
+
+
+def bother_chart(values: Sequence[int | None], *, label_id: str) -> Markup:
+    """An item's follow-up answers over time (0 not at all to 3 very much), oldest on the
+    left: a dot for each answer, joined by a line, and a gap for a follow-up that left
+    it unanswered (never drawn as 0). Lines at 0 to 3 give the scale; `label_id` names
+    the element that lists the answers in words, the chart's text alternative."""
+    step, left, top, row, dot = 36, 14, 6, 14, 4
+    width = left + step * max(len(values), 1)
+    height = top * 2 + row * 3
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="bother-chart" role="img" '
+        f'aria-labelledby="{escape(label_id)}" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}">'
+    ]
+    for level in range(4):
+        y = top + row * (3 - level)
+        parts.append(
+            f'<line x1="{left}" y1="{y}" x2="{width}" y2="{y}" stroke="#b1b4b6" stroke-width="1"/>'
+            f'<text x="0" y="{y + 4}" font-size="10" fill="#1b1b1b">{level}</text>'
+        )
+    points = [
+        (left + step // 2 + n * step, top + row * (3 - v)) if v is not None else None
+        for n, v in enumerate(values)
+    ]
+    for a, b in pairwise(points):
+        if a is not None and b is not None:
+            parts.append(
+                f'<line x1="{a[0]}" y1="{a[1]}" x2="{b[0]}" y2="{b[1]}" stroke="{FILLED}" '
+                'stroke-width="2"/>'
+            )
+    for point in points:
+        if point is not None:
+            parts.append(f'<circle cx="{point[0]}" cy="{point[1]}" r="{dot}" fill="{FILLED}"/>')
+    parts.append("</svg>")
+    # Safe: the id went through escape(); everything else is a number.
     return Markup("".join(parts))  # noqa: S704

@@ -13,7 +13,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.consultations import collaborate, feedback
 from app.errors import NotFound
-from app.http.auth import client_address, refuse_cross_site
+from app.http.auth import client_address
+from app.http.cross_site import refuse_cross_site
 from app.http.state import app_state
 from app.http.unit_of_work import SessionDep
 from app.i18n import negotiate

@@ -36,7 +36,8 @@ from app.consultations.tablet_flow import (
     TabletState,
 )
 from app.consultations.view import FORM_LABELS
-from app.http.auth import client_address, refuse_cross_site
+from app.http.auth import client_address
+from app.http.cross_site import refuse_cross_site
 from app.http.published import Published, PublishedDep
 from app.http.state import app_state
 from app.http.unit_of_work import SessionDep

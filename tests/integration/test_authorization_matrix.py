@@ -56,6 +56,14 @@ EXPECTED = {
     ("GET", "/api/v1/consultations/{consultation_id}/fhir"): CLINICAL,
     # The checklist as a FHIR Questionnaire: no personal data, like /api/v1/side-effects.
     ("GET", "/api/v1/fhir/Questionnaire/choosewell-checklist"): ANY,
+    ("POST", "/api/v1/consultations/{consultation_id}/follow-up-codes"): CLINICAL,
+    ("GET", "/api/v1/consultations/{consultation_id}/follow-ups"): CLINICAL,
+    ("POST", "/api/v1/follow-ups"): ANY,
+    ("GET", "/tablet/follow-up"): ANY,
+    ("POST", "/tablet/follow-up"): ANY,
+    ("GET", "/tablet/follow-up/report"): ANY,
+    ("POST", "/tablet/follow-up/report"): ANY,
+    ("GET", "/tablet/follow-up/done"): ANY,
     ("GET", "/tablet"): ANY,
     ("GET", "/about"): ANY,
     ("POST", "/tablet"): ANY,
@@ -90,6 +98,9 @@ EXPECTED = {
     ("GET", "/staff/consultations/{consultation_id}"): CLINICAL,
     ("POST", "/staff/consultations/{consultation_id}/decision"): CLINICAL,
     ("GET", "/staff/consultations/{consultation_id}/compare"): CLINICAL,
+    ("GET", "/staff/consultations/{consultation_id}/follow-up"): CLINICAL,
+    ("POST", "/staff/consultations/{consultation_id}/follow-up-codes"): CLINICAL,
+    ("GET", "/staff/consultations/{consultation_id}/follow-up/switch"): CLINICAL,
     ("GET", "/staff/cards/{drug_id}"): CLINICAL,
     ("GET", "/consultations/{consultation_id}/sheet"): CLINICAL,
     ("GET", "/consultations/{consultation_id}/sheet.pdf"): CLINICAL,
@@ -99,6 +110,8 @@ EXPECTED = {
     ("GET", "/tablet/feedback/thanks"): ANY,
     ("GET", "/api/v1/service/summary"): SERVICE,
     ("GET", "/staff/service"): SERVICE,
+    ("GET", "/consultations/{consultation_id}/follow-up-sheet"): CLINICAL,
+    ("GET", "/consultations/{consultation_id}/follow-up-sheet.pdf"): CLINICAL,
 }
 NOT_ROUTES = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 
@@ -185,6 +198,12 @@ def body_for(method: str, path: str) -> dict[str, Any]:
         return {"json": {"code": "ABCDEFGH", "collaborate": [9, 9, 9]}}
     if path == "/tablet/feedback" and method == "POST":
         return {"data": {"lang": "en", "code": "ABCDEFGH", "q1": "9", "q2": "9", "q3": "9"}}
+    if path == "/api/v1/follow-ups":
+        return {"json": {"code": "ABCDEF", "drug": "olanzapine", "bother": {"tremor": 1}}}
+    if path == "/tablet/follow-up" and method == "POST":
+        return {"data": {"lang": "en", "code": "ABCDEF"}}
+    if path == "/tablet/follow-up/report" and method == "POST":
+        return {"data": {"lang": "en", "go": "lang:nb"}}
     if path == "/tablet" and method == "POST":
         return {"data": {"lang": "en", "go": "choose"}}
     if path in ("/api/v1/rankings", "/api/v1/consultations"):
