@@ -19,7 +19,12 @@ from sqlmodel import Session, col, select
 
 from app.consultations import suppression
 from app.consultations.collaborate import TOP
-from app.consultations.tables import Consultation, ConsultationFeedback, DecisionVersion
+from app.consultations.tables import (
+    Consultation,
+    ConsultationFeedback,
+    DecisionVersion,
+    FollowUp,
+)
 from app.errors import DomainError
 from app.translations import N_
 
@@ -99,7 +104,8 @@ class RawCounts:
     #: item id -> (people who chose it, rank-weighted score)
     avoid: dict[str, tuple[int, int]]
     follow_ups_due: int
-    follow_ups_done: int | None = None
+    #: Of those due, how many have at least one follow-up report.
+    follow_ups_done: int
 
 
 def decision_kind(decision: str | None, other_options: Iterable[str]) -> str:
@@ -168,9 +174,8 @@ def raw_counts(session: Session, period: Period, *, other_options: Sequence[str]
         .join(Consultation, col(Consultation.id) == col(ConsultationFeedback.consultation_id))
         .where(*in_period)
     ).all()
-    due = session.exec(
-        select(func.count())
-        .select_from(DecisionVersion)
+    due_ids = session.exec(
+        select(DecisionVersion.consultation_id)
         .join(
             newest,
             (col(DecisionVersion.consultation_id) == newest.c.cid)
@@ -180,7 +185,15 @@ def raw_counts(session: Session, period: Period, *, other_options: Sequence[str]
             col(DecisionVersion.next_review) >= period.start,
             col(DecisionVersion.next_review) <= period.end,
         )
-    ).one()
+    ).all()
+    # Done: a due decision whose consultation has at least one follow-up report.
+    followed = set(
+        session.exec(
+            select(FollowUp.consultation_id)
+            .where(col(FollowUp.consultation_id).in_(due_ids))
+            .distinct()
+        ).all()
+    )
     return RawCounts(
         consultations=len(rows),
         decisions={kind: decisions.get(kind, 0) for kind in DECISION_KINDS},
@@ -188,7 +201,8 @@ def raw_counts(session: Session, period: Period, *, other_options: Sequence[str]
         responses=len(answers),
         top_scores=sum(1 for a in answers if a[0] == a[1] == a[2] == TOP),
         avoid={item: (people[item], scores[item]) for item in people},
-        follow_ups_due=int(due),
+        follow_ups_due=len(due_ids),
+        follow_ups_done=len(followed),
     )
 
 
@@ -216,9 +230,7 @@ class Summary:
     fewer_than_recommended: bool
     avoid: list[AvoidRow]
     follow_ups_due: int | None
-    #: None until follow-ups are recorded (another change adds them): "not available yet".
     follow_ups_done: int | None
-    follow_ups_done_available: bool
     suppressed: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
@@ -245,7 +257,6 @@ class Summary:
             "follow_ups": {
                 "due": self.follow_ups_due,
                 "done": self.follow_ups_done,
-                "done_available": self.follow_ups_done_available,
             },
             "suppressed": self.suppressed,
         }
@@ -255,13 +266,9 @@ def _shares(cells: dict[str, int | None], total: int | None) -> dict[str, float 
     return {name: suppression.proportion(value, total) for name, value in cells.items()}
 
 
-def follow_ups(due: int, done: int | None) -> tuple[int | None, int | None, list[str]]:
-    """Follow-ups due (decisions whose next review falls in the period) and done. Until
-    follow-ups are recorded `done` is None and stays None ("not available yet"); once
-    it is a count, done and not done are a group of the due total."""
-    if done is None:
-        shown_due = suppression.count(due)
-        return shown_due, None, [] if shown_due is not None else ["follow_ups.due"]
+def follow_ups(due: int, done: int) -> tuple[int | None, int | None, list[str]]:
+    """Follow-ups due (decisions whose next review falls in the period) and done (those
+    with at least one follow-up report): done and not done are a group of the due total."""
     split = suppression.group({"done": done, "not-done": due - done}, due)
     hidden = [] if split.total is not None else ["follow_ups.due"]
     hidden += [f"follow_ups.{name}" for name in split.suppressed]
@@ -335,7 +342,6 @@ def build(raw: RawCounts, period: Period, checklist: Sequence[str]) -> Summary:
         avoid=ranked,
         follow_ups_due=due,
         follow_ups_done=done,
-        follow_ups_done_available=raw.follow_ups_done is not None,
         suppressed=hidden,
     )
 
@@ -350,7 +356,7 @@ def summary(
 
 def csv_rows(shown: Summary) -> list[tuple[str, str, str]]:
     """(figure, value, note) for each figure: a suppressed one is empty, noted
-    "suppressed"; follow-ups done "not available yet" until follow-ups are recorded."""
+    "suppressed"."""
     figures = shown.as_json()
     rows: list[tuple[str, str, str]] = [
         ("from", figures["from"], ""),
@@ -376,8 +382,5 @@ def csv_rows(shown: Summary) -> list[tuple[str, str, str]]:
         add(f"avoid.{row.item}.people", row.people)
         add(f"avoid.{row.item}.score", row.score)
     add("follow_ups.due", shown.follow_ups_due)
-    if shown.follow_ups_done_available:
-        add("follow_ups.done", shown.follow_ups_done)
-    else:
-        rows.append(("follow_ups.done", "", "not available yet"))
+    add("follow_ups.done", shown.follow_ups_done)
     return rows

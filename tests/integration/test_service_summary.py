@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from app.clock import utcnow
 from tests.integration.cli import sdm
+from tests.integration.conftest import PinnedClock
 from tests.integration.pages import soup, text
 from tests.integration.staff import PASSWORD, StaffApp, web_login
 from tests.lookup import attribute, one
@@ -61,7 +62,7 @@ def test_six_consultations_and_six_feedbacks_give_the_counts_and_the_top_score(
     assert body["carers"] == {"with-carer": None, "without-carer": None}
     weight_gain = next(row for row in body["avoid"] if row["item"] == "weight-gain")
     assert weight_gain == {"item": "weight-gain", "people": None, "score": None}
-    assert body["follow_ups"] == {"due": None, "done": None, "done_available": False}
+    assert body["follow_ups"] == {"due": None, "done": None}
     assert {
         "decisions.none-recorded",
         "carers.with-carer",
@@ -131,7 +132,8 @@ def test_ten_consultations_show_decisions_carers_and_follow_ups_due(staff_app: S
         "fewer_than_recommended": True,
         "recommended_minimum": 25,
     }
-    assert body["follow_ups"] == {"due": 5, "done": None, "done_available": False}
+    # None of the 5 has a follow-up report: 0 done is hidden, and so 5 not done.
+    assert body["follow_ups"] == {"due": 5, "done": None}
     assert body["avoid_weights"] == {"1": 5, "2": 4, "3": 3, "4": 2, "5": 1}
 
 
@@ -176,7 +178,7 @@ def test_the_dashboard_page_draws_charts_with_the_numbers_in_tables(staff_app: S
     follow = [text(r) for r in one(parsed, "#follow-ups").select("tr")]
     assert follow == [
         "Due (decisions whose next review falls in the period) 5",
-        "Done not available yet",
+        "Done (with at least one follow-up report) not shown",
     ]
     norwegian = soup(client.get("/staff/service", params={**PERIOD, "lang": "nb"}).text)
     assert text(one(norwegian, "h1")) == "Tjenesteoversikt"
@@ -200,7 +202,7 @@ def test_the_csv_export_has_the_same_figures_and_every_view_is_audited(
     assert "carers.with-carer,5," in lines
     assert "decisions.medicine,,suppressed" in lines
     assert "collaborate.top_score,5," in lines
-    assert "follow_ups.done,,not available yet" in lines
+    assert "follow_ups.done,,suppressed" in lines
     client.cookies.clear()
     summary(client, staff.headers(client, "lena"))
     events = client.get("/api/v1/audit?limit=50", headers=staff.headers(client, "ada")).json()
@@ -278,3 +280,35 @@ def test_a_service_lead_is_added_from_the_command_line_and_sees_the_dashboard(
     headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
     assert client.get("/api/v1/service/summary", headers=headers).status_code == 200
     assert client.get("/api/v1/consultations/reads", headers=headers).status_code == 403
+
+
+def test_follow_ups_done_count_the_due_decisions_with_a_report(
+    staff_app: StaffApp, limits_clock: PinnedClock
+) -> None:
+    """10 decisions due for review in the period; 5 of them have a follow-up report (one
+    has two). Done 5 and not done 5 are both shown."""
+    client, staff = staff_app
+    cora = staff.headers(client, "cora")
+    review = (TODAY + timedelta(days=7)).isoformat()
+    due = []
+    for _ in range(10):
+        cid = consult(client, carer=False, feedback=None)
+        decided = client.post(
+            f"/api/v1/consultations/{cid}/decision",
+            headers=cora,
+            json={"decision": "aripiprazole", "next_review": review},
+        )
+        assert decided.status_code == 200, decided.text
+        due.append(cid)
+    limits_clock.advance(minutes=2)  # past the tablet's per-minute limit
+    for cid in [*due[:5], due[0]]:
+        issued = client.post(f"/api/v1/consultations/{cid}/follow-up-codes", headers=cora)
+        assert issued.status_code == 201, issued.text
+        reported = client.post(
+            "/api/v1/follow-ups",
+            json={"code": issued.json()["code"], "drug": "aripiprazole", "bother": {"tremor": 1}},
+        )
+        assert reported.status_code == 201, reported.text
+    body = summary(client, staff.headers(client, "lena"))
+    assert body["follow_ups"] == {"due": 10, "done": 5}
+    assert not [name for name in body["suppressed"] if name.startswith("follow_ups")]

@@ -26,6 +26,7 @@ def raw(**changes: object) -> RawCounts:
         "top_scores": 5,
         "avoid": {"weight-gain": (10, 38), "tremor": (3, 9), "tiredness": (6, 20)},
         "follow_ups_due": 7,
+        "follow_ups_done": 0,
     }
     values.update(changes)
     return RawCounts(**values)  # type: ignore[arg-type]
@@ -54,13 +55,17 @@ def test_twenty_consultations_show_what_is_safe_and_hide_the_rest() -> None:
         {"item": "tiredness", "people": 6, "score": 20},
         {"item": "tremor", "people": None, "score": None},
     ]
-    assert shown["follow_ups"] == {"due": 7, "done": None, "done_available": False}
+    # None of the 7 due has a report yet: 0 done is hidden, and so is 7 not done (else
+    # 7 - 7 would give it back).
+    assert shown["follow_ups"] == {"due": 7, "done": None}
     assert sorted(shown["suppressed"]) == [
         "avoid.tremor.people",
         "avoid.tremor.score",
         "decisions.no-medication",
         "decisions.none-recorded",
         "decisions.other-options",
+        "follow_ups.done",
+        "follow_ups.not-done",
     ]
 
 
@@ -83,10 +88,10 @@ def test_everyone_with_the_top_score_is_hidden() -> None:
     assert shown["collaborate"]["top_score_proportion"] is None
 
 
-def test_follow_ups_done_are_not_available_until_recorded_and_then_suppressed_as_a_group() -> None:
-    assert follow_ups(7, None) == (7, None, [])
-    assert follow_ups(3, None) == (None, None, ["follow_ups.due"])
+def test_follow_ups_done_and_not_done_are_suppressed_as_a_group_of_those_due() -> None:
     assert follow_ups(12, 6) == (12, 6, [])
+    assert follow_ups(3, 0)[:2] == (None, None)
+    assert "follow_ups.due" in follow_ups(3, 0)[2]
     assert follow_ups(12, 10) == (12, None, ["follow_ups.done", "follow_ups.not-done"])
 
 
