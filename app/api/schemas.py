@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -11,9 +12,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from app.catalogue.method import figure_grade
 from app.catalogue.model import Dataset, Drug, Finding, Source, symbol
 from app.clock import as_utc
+from app.consultations.past_view import item_label, past_summary
 from app.http.params import Slug
 from app.ranking import Ranking
 from app.ranking.explain import exclusion_message, why
+from app.ranking.past import PastMedicine
 from app.store.tables import DataVersion
 
 #: A moment in UTC, always sent with its offset as the schema's date-time requires
@@ -191,6 +194,11 @@ class BreakdownOut(BaseModel):
     weight: int
     counted_as: int
     contribution: int
+    had_before: int | None = Field(
+        default=None,
+        description="how much the person said this bothered them on this medicine before "
+        "(1 a little, 2 a lot); null: not had, not taken, or past experience left out",
+    )
 
 
 class HelpfulOut(BaseModel):
@@ -198,6 +206,21 @@ class HelpfulOut(BaseModel):
     label: str
     rating: int
     symbol: str
+
+
+class PastEffectOut(BaseModel):
+    id: str
+    label: str
+    bother: int = Field(description="1 a little, 2 a lot")
+
+
+class PastExperienceOut(BaseModel):
+    helped: str = Field(description="yes, no or unsure")
+    side_effects: list[PastEffectOut]
+    a_lot: list[str] = Field(
+        description="side effects the person had a lot on it: flagged whatever the rating"
+    )
+    summary: str = Field(description="the mark in words, as the clinician's page shows it")
 
 
 class ResultOut(BaseModel):
@@ -212,6 +235,11 @@ class ResultOut(BaseModel):
     breakdown: list[BreakdownOut]
     unknown: list[str]
     helpful: list[HelpfulOut]
+    past_experience: PastExperienceOut | None = Field(
+        default=None,
+        description="the person took this medicine before (null: not taken, or left out "
+        "with past_experience=false); it never changes the score (docs/ranking.md)",
+    )
 
 
 class ExcludedOut(BaseModel):
@@ -447,7 +475,30 @@ def options_out(dataset: Dataset, version: DataVersion, lang: str) -> OptionsOut
     )
 
 
-def ranking_out(ranking: Ranking, dataset: Dataset, version: DataVersion, lang: str) -> RankingOut:
+def past_experience_out(past: PastMedicine, dataset: Dataset, lang: str) -> PastExperienceOut:
+    return PastExperienceOut(
+        helped=past.helped,
+        side_effects=[
+            PastEffectOut(
+                id=e.side_effect, label=item_label(dataset, e.side_effect, lang), bother=e.bother
+            )
+            for e in past.side_effects
+        ],
+        a_lot=list(past.a_lot),
+        summary=past_summary(past, dataset, lang),
+    )
+
+
+def ranking_out(
+    ranking: Ranking,
+    dataset: Dataset,
+    version: DataVersion,
+    lang: str,
+    past: Mapping[str, PastMedicine] | None = None,
+) -> RankingOut:
+    """The ranking as JSON; `past` marks the medicines taken before (app/ranking/past.py)."""
+    past = past or {}
+
     def label(item: str) -> str:
         return dataset.item(item).label[lang]
 
@@ -474,6 +525,9 @@ def ranking_out(ranking: Ranking, dataset: Dataset, version: DataVersion, lang: 
                         weight=s.weight,
                         counted_as=s.counted_as,
                         contribution=s.contribution,
+                        had_before=past[r.drug.id].bother(s.side_effect)
+                        if r.drug.id in past
+                        else None,
                     )
                     for s in r.breakdown
                 ],
@@ -487,6 +541,9 @@ def ranking_out(ranking: Ranking, dataset: Dataset, version: DataVersion, lang: 
                     )
                     for h in r.helpful
                 ],
+                past_experience=past_experience_out(past[r.drug.id], dataset, lang)
+                if r.drug.id in past
+                else None,
             )
             for r in ranking.results
         ],

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Index, String, Text, false
 from sqlmodel import Field, SQLModel
 
 import app.db  # noqa: F401
@@ -42,6 +42,22 @@ class Consultation(SQLModel, table=True):
     #: The name of the tablet it was sent from (`/tablet?tablet=...`): a place, never a
     #: person; "" when none was set. Staff find a consultation by it and the time.
     tablet: str = Field(default="", sa_column=Column(String(40), nullable=False, server_default=""))
+    #: Medicines taken before (app/consultations/experience.py `past_to_json`): drug,
+    #: helped, side effects with how much they bothered, why stopped (own words).
+    past_medicines: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    #: The person agreed that a carer gives their own view; without it the two fields
+    #: after it stay empty (a carer's answers are refused or never stored).
+    carer_consented: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
+    carer_avoid: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    carer_what_matters: str = Field(
+        default="", sa_column=Column(Text, nullable=False, server_default="")
+    )
 
     def preferences(self) -> dict[str, Any]:
         return {
