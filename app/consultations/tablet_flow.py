@@ -330,6 +330,16 @@ def advance(
     if here == "past" and onward and len(state.past) > MAX_PAST_MEDICINES:
         counts = (("n", len(state.past)), ("max", MAX_PAST_MEDICINES))
         return Next("past", state, (Problem(PAST_AT_MOST, counts),))
+    # The page's Next was drawn before its answer: ticking a medicine taken before, or
+    # agreeing to the carer's view, adds the step that asks about it next.
+    ahead = STEPS.index(step if step != SEND else "review")
+    for asked, then in (("past", "past-details"), ("carer", "carer-choose")):
+        if (
+            here == asked
+            and ahead > STEPS.index(then)
+            and then in journey(state, item_ids, option_ids)
+        ):
+            step = then
     too_long = _stopped_too_long(state)
     if too_long and (step == SEND or STEPS.index(step) > STEPS.index("past-details")):
         return Next("past-details", state, too_long)

@@ -104,6 +104,17 @@ def test_a_too_long_reason_for_stopping_is_kept_whole_and_asked_to_be_shortened(
     assert step(state, "past")[0] == "past"
 
 
+def test_next_after_ticking_goes_to_the_step_the_answer_adds() -> None:
+    """The Next button was drawn before the answer (to the step after the one added)."""
+    picked = TabletState(order=ORDERED, carer=True, past=["aripiprazole"])
+    assert step(picked, "carer", here="past")[0] == "past-details"
+    agreed = TabletState(order=ORDERED, carer=True, carer_consented=True)
+    assert step(agreed, "review", here="carer")[0] == "carer-choose"
+    assert step(agreed, SEND, here="carer")[0] == "carer-choose"
+    # Back is back.
+    assert step(picked, "own-words", here="past")[0] == "own-words"
+
+
 def test_the_carer_is_asked_only_with_a_carer_and_the_turn_only_with_consent() -> None:
     alone = TabletState(order=ORDERED)
     assert "carer" not in journey(alone, ITEMS)
