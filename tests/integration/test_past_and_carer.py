@@ -287,7 +287,14 @@ BAD: list[tuple[str, Any, str]] = [
         {
             "carer": {
                 "consented": True,
-                "avoid": ["tremor", "acne", "tiredness", "weight-gain", "dry-mouth", "dizziness"],
+                "avoid": [
+                    "tremor",
+                    "drooling",
+                    "tiredness",
+                    "weight-gain",
+                    "dry-mouth",
+                    "constipation",
+                ],
             }
         },
         "at most 5",
