@@ -12,10 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.api.schemas import (
     PastEffectOut,
     RankingIn,
-    RankingOut,
+    StaffRankingOut,
     UtcDateTime,
     problem_responses,
-    ranking_out,
+    staff_ranking_out,
 )
 from app.consultations import service, view
 from app.consultations.experience import CARER_WORDS_MAX, MAX_PAST_MEDICINES, STOPPED_MAX, CarerView
@@ -171,7 +171,7 @@ class ConsultationOut(BaseModel):
     versions: list[DecisionVersionOut] = Field(
         description="every recording of the decision, oldest first; never changed"
     )
-    ranking: RankingOut
+    ranking: StaffRankingOut
 
 
 class ReadOut(BaseModel):
@@ -237,7 +237,7 @@ def consultation_out(
         carer=CarerOut(
             consented=carer.consented, avoid=list(carer.avoid), what_matters=carer.what_matters
         ),
-        ranking=ranking_out(
+        ranking=staff_ranking_out(
             ranking, dataset, published.version, lang, past_flags(past, include=past_marks)
         ),
     )

@@ -194,11 +194,6 @@ class BreakdownOut(BaseModel):
     weight: int
     counted_as: int
     contribution: int
-    had_before: int | None = Field(
-        default=None,
-        description="how much the person said this bothered them on this medicine before "
-        "(1 a little, 2 a lot); null: not had, not taken, or past experience left out",
-    )
 
 
 class HelpfulOut(BaseModel):
@@ -235,8 +230,18 @@ class ResultOut(BaseModel):
     breakdown: list[BreakdownOut]
     unknown: list[str]
     helpful: list[HelpfulOut]
+
+
+class StaffBreakdownOut(BreakdownOut):
+    had_before: int | None = Field(
+        description="how much the person said this bothered them on this medicine before "
+        "(1 a little, 2 a lot); null: not had, not taken, or past experience left out",
+    )
+
+
+class StaffResultOut(ResultOut):
+    breakdown: list[StaffBreakdownOut]  # type: ignore[assignment]
     past_experience: PastExperienceOut | None = Field(
-        default=None,
         description="the person took this medicine before (null: not taken, or left out "
         "with past_experience=false); it never changes the score (docs/ranking.md)",
     )
@@ -247,6 +252,12 @@ class ExcludedOut(BaseModel):
     reason: str
     side_effect: str | None
     message: str
+
+
+class StaffExcludedOut(ExcludedOut):
+    past_experience: PastExperienceOut | None = Field(
+        description="as on a ranked result: the person took this one before"
+    )
 
 
 class SharedDomainOut(BaseModel):
@@ -262,6 +273,14 @@ class RankingOut(BaseModel):
     shared_domains: list[SharedDomainOut] = Field(
         description="domains that two or more priorities rest on (docs/ranking.md)"
     )
+
+
+class StaffRankingOut(RankingOut):
+    """A consultation's ranking as staff read it: with the marks for medicines taken
+    before (app/ranking/past.py), which never change a score."""
+
+    results: list[StaffResultOut]  # type: ignore[assignment]
+    excluded: list[StaffExcludedOut]  # type: ignore[assignment]
 
 
 def data_version_out(version: DataVersion) -> DataVersionOut:
@@ -489,16 +508,7 @@ def past_experience_out(past: PastMedicine, dataset: Dataset, lang: str) -> Past
     )
 
 
-def ranking_out(
-    ranking: Ranking,
-    dataset: Dataset,
-    version: DataVersion,
-    lang: str,
-    past: Mapping[str, PastMedicine] | None = None,
-) -> RankingOut:
-    """The ranking as JSON; `past` marks the medicines taken before (app/ranking/past.py)."""
-    past = past or {}
-
+def ranking_out(ranking: Ranking, dataset: Dataset, version: DataVersion, lang: str) -> RankingOut:
     def label(item: str) -> str:
         return dataset.item(item).label[lang]
 
@@ -525,9 +535,6 @@ def ranking_out(
                         weight=s.weight,
                         counted_as=s.counted_as,
                         contribution=s.contribution,
-                        had_before=past[r.drug.id].bother(s.side_effect)
-                        if r.drug.id in past
-                        else None,
                     )
                     for s in r.breakdown
                 ],
@@ -541,9 +548,6 @@ def ranking_out(
                     )
                     for h in r.helpful
                 ],
-                past_experience=past_experience_out(past[r.drug.id], dataset, lang)
-                if r.drug.id in past
-                else None,
             )
             for r in ranking.results
         ],
@@ -561,3 +565,28 @@ def ranking_out(
             for d, items in ranking.shared_domains
         ],
     )
+
+
+def staff_ranking_out(
+    ranking: Ranking,
+    dataset: Dataset,
+    version: DataVersion,
+    lang: str,
+    past: Mapping[str, PastMedicine],
+) -> StaffRankingOut:
+    """`ranking_out` with each medicine taken before marked (`past`: by drug id, {} when
+    the clinician left the marks out)."""
+    data = ranking_out(ranking, dataset, version, lang).model_dump()
+
+    def mark(drug_id: str) -> dict[str, Any] | None:
+        taken = past.get(drug_id)
+        return past_experience_out(taken, dataset, lang).model_dump() if taken else None
+
+    for result in data["results"]:
+        taken = past.get(result["drug"]["id"])
+        result["past_experience"] = mark(result["drug"]["id"])
+        for line in result["breakdown"]:
+            line["had_before"] = taken.bother(line["side_effect"]) if taken else None
+    for excluded in data["excluded"]:
+        excluded["past_experience"] = mark(excluded["drug"]["id"])
+    return StaffRankingOut.model_validate(data)

@@ -91,6 +91,26 @@ def test_past_experience_is_echoed_and_flags_aripiprazole_without_moving_the_ran
     assert off["past_medicines"][0]["drug"] == "aripiprazole"
 
 
+def test_a_medicine_taken_before_and_left_out_by_a_must_avoid_is_still_marked(
+    staff_app: StaffApp,
+) -> None:
+    client, staff = staff_app
+    excluded = next(
+        d.id for d in DATA.drugs if (value := d.ratings["weight-gain"].value) is None or value >= 2
+    )  # rated ++ or more (or unknown) on weight gain: a must-avoid leaves it out
+    past = [{"drug": excluded, "helped": "yes"}]
+    body = {"avoid": ["weight-gain"], "must_avoid": ["weight-gain"], "past_medicines": past}
+    created = create(client, body)
+    read = client.get(
+        f"/api/v1/consultations/{created['id']}", headers=staff.headers(client, "cora")
+    ).json()
+    left_out = {e["drug"]["id"]: e for e in read["ranking"]["excluded"]}
+    assert left_out[excluded]["past_experience"]["helped"] == "yes"
+    web_login(client, staff, "cora")
+    page = soup(client.get(f"/staff/consultations/{created['id']}?lang=en").text)
+    assert "helped: yes" in text(page.select_one("ul.excluded .past-flag"))
+
+
 def test_a_side_effect_had_a_lot_is_flagged_whatever_the_drugs_rating(
     staff_app: StaffApp,
 ) -> None:
