@@ -14,6 +14,7 @@ from playwright.sync_api import Page
 
 from app.translations import gettext_for
 from tests.browser.conftest import AxeCheck, LiveApp
+from tests.browser.test_clinician_journey import log_in
 from tests.browser.test_tablet_journey import (
     CODE,
     LANGS,
@@ -203,3 +204,36 @@ def test_without_consent_there_is_no_carers_turn_and_nothing_of_it_is_sent(
         f"{live.base}/api/v1/consultations/by-code/{code}", headers=live.bearer("cora")
     ).json()
     assert found["carer"] == {"consented": False, "avoid": [], "what_matters": ""}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_clinician_sees_the_marks_and_the_carers_view_accessibly(
+    lang: str, live: LiveApp, new_page: Callable[..., Page], axe_check: AxeCheck
+) -> None:
+    """What the tablet sent, on the clinician's pages and the sheet: axe 0 violations."""
+    tablet = new_page()
+    code = walk(tablet, live.base, lang, lambda _where: None, script=True)
+    page = new_page()
+    log_in(page, live, lang)
+    page.goto(f"{live.base}/staff/consultations?code={code}&lang={lang}")
+    name = str(DATA.drug("aripiprazole").name[lang])
+    row = page.locator("table.ranking tbody tr", has=page.locator(f'a:text-is("{name}")'))
+    assert label(lang, "restlessness") in row.locator(".past-a-lot").inner_text()
+    assert page.locator("table.ranking .past-flag").count() == 1
+    assert page.locator("table.carer-side tbody tr").count() == len(CARER)
+    assert CARER_WORDS in page.locator(".carer-words").inner_text()
+    axe_check(page, f"the ranking with past experience and the carer's view ({lang})")
+    page.locator(".past-toggle button").click()
+    assert page.locator("table.ranking .past-flag").count() == 0
+    axe_check(page, f"the ranking with the marks left out ({lang})")
+    consultation = page.url.split("/staff/consultations/")[1].split("?")[0]
+    page.goto(
+        f"{live.base}/staff/consultations/{consultation}/compare"
+        f"?drug=aripiprazole&drug=olanzapine&lang={lang}"
+    )
+    assert label(lang, "restlessness") in page.locator("tr.past-row").inner_text()
+    axe_check(page, f"the comparison with a medicine taken before ({lang})")
+    page.goto(f"{live.base}/consultations/{consultation}/sheet?lang={lang}")
+    assert STOPPED in page.locator(".past-medicines").inner_text()
+    assert CARER_WORDS in page.locator(".carer-words").inner_text()
+    axe_check(page, f"the sheet with past experience and the carer's view ({lang})")
