@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.schemas import (
+    PastEffectOut,
     RankingIn,
-    RankingOut,
+    StaffRankingOut,
     UtcDateTime,
     problem_responses,
-    ranking_out,
+    staff_ranking_out,
 )
-from app.consultations import service
+from app.consultations import service, view
+from app.consultations.experience import CARER_WORDS_MAX, MAX_PAST_MEDICINES, STOPPED_MAX, CarerView
+from app.consultations.past_view import item_label
 from app.consultations.service import Record
 from app.errors import NotFound
 from app.http.auth import Admin, Clinical, client_address
@@ -29,19 +32,54 @@ from app.http.published import Published, PublishedDep
 from app.http.state import app_state
 from app.http.unit_of_work import SessionDep, writing_unit
 from app.ranking import RankingRequest, rank
+from app.ranking.past import PastEffect, PastMedicine, past_flags
 
 router = APIRouter(
     prefix="/api/v1/consultations",
     tags=["consultations"],
     responses=problem_responses(400, 401, 403, 404, 409, 413, 422),
 )
+#: `?past_experience=false`: the ranking without the marks for medicines taken before.
+PastToggle = Annotated[
+    bool,
+    Query(description="mark the medicines taken before in the ranking (default true)"),
+]
 #: Tablet submissions and lookups by code are rate-limited (ADR 0011).
 LIMITED = problem_responses(429)
 
 
+class PastEffectIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: Slug = Field(description="a checklist id (GET /api/v1/side-effects)")
+    bother: Literal[1, 2] = Field(description="how much it bothered: 1 a little, 2 a lot")
+
+
+class PastMedicineIn(BaseModel):
+    """A medicine the person has taken before."""
+
+    model_config = ConfigDict(extra="forbid")
+    drug: Slug = Field(description="a drug id (GET /api/v1/drugs)")
+    helped: Literal["yes", "no", "unsure"]
+    side_effects: list[PastEffectIn] = Field(default_factory=list, max_length=36)
+    stopped_because: str = Field(default="", max_length=STOPPED_MAX, description="own words")
+
+
+class CarerIn(BaseModel):
+    """A carer's own view. `avoid` and `what_matters` only with `consented` (the person
+    agreed): without it they are refused (422), never stored."""
+
+    model_config = ConfigDict(extra="forbid")
+    consented: bool = False
+    avoid: list[Slug] = Field(
+        default_factory=list, max_length=5, description="the carer's five, priority 1 first"
+    )
+    what_matters: str = Field(default="", max_length=CARER_WORDS_MAX)
+
+
 class ConsultationIn(RankingIn):
     """What the tablet sends: a ranking request plus the optional carer, free text and
-    the options the person wants to talk about (ids from `GET /api/v1/options`)."""
+    the options the person wants to talk about (ids from `GET /api/v1/options`), the
+    medicines taken before and a carer's own view (with the person's agreement)."""
 
     model_config = ConfigDict(extra="forbid")
     with_carer: bool = False
@@ -51,6 +89,16 @@ class ConsultationIn(RankingIn):
         max_length=16,
         description="ids of the options to talk about, from GET /api/v1/options",
     )
+    past_medicines: list[PastMedicineIn] = Field(
+        default_factory=list, max_length=MAX_PAST_MEDICINES, description="each medicine once"
+    )
+    carer: CarerIn = Field(default_factory=CarerIn)
+
+
+class CarerOut(BaseModel):
+    consented: bool
+    avoid: list[str]
+    what_matters: str
 
 
 class CreatedOut(BaseModel):
@@ -92,6 +140,13 @@ class DecisionVersionOut(BaseModel):
     reason: str
 
 
+class PastMedicineOut(BaseModel):
+    drug: str
+    helped: str
+    side_effects: list[PastEffectOut]
+    stopped_because: str
+
+
 class ConsultationOut(BaseModel):
     id: str
     code: str
@@ -104,6 +159,8 @@ class ConsultationOut(BaseModel):
     with_carer: bool
     what_matters: str
     options: list[str] = Field(description="the options the person wants to talk about")
+    past_medicines: list[PastMedicineOut] = Field(description="medicines taken before")
+    carer: CarerOut = Field(description="a carer's view: empty unless the person agreed")
     discussed: list[str] = Field(description="the newest version's, as are the fields below")
     decision: str | None
     next_review: date | None
@@ -114,7 +171,7 @@ class ConsultationOut(BaseModel):
     versions: list[DecisionVersionOut] = Field(
         description="every recording of the decision, oldest first; never changed"
     )
-    ranking: RankingOut
+    ranking: StaffRankingOut
 
 
 class ReadOut(BaseModel):
@@ -125,10 +182,15 @@ class ReadOut(BaseModel):
     view: str
 
 
-def consultation_out(record: Record, published: Published, lang: str) -> ConsultationOut:
+def consultation_out(
+    record: Record, published: Published, lang: str, *, past_marks: bool = True
+) -> ConsultationOut:
     c = record.consultation
     latest = record.latest
-    ranking = rank(published.dataset, service.ranking_request(c))
+    dataset = published.dataset
+    ranking = rank(dataset, service.ranking_request(c))
+    past = view.past_of(c)
+    carer = view.carer_of(c)
     return ConsultationOut(
         **{
             k: getattr(c, k)
@@ -156,7 +218,28 @@ def consultation_out(record: Record, published: Published, lang: str) -> Consult
         versions=[
             DecisionVersionOut.model_validate(v, from_attributes=True) for v in record.versions
         ],
-        ranking=ranking_out(ranking, published.dataset, published.version, lang),
+        past_medicines=[
+            PastMedicineOut(
+                drug=p.drug,
+                helped=p.helped,
+                side_effects=[
+                    PastEffectOut(
+                        id=e.side_effect,
+                        label=item_label(dataset, e.side_effect, lang),
+                        bother=e.bother,
+                    )
+                    for e in p.side_effects
+                ],
+                stopped_because=p.stopped_because,
+            )
+            for p in past
+        ],
+        carer=CarerOut(
+            consented=carer.consented, avoid=list(carer.avoid), what_matters=carer.what_matters
+        ),
+        ranking=staff_ranking_out(
+            ranking, dataset, published.version, lang, past_flags(past, include=past_marks)
+        ),
     )
 
 
@@ -185,6 +268,20 @@ def create_consultation(
         what_matters=body.what_matters,
         code_ttl=timedelta(minutes=state.settings.code_ttl_minutes),
         options=body.options,
+        past=[
+            PastMedicine(
+                drug=p.drug,
+                helped=p.helped,
+                side_effects=tuple(PastEffect(e.id, e.bother) for e in p.side_effects),
+                stopped_because=p.stopped_because.strip(),
+            )
+            for p in body.past_medicines
+        ],
+        carer=CarerView(
+            consented=body.carer.consented,
+            avoid=tuple(body.carer.avoid),
+            what_matters=body.carer.what_matters,
+        ),
     )
     return CreatedOut(id=created.id, code=created.code, code_expires_at=created.code_expires_at)
 
@@ -220,6 +317,7 @@ def get_by_code(
     lang: LanguageDep,
     who: Clinical,
     code: Annotated[str, Path(max_length=16)],
+    past_experience: PastToggle = True,
 ) -> ConsultationOut | Response:
     """The preferences behind a valid hand-off code; the read is recorded. 404 for a code
     that matches nothing; after SDM_CODE_MISSES_PER_MINUTE of those in a minute, 429 (with
@@ -228,7 +326,7 @@ def get_by_code(
     if isinstance(found, NotFound):
         return problem(found)  # answered, not raised: the miss is counted with the unit
     record = read_consultation(request, session, found.id, by=who.username, view="api-by-code")
-    return consultation_out(record, published, lang)
+    return consultation_out(record, published, lang, past_marks=past_experience)
 
 
 @router.get("/{consultation_id}", response_model=ConsultationOut, responses=problem_responses(410))
@@ -240,11 +338,14 @@ def get_consultation(
     lang: LanguageDep,
     who: Clinical,
     consultation_id: Annotated[str, Path(max_length=32)],
+    past_experience: PastToggle = True,
 ) -> ConsultationOut:
     """One consultation with every version of its decision. The read is recorded. 410
-    once its code has expired with no decision recorded, or past the retention period."""
+    once its code has expired with no decision recorded, or past the retention period.
+    `past_experience=false` leaves the marks for medicines taken before out of the
+    ranking (its order and scores are the same either way)."""
     record = read_consultation(request, session, consultation_id, by=who.username, view="api")
-    return consultation_out(record, published, lang)
+    return consultation_out(record, published, lang, past_marks=past_experience)
 
 
 @router.post(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -11,9 +12,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from app.catalogue.method import figure_grade
 from app.catalogue.model import Dataset, Drug, Finding, Source, symbol
 from app.clock import as_utc
+from app.consultations.past_view import item_label, past_summary
 from app.http.params import Slug
 from app.ranking import Ranking
 from app.ranking.explain import exclusion_message, why
+from app.ranking.past import PastMedicine
 from app.store.tables import DataVersion
 
 #: A moment in UTC, always sent with its offset as the schema's date-time requires
@@ -200,6 +203,21 @@ class HelpfulOut(BaseModel):
     symbol: str
 
 
+class PastEffectOut(BaseModel):
+    id: str
+    label: str
+    bother: int = Field(description="1 a little, 2 a lot")
+
+
+class PastExperienceOut(BaseModel):
+    helped: str = Field(description="yes, no or unsure")
+    side_effects: list[PastEffectOut]
+    a_lot: list[str] = Field(
+        description="side effects the person had a lot on it: flagged whatever the rating"
+    )
+    summary: str = Field(description="the mark in words, as the clinician's page shows it")
+
+
 class ResultOut(BaseModel):
     drug: DrugRefOut
     position: int = Field(description="equal scores share a position; the next one skips")
@@ -214,11 +232,32 @@ class ResultOut(BaseModel):
     helpful: list[HelpfulOut]
 
 
+class StaffBreakdownOut(BreakdownOut):
+    had_before: int | None = Field(
+        description="how much the person said this bothered them on this medicine before "
+        "(1 a little, 2 a lot); null: not had, not taken, or past experience left out",
+    )
+
+
+class StaffResultOut(ResultOut):
+    breakdown: list[StaffBreakdownOut]  # type: ignore[assignment]
+    past_experience: PastExperienceOut | None = Field(
+        description="the person took this medicine before (null: not taken, or left out "
+        "with past_experience=false); it never changes the score (docs/ranking.md)",
+    )
+
+
 class ExcludedOut(BaseModel):
     drug: DrugRefOut
     reason: str
     side_effect: str | None
     message: str
+
+
+class StaffExcludedOut(ExcludedOut):
+    past_experience: PastExperienceOut | None = Field(
+        description="as on a ranked result: the person took this one before"
+    )
 
 
 class SharedDomainOut(BaseModel):
@@ -234,6 +273,14 @@ class RankingOut(BaseModel):
     shared_domains: list[SharedDomainOut] = Field(
         description="domains that two or more priorities rest on (docs/ranking.md)"
     )
+
+
+class StaffRankingOut(RankingOut):
+    """A consultation's ranking as staff read it: with the marks for medicines taken
+    before (app/ranking/past.py), which never change a score."""
+
+    results: list[StaffResultOut]  # type: ignore[assignment]
+    excluded: list[StaffExcludedOut]  # type: ignore[assignment]
 
 
 def data_version_out(version: DataVersion) -> DataVersionOut:
@@ -447,6 +494,20 @@ def options_out(dataset: Dataset, version: DataVersion, lang: str) -> OptionsOut
     )
 
 
+def past_experience_out(past: PastMedicine, dataset: Dataset, lang: str) -> PastExperienceOut:
+    return PastExperienceOut(
+        helped=past.helped,
+        side_effects=[
+            PastEffectOut(
+                id=e.side_effect, label=item_label(dataset, e.side_effect, lang), bother=e.bother
+            )
+            for e in past.side_effects
+        ],
+        a_lot=list(past.a_lot),
+        summary=past_summary(past, dataset, lang),
+    )
+
+
 def ranking_out(ranking: Ranking, dataset: Dataset, version: DataVersion, lang: str) -> RankingOut:
     def label(item: str) -> str:
         return dataset.item(item).label[lang]
@@ -504,3 +565,28 @@ def ranking_out(ranking: Ranking, dataset: Dataset, version: DataVersion, lang: 
             for d, items in ranking.shared_domains
         ],
     )
+
+
+def staff_ranking_out(
+    ranking: Ranking,
+    dataset: Dataset,
+    version: DataVersion,
+    lang: str,
+    past: Mapping[str, PastMedicine],
+) -> StaffRankingOut:
+    """`ranking_out` with each medicine taken before marked (`past`: by drug id, {} when
+    the clinician left the marks out)."""
+    data = ranking_out(ranking, dataset, version, lang).model_dump()
+
+    def mark(drug_id: str) -> dict[str, Any] | None:
+        taken = past.get(drug_id)
+        return past_experience_out(taken, dataset, lang).model_dump() if taken else None
+
+    for result in data["results"]:
+        taken = past.get(result["drug"]["id"])
+        result["past_experience"] = mark(result["drug"]["id"])
+        for line in result["breakdown"]:
+            line["had_before"] = taken.bother(line["side_effect"]) if taken else None
+    for excluded in data["excluded"]:
+        excluded["past_experience"] = mark(excluded["drug"]["id"])
+    return StaffRankingOut.model_validate(data)

@@ -15,6 +15,8 @@ from app import audit, limits
 from app.catalogue.model import Dataset
 from app.clock import as_utc, utcnow
 from app.config import Settings
+from app.consultations import experience
+from app.consultations.experience import NO_CARER, CarerView
 from app.consultations.tables import (
     READ_VIEWS,
     Consultation,
@@ -28,6 +30,7 @@ from app.consultations.view import DECISIONS_OTHER
 from app.errors import DomainError, NotFound
 from app.limits import Count, Limit, RateLimited
 from app.ranking import InvalidRequest, RankingRequest, RequestProblem, check_request
+from app.ranking.past import PastMedicine
 from app.translations import N_
 
 #: No 0/O, 1/I/L, 2/Z, 5/S, 8/B: easy to read aloud and to type on a tablet.
@@ -233,11 +236,20 @@ def create(
     code_ttl: timedelta,
     options: Sequence[str] = (),
     tablet: str = "",
+    past: Sequence[PastMedicine] = (),
+    carer: CarerView = NO_CARER,
 ) -> Consultation:
     """Store a tablet submission. The request is checked exactly as a ranking request;
     `options` are ids of the data version's options (the ones to talk about); `tablet`
-    is the name of the tablet it came from (a place, never a person), or ""."""
-    problems = option_problems(options, dataset)
+    is the name of the tablet it came from (a place, never a person), or "". `past`
+    are the medicines taken before; `carer` a carer's own view, refused (422) unless
+    the person agreed to it. Any problem anywhere: nothing is stored."""
+    drug_ids = [d.id for d in dataset.drugs]
+    problems = (
+        option_problems(options, dataset)
+        + experience.past_problems(past, drug_ids, dataset.item_ids)
+        + experience.carer_problems(carer, dataset.item_ids)
+    )
     try:
         check_request(request, dataset.item_ids)
     except InvalidRequest as exc:
@@ -263,6 +275,10 @@ def create(
         options=list(options),
         tablet=tablet[:40],
         feedback_code=new_feedback_code(session),
+        past_medicines=experience.past_to_json(past),
+        carer_consented=carer.consented,
+        carer_avoid=list(carer.avoid) if carer.consented else [],
+        carer_what_matters=carer.what_matters.strip() if carer.consented else "",
     )
     session.add(consultation)
     session.flush()

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    false,
 )
 from sqlmodel import Field, SQLModel
 
@@ -57,6 +59,22 @@ class Consultation(SQLModel, table=True):
     #: None for consultations made before migration 0017.
     feedback_code: str | None = Field(
         default=None, sa_column=Column(String(10), nullable=True, unique=True)
+    )
+    #: Medicines taken before (app/consultations/experience.py `past_to_json`): drug,
+    #: helped, side effects with how much they bothered, why stopped (own words).
+    past_medicines: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    #: The person agreed that a carer gives their own view; without it the two fields
+    #: after it stay empty (a carer's answers are refused or never stored).
+    carer_consented: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
+    carer_avoid: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    carer_what_matters: str = Field(
+        default="", sa_column=Column(Text, nullable=False, server_default="")
     )
 
     def preferences(self) -> dict[str, Any]:

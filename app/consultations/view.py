@@ -21,10 +21,13 @@ from app.consultations.evidence import (
     plain_figure,
     safety_notes,
 )
+from app.consultations.experience import NO_CARER, CarerView, past_from_json
 from app.consultations.options_view import AboutView, OptionView
+from app.consultations.past_view import CarerSide, PastLine, carer_side, past_lines
 from app.consultations.tables import Consultation, DecisionVersion
 from app.ranking import Ranking, RankingRequest, rank
 from app.ranking.explain import exclusion_message, rating_text, why
+from app.ranking.past import PastMedicine
 from app.store.current import Published
 from app.translations import N_, gettext_for
 
@@ -223,6 +226,17 @@ class ConsultationView(Ranked):
     options: tuple[OptionView, ...] = ()
     """The options the person wants to talk about, each with what is known, in the data's
     order (`templates/_partials/options.html` shows them)."""
+    past: tuple[PastLine, ...] = ()
+    """The medicines the person has taken before, in the order they gave them."""
+    past_marks: bool = True
+    """Whether the ranking marks the medicines taken before (the clinician's toggle)."""
+    carer: CarerSide | None = None
+    """The carer's view beside the person's: only with the person's agreement."""
+
+    @property
+    def past_by_drug(self) -> dict[str, PastLine]:
+        """The marks for the ranking, by drug id ({} when the clinician left them out)."""
+        return {p.drug_id: p for p in self.past} if self.past_marks else {}
 
     @property
     def top(self) -> tuple[Match, ...]:
@@ -469,6 +483,9 @@ def build(
     context_note: str = "",
     ranked_part: Ranked | None = None,
     options: Sequence[str] = (),
+    past: Sequence[PastMedicine] = (),
+    past_marks: bool = True,
+    carer: CarerView = NO_CARER,
 ) -> ConsultationView:
     """The whole view of one consultation in `lang`. `ranked_part`, if given, must be
     `ranked(dataset, lang, preferences, formulations)`, kept by the caller."""
@@ -491,6 +508,24 @@ def build(
         context_note=context_note,
         about=options_view.about(dataset, lang),
         options=options_view.options(dataset, lang, options),
+        past=past_lines(past, dataset, lang),
+        past_marks=past_marks,
+        carer=carer_side(preferences.avoid, carer, dataset, lang),
+    )
+
+
+def past_of(consultation: Consultation) -> tuple[PastMedicine, ...]:
+    return past_from_json(consultation.past_medicines)
+
+
+def carer_of(consultation: Consultation) -> CarerView:
+    """The carer's view as stored: empty unless the person agreed (never shown else)."""
+    if not consultation.carer_consented:
+        return CarerView()
+    return CarerView(
+        consented=True,
+        avoid=tuple(consultation.carer_avoid),
+        what_matters=consultation.carer_what_matters,
     )
 
 
@@ -544,9 +579,11 @@ def for_consultation(
     lang: str,
     formulations: list[str] | None = None,
     decision: DecisionVersion | None = None,
+    past_marks: bool = True,
 ) -> ConsultationView:
     """The view of one consultation, from the version's memo where it can be;
-    `decision` is the decision as it stands (the newest version), if any."""
+    `decision` is the decision as it stands (the newest version), if any; `past_marks`
+    whether the ranking marks the medicines taken before."""
     version = published.version
     preferences = preferences_of(consultation)
     forms = None if formulations is None else tuple(formulations)
@@ -571,6 +608,9 @@ def for_consultation(
         context_note=decision.context_note if decision else "",
         ranked_part=part,
         options=consultation.options,
+        past=past_of(consultation),
+        past_marks=past_marks,
+        carer=carer_of(consultation),
     )
 
 

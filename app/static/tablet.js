@@ -9,9 +9,10 @@
     var max = parseInt(form.getAttribute("data-max"), 10) || 5;
     var counter = form.querySelector("[data-count]");
     var template = body.getAttribute("data-count-template") || "Chosen: {n} of {max}";
-    var boxes = form.querySelectorAll('input[name="chosen"]');
+    var field = form.getAttribute("data-field") || "chosen";
+    var boxes = form.querySelectorAll('input[name="' + field + '"]');
     var update = function () {
-      var n = form.querySelectorAll('input[name="chosen"]:checked').length;
+      var n = form.querySelectorAll('input[name="' + field + '"]:checked').length;
       counter.textContent = template.replace("{n}", n).replace("{max}", max);
       for (var i = 0; i < boxes.length; i++) {
         boxes[i].disabled = !boxes[i].checked && n >= max;

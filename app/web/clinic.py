@@ -17,6 +17,7 @@ from markupsafe import Markup
 from app.catalogue.model import FORMULATIONS
 from app.clock import utcnow
 from app.consultations import service, view
+from app.consultations.past_view import past_lines
 from app.consultations.tables import Consultation
 from app.errors import DomainError, NotFound
 from app.http import code_lookup
@@ -45,7 +46,14 @@ def ranking_html(
     `shown` is made from exactly these (consultation_view), so the key names it."""
     lang = shown.lang
     forms = None if formulations is None else tuple(formulations)
-    key = ("ranking-html", lang, consultation.id, view.preferences_of(consultation), forms)
+    key = (
+        "ranking-html",
+        lang,
+        consultation.id,
+        view.preferences_of(consultation),
+        forms,
+        shown.past_marks,
+    )
     return cast(
         Markup,
         published.memo.get(
@@ -143,11 +151,14 @@ def _consultation_page(
     errors: list[str] | None = None,
     notice: str | None = None,
     status_code: int = 200,
+    past_marks: bool = True,
 ) -> Response:
     page = get_page_language(request)
     lang, _ = page.code, page._
     consultation, latest = record.consultation, record.latest
-    shown = view.for_consultation(consultation, published, lang, formulations, latest)
+    shown = view.for_consultation(
+        consultation, published, lang, formulations, latest, past_marks=past_marks
+    )
     decided_with = latest.data_version if latest else None
     return render(
         request,
@@ -201,9 +212,11 @@ def consultation_page(
     filter: Annotated[str | None, Query(max_length=1)] = None,
     form: Annotated[list[str] | None, Query(max_length=16)] = None,
     saved: Annotated[str | None, Query(max_length=1)] = None,
+    past: Annotated[int, Query(ge=0, le=1)] = 1,
 ) -> Response:
     """The preferences, every medicine ranked, the decision with all its versions, and
-    the form to record (or amend) it. The read is recorded."""
+    the form to record (or amend) it. The read is recorded. `past=0` leaves the marks
+    for medicines taken before out of the ranking (the order is the same either way)."""
     record = read_consultation(request, session, consultation_id, by=who.username, view="page")
     formulations = [f for f in (form or []) if f in FORMULATIONS] if filter else None
     _ = page._
@@ -214,6 +227,7 @@ def consultation_page(
         who,
         formulations=formulations,
         notice=_("The discussion is recorded.") if saved else None,
+        past_marks=bool(past),
     )
 
 
@@ -319,6 +333,7 @@ def compare_page(
             _("Pick at least 2 medicines to compare (at most {n}).").format(n=MAX_COMPARE)
         )
     names, rows = view.compare(published.dataset, picked, consultation.avoid, lang)
+    past = {p.drug_id: p for p in past_lines(view.past_of(consultation), published.dataset, lang)}
     return render(
         request,
         "clinic/compare.html",
@@ -329,6 +344,7 @@ def compare_page(
             "names": names,
             "picked": picked,
             "rows": rows,
+            "past": [past.get(d) for d in picked],
             "errors": errors,
             "data_version": published.version,
         },

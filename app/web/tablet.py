@@ -16,7 +16,8 @@ import base64
 import binascii
 import json
 import zlib
-from dataclasses import asdict
+from collections.abc import Mapping
+from dataclasses import asdict, replace
 from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -26,6 +27,13 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from app.consultations import options_view, service, tablet_flow
+from app.consultations.experience import (
+    CARER_WORDS_MAX,
+    MAX_PAST_MEDICINES,
+    STOPPED_MAX,
+    CarerView,
+)
+from app.consultations.past_view import BOTHER_LABELS, HELPED_ANSWERS
 from app.consultations.tablet_flow import (
     DONE,
     MAX_CHOSEN,
@@ -58,6 +66,9 @@ COOKIE_MAX_CHARS = 3800
 #: The state cookie outlives the longest pause the page allows (it clears itself after
 #: 6 minutes without use, and the code page after SDM_TABLET_CODE_PAGE_MINUTES).
 STATE_MINUTES = 15
+#: "Why I stopped" is kept up to this long from a form, so that one over its limit
+#: (STOPPED_MAX) comes back whole to be shortened; beyond this it is cut.
+STOPPED_FORM_MAX = 4 * STOPPED_MAX
 #: The fields each step asks for itself (so not as hidden fields on that step).
 ASKED_ON = {
     "start": {"carer"},
@@ -66,6 +77,10 @@ ASKED_ON = {
     "cannot-accept": {"must_avoid"},
     "forms": {"forms"},
     "own-words": {"what_matters"},
+    "past": {"past"},
+    "past-details": {"past_details"},
+    "carer": {"carer_consented"},
+    "carer-words": {"carer_words"},
 }
 
 
@@ -116,6 +131,15 @@ def _page(
             "items": items,
             "checklist": dataset.checklist,
             "helpful_offered": tablet_flow.helpful_offered(state, item_ids),
+            # Medicines by name, for "taken before" (brand names: none in the data yet).
+            "drugs": sorted(
+                ((d.id, d.name[state.lang]) for d in dataset.drugs), key=lambda pair: pair[1]
+            ),
+            "drug_names": {d.id: d.name[state.lang] for d in dataset.drugs},
+            "helped_answers": HELPED_ANSWERS,
+            "bother_labels": BOTHER_LABELS,
+            "stopped_max": STOPPED_MAX,
+            "max_past": MAX_PAST_MEDICINES,
             "max_chosen": MAX_CHOSEN,
             "form_labels": FORM_LABELS,
             "about": options_view.about(dataset, state.lang),
@@ -170,6 +194,11 @@ def _state_from(carried: dict[str, Any]) -> TabletState:
         value = fields.get(name)
         return [str(v) for v in value] if isinstance(value, list) else []
 
+    def texts(name: str) -> dict[str, str]:
+        value = fields.get(name)
+        return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+    had = fields.get("past_had")
     return TabletState(
         lang=_offered(str(fields.get("lang", "en"))),
         carer=fields.get("carer") is True,
@@ -180,7 +209,43 @@ def _state_from(carried: dict[str, Any]) -> TabletState:
         what_matters=str(fields.get("what_matters", "")),
         options=strings("options"),
         tablet=str(fields.get("tablet", "")),
+        past=strings("past"),
+        past_helped=texts("past_helped"),
+        past_had={
+            str(drug): {str(i): b for i, b in items.items() if isinstance(b, int)}
+            for drug, items in (had.items() if isinstance(had, dict) else [])
+            if isinstance(items, dict)
+        },
+        past_stopped=texts("past_stopped"),
+        carer_consented=fields.get("carer_consented") is True,
+        carer_order=strings("carer_order"),
+        carer_words=str(fields.get("carer_words", "")),
     )
+
+
+def past_answers(
+    form: Mapping[str, Any], past: list[str]
+) -> tuple[dict[str, str], dict[str, dict[str, int]], dict[str, str]]:
+    """Did it help, the side effects had and why stopped, for each medicine taken before,
+    from the form's fields named after it (`helped-ID`, `had-ID` = "ITEM:1|2",
+    `stopped-ID`)."""
+    helped: dict[str, str] = {}
+    had: dict[str, dict[str, int]] = {}
+    stopped: dict[str, str] = {}
+    getlist = getattr(form, "getlist", None)
+    for drug in past[: 2 * MAX_PAST_MEDICINES]:
+        answer = form.get(f"helped-{drug}")
+        if isinstance(answer, str) and answer:
+            helped[drug] = answer
+        values = getlist(f"had-{drug}") if getlist else []
+        for value in values[:100]:
+            item, _sep, bother = str(value).partition(":")
+            if item and bother.isdigit():
+                had.setdefault(drug, {})[item] = int(bother)
+        text = form.get(f"stopped-{drug}")
+        if isinstance(text, str) and text:
+            stopped[drug] = text[:STOPPED_FORM_MAX]
+    return helped, had, stopped
 
 
 def _carry(request: Request, response: Response, carried: dict[str, Any]) -> bool:
@@ -215,7 +280,17 @@ def focus_after_move(after: Next) -> str:
     """The id of the button to focus after Up or Down: the one pressed, or the other
     when the item reached the top or bottom (a disabled button takes no focus). A
     fragment naming a focusable element focuses it on load, without JavaScript; the
-    page's `autofocus` says the same for a reload (browsers skip it under a fragment)."""
+    page's `autofocus` says the same for a reload (browsers skip it under a fragment).
+    On the carer's order page the buttons' ids start with "carer-"."""
+    if after.step == "carer-order":
+        mine = Next(
+            "order",
+            replace(after.state, order=after.state.carer_order),
+            (),
+            after.moved,
+            after.moved_by,
+        )
+        return "carer-" + focus_after_move(mine)
     order = after.state.order
     by = after.moved_by or "up"
     if after.moved in order and len(order) > 1:
@@ -314,6 +389,7 @@ def step_page(
         chosen=None,
         item_ids=set(dataset.item_ids),
         option_ids=set(dataset.option_ids),
+        drug_ids={d.id for d in dataset.drugs},
     )
     if after.step != step:
         return _go_to(request, published, after)
@@ -346,6 +422,11 @@ async def step(
     what_matters: Annotated[str, Form(max_length=2000)] = "",
     options: Annotated[list[str] | None, Form(max_length=64)] = None,
     tablet: Annotated[str, Form(max_length=40)] = "",
+    past: Annotated[list[str] | None, Form(max_length=64)] = None,
+    carer_consented: Annotated[str, Form(max_length=3)] = "",
+    carer_chosen: Annotated[list[str] | None, Form(max_length=64)] = None,
+    carer_order: Annotated[list[str] | None, Form(max_length=64)] = None,
+    carer_words: Annotated[str, Form(max_length=CARER_WORDS_MAX)] = "",
     here: Annotated[str, Form(max_length=20)] = "",
     go: Annotated[str, Form(max_length=80)] = "choose",
 ) -> Response:
@@ -353,6 +434,8 @@ async def step(
     (app/consultations/tablet_flow.py decides where that is), `here` the page it is on."""
     refuse_cross_site(request)
     dataset = published.dataset
+    picked = list(past or [])
+    helped, had, stopped = past_answers(await request.form(), picked)
     state = TabletState(
         lang=_offered(negotiate(lang, None)),
         carer=carer == "yes",
@@ -363,6 +446,13 @@ async def step(
         what_matters=what_matters,
         options=list(options or []),
         tablet=tablet,
+        past=picked,
+        past_helped=helped,
+        past_had=had,
+        past_stopped=stopped,
+        carer_consented=carer_consented == "yes",
+        carer_order=list(carer_order or []),
+        carer_words=carer_words,
     )
     after = tablet_flow.advance(
         state,
@@ -372,6 +462,8 @@ async def step(
         option_ids=set(dataset.option_ids),
         here=here or None,
         languages=set(available_languages()),
+        drug_ids={d.id for d in dataset.drugs},
+        carer_chosen=carer_chosen,
     )
     if after.step == tablet_flow.SEND:
         return _send(request, session, published, after.state)
@@ -407,6 +499,12 @@ def _send(request: Request, session: Session, published: Published, state: Table
             what_matters=state.what_matters,
             options=state.options,
             tablet=state.tablet,
+            past=state.past_medicines(),
+            carer=CarerView(
+                consented=state.carer_turn,
+                avoid=tuple(state.carer_order),
+                what_matters=state.carer_words,
+            ),
             code_ttl=timedelta(minutes=app_state(request).settings.code_ttl_minutes),
         )
     except InvalidRequest as exc:

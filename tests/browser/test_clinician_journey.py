@@ -44,7 +44,7 @@ def tablet_code(page: Page, base: str, lang: str) -> str:
     for item in CHOSEN:
         page.locator(f'input[name="chosen"][value="{item}"]').check()
     page.locator('button[value="order-from-choose"]').click()
-    for go in ("helpful", "cannot-accept", "forms", "own-words", "review"):
+    for go in ("helpful", "cannot-accept", "forms", "own-words", "past", "review"):
         page.locator(f'button[value="{go}"]').click()
     page.locator('button[value="send"]').click()
     code = page.locator(".code").first.inner_text()

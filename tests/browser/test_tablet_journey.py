@@ -233,6 +233,13 @@ def test_the_tablet_journey_is_accessible_and_gives_a_working_code(
     assert_targets(page, "own words")
     page.locator("#what_matters").fill(WHAT_MATTERS)
     axe_check(page, f"own words, filled in ({lang})")
+    submit(page, "past")
+    # Medicines taken before (optional: none ticked here), then, with a carer, whether
+    # the carer gives their own view (no, the default)
+    assert_page(page, lang, "Have you taken any of these medicines before?")
+    submit(page, "carer")
+    assert_page(page, lang, "Should your carer give their own view?")
+    assert page.locator("#consent-no").is_checked()
     submit(page, "review")
 
     # 5. Review
@@ -339,7 +346,7 @@ def test_switching_language_mid_flow_keeps_every_answer(live: LiveApp, page: Pag
     submit(page, "lang:en")
     assert_page(page, "en", "Put them in order")
     assert ranked(page) == [label("en", i) for i in PICKS[:3]]
-    for go in ("helpful", "cannot-accept", "forms", "own-words", "review"):
+    for go in ("helpful", "cannot-accept", "forms", "own-words", "past", "carer", "review"):
         submit(page, go)
     assert page.locator("ul.summary").first.inner_text() == option_label("en", "lower-dose")
     assert "together with a carer" in page.locator(".carer-answer").inner_text()
@@ -393,7 +400,7 @@ def test_without_javascript_a_sixth_choice_is_explained(
     tick(page, f"c-{SIXTH}")
     submit(page, "order-from-choose")
     assert ranked(page) == [label(lang, i) for i in PICKS]
-    for go in ("helpful", "cannot-accept", "forms", "own-words", "review", "send"):
+    for go in ("helpful", "cannot-accept", "forms", "own-words", "past", "review", "send"):
         submit(page, go)
     assert CODE.match(page.locator("p.code").inner_text().replace(" ", ""))
 
@@ -511,6 +518,12 @@ def test_the_whole_journey_works_with_the_keyboard_alone(
     assert_page(page, "en", "What matters to you?")
     tab_to(page, "#what_matters")
     page.keyboard.type(WHAT_MATTERS)
+    tab_to(page, 'button[value="past"]')
+    press_enter(page)
+    assert_page(page, "en", "Have you taken any of these medicines before?")
+    tab_to(page, 'button[value="carer"]')
+    press_enter(page)
+    assert_page(page, "en", "Should your carer give their own view?")
     tab_to(page, 'button[value="review"]')
     press_enter(page)
 

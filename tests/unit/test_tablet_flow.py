@@ -253,6 +253,12 @@ def test_the_questions_after_ordering_are_separate_steps() -> None:
         "cannot-accept",
         "forms",
         "own-words",
+        "past",
+        "past-details",
+        "carer",
+        "carer-choose",
+        "carer-order",
+        "carer-words",
         "review",
     )
 
@@ -279,7 +285,7 @@ def test_each_step_knows_its_number_and_neighbours() -> None:
     spot = place("choose", state, ITEMS, OPTIONS)
     assert spot == Place(number=2, total=len(steps) - 1, back="options", next="order")
     assert place("review", state, ITEMS, OPTIONS) == Place(
-        number=len(steps) - 1, total=len(steps) - 1, back="own-words", next=None
+        number=len(steps) - 1, total=len(steps) - 1, back="past", next=None
     )
     assert place("done", state, ITEMS, OPTIONS) is None
     # without options in the data, the checklist is step 1
