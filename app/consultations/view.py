@@ -203,6 +203,12 @@ class Ranked:
     class_safety_plain: tuple[str, ...]
     """The same notes in plain words, for the person's sheet."""
 
+    @property
+    def past_by_drug(self) -> dict[str, PastLine]:
+        """Marks for the medicines taken before, by drug id: none on a ranking alone
+        (`ConsultationView` gives a consultation's)."""
+        return {}
+
 
 @dataclass(frozen=True)
 class ConsultationView(Ranked):
