@@ -8,10 +8,12 @@ installed entry point, for the tests that are about the process itself.
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import subprocess
 import sys
+import warnings
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +55,13 @@ def sdm(url: str, *args: str, stdin: str = "") -> Ran:
         del os.environ["DATABASE_URL"]
         os.environ.update(kept)
         get_settings.cache_clear()
+    # A process of its own would end here, closing whatever the command left open. In
+    # the test's process that would surface later, in another test: fail here instead.
+    with warnings.catch_warnings(record=True) as left_open:
+        warnings.simplefilter("always", ResourceWarning)
+        gc.collect()
+    leaks = [str(w.message) for w in left_open if issubclass(w.category, ResourceWarning)]
+    assert not leaks, f"sdm {' '.join(args)} left open: {leaks}"
     return Ran(code, out.getvalue(), err.getvalue())
 
 

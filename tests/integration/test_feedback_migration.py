@@ -37,7 +37,7 @@ def test_the_upgrade_adds_feedback_and_the_downgrade_takes_it_away(databases: Da
                 "INSERT INTO consultation (id, code, code_expires_at, created_at, lang, avoid,"
                 " helpful, must_avoid, formulations, with_carer, options, what_matters, tablet)"
                 " VALUES ('c1', 'ACDEFG', '2030-01-01 00:00:00+00:00',"
-                " '2026-12-01 10:00:00+00:00', 'en', '[]', '[]', '[]', '[]', 0, '[]', '', '')"
+                " '2026-12-01 10:00:00+00:00', 'en', '[]', '[]', '[]', '[]', FALSE, '[]', '', '')"
             )
         )
     engine.dispose()
