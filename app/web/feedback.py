@@ -20,7 +20,7 @@ from app.http.unit_of_work import SessionDep
 from app.i18n import negotiate
 from app.limits import RateLimited
 from app.translations import available_languages, gettext_for
-from app.web.render import LANGUAGE_NAMES, render
+from app.web.render import LANGUAGE_NAMES, no_store, render
 
 router = APIRouter(prefix="/tablet/feedback", include_in_schema=False)
 
@@ -71,7 +71,7 @@ def _page(
         },
         status_code,
     )
-    response.headers["Cache-Control"] = "no-store"
+    no_store(response)
     return response
 
 
@@ -144,5 +144,5 @@ def send_feedback(
             request, chosen, typed=typed, errors=[_(feedback.ALREADY_GIVEN)], status_code=409
         )
     response = RedirectResponse(f"/tablet/feedback/thanks?lang={chosen}", status_code=303)
-    response.headers["Cache-Control"] = "no-store"
+    no_store(response)
     return response

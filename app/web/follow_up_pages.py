@@ -28,7 +28,7 @@ from app.i18n import normalise
 from app.translations import available_languages, gettext_for
 from app.web import pdf
 from app.web.charts import bother_chart
-from app.web.render import LANGUAGE_NAMES, render, templates
+from app.web.render import LANGUAGE_NAMES, no_store, render, templates
 
 router = APIRouter(include_in_schema=False)
 Drug = Annotated[str | None, Query(max_length=64)]
@@ -130,7 +130,7 @@ def issue_code(
         request, session, record.consultation.id, published, by=who.username, view="follow-up"
     )
     response = _page(request, found, published, who, page.code, None, issued=issued)
-    response.headers["Cache-Control"] = "no-store"
+    no_store(response)
     return response
 
 
@@ -238,11 +238,6 @@ def sheet_html(
     )
 
 
-def _private(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 Lang = Annotated[str | None, Query(max_length=16, description="en or nb (no, nb-NO)")]
 
 
@@ -261,7 +256,7 @@ def follow_up_sheet(
         request, session, consultation_id, published, by=who.username, view="follow-up-sheet"
     )
     html = sheet_html(request, found, published, lang, drug, for_pdf=False)
-    return _private(Response(html, media_type="text/html; charset=utf-8"))
+    return no_store(Response(html, media_type="text/html; charset=utf-8"))
 
 
 @router.get("/consultations/{consultation_id}/follow-up-sheet.pdf")
@@ -280,7 +275,7 @@ def follow_up_sheet_pdf(
     )
     html = sheet_html(request, found, published, lang, drug, for_pdf=True)
     document = pdf.render(html, base_url=pdf.BASE_URL)
-    return _private(
+    return no_store(
         Response(
             document,
             media_type="application/pdf",

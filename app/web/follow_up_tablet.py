@@ -44,7 +44,7 @@ from app.i18n import negotiate
 from app.limits import RateLimited
 from app.ranking import InvalidRequest
 from app.translations import N_, available_languages, gettext_for
-from app.web.render import LANGUAGE_NAMES, render
+from app.web.render import LANGUAGE_NAMES, no_store, render
 
 router = APIRouter(prefix="/tablet/follow-up", include_in_schema=False)
 
@@ -109,7 +109,7 @@ def _page(
         },
         status_code,
     )
-    response.headers["Cache-Control"] = "no-store"  # a shared tablet
+    no_store(response)  # a shared tablet
     return response
 
 
@@ -143,7 +143,7 @@ def _unpack(value: str | None) -> dict[str, Any]:
 
 def _see_other(request: Request, url: str, carried: dict[str, Any] | None) -> Response:
     response = RedirectResponse(url, status_code=303)
-    response.headers["Cache-Control"] = "no-store"
+    no_store(response)
     if carried is None:
         response.delete_cookie(COOKIE, path=COOKIE_PATH)
     else:

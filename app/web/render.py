@@ -8,11 +8,11 @@ and `lang_links` is the language switch that every page shows.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 
@@ -96,4 +96,14 @@ def render(
             secure=secure,
             samesite="lax",
         )
+    return response
+
+
+R = TypeVar("R", bound=Response)
+
+
+def no_store(response: R) -> R:
+    """Mark a page never to be kept by a browser or a proxy (`Cache-Control: no-store`):
+    what a person said, on a shared tablet or a staff page, must not outlive the visit."""
+    response.headers["Cache-Control"] = "no-store"
     return response

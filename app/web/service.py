@@ -20,7 +20,7 @@ from app.http.published import PublishedDep
 from app.http.unit_of_work import SessionDep, writing_unit
 from app.translations import N_
 from app.web.charts import bar_chart
-from app.web.render import render
+from app.web.render import no_store, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -154,5 +154,5 @@ def dashboard(
         }
     )
     response = render(request, "staff/service.html", context)
-    response.headers["Cache-Control"] = "no-store"
+    no_store(response)
     return response

@@ -25,7 +25,7 @@ from app.ranking.explain import forms_text
 from app.translations import available_languages, gettext_for
 from app.web import pdf
 from app.web.charts import icon_array
-from app.web.render import LANGUAGE_NAMES, templates
+from app.web.render import LANGUAGE_NAMES, no_store, templates
 
 router = APIRouter(prefix="/consultations", include_in_schema=False)
 Lang = Annotated[str | None, Query(max_length=16, description="en or nb (no, nb-NO)")]
@@ -102,11 +102,6 @@ def sheet_pdf_bytes(
     return pdf.render(html, base_url=pdf.BASE_URL)
 
 
-def _private(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @router.get("/{consultation_id}/sheet")
 @writing_unit
 def sheet(
@@ -120,7 +115,7 @@ def sheet(
 ) -> Response:
     record = read_consultation(request, session, consultation_id, by=who.username, view="sheet")
     html = sheet_html(request, session, record, published, lang, bool(large), for_pdf=False)
-    return _private(Response(html, media_type="text/html; charset=utf-8"))
+    return no_store(Response(html, media_type="text/html; charset=utf-8"))
 
 
 @router.get("/{consultation_id}/sheet.pdf")
@@ -136,7 +131,7 @@ def sheet_pdf(
 ) -> Response:
     record = read_consultation(request, session, consultation_id, by=who.username, view="pdf")
     document = sheet_pdf_bytes(request, session, record, published, lang, bool(large))
-    return _private(
+    return no_store(
         Response(
             document,
             media_type="application/pdf",

@@ -53,7 +53,7 @@ from app.i18n import negotiate
 from app.limits import RateLimited
 from app.ranking import InvalidRequest, RankingRequest
 from app.translations import available_languages, gettext_for
-from app.web.render import LANGUAGE_NAMES, render
+from app.web.render import LANGUAGE_NAMES, no_store, render
 
 router = APIRouter(prefix="/tablet", include_in_schema=False)
 
@@ -155,7 +155,7 @@ def _page(
         status_code,
     )
     # A shared tablet: never cache a page that shows someone's choices.
-    response.headers["Cache-Control"] = "no-store"
+    no_store(response)
     return response
 
 
@@ -272,7 +272,7 @@ def _forget(response: Response) -> None:
 
 def _see_other(url: str) -> Response:
     response = RedirectResponse(url, status_code=303)
-    response.headers["Cache-Control"] = "no-store"
+    no_store(response)
     return response
 
 
