@@ -23,6 +23,7 @@ from fhir.resources.R4B.questionnaire import (
 
 from app.catalogue.model import FORMULATIONS, Dataset
 from app.clock import as_utc
+from app.consultations.tablet_flow import WHAT_MATTERS_MAX
 from app.consultations.view import FORM_LABELS
 from app.fhir.terms import (
     LANGUAGE,
@@ -37,7 +38,6 @@ from app.translations import N_, gettext_for
 
 QUESTIONNAIRE_ID = "choosewell-checklist"
 NAME = "ChoosewellChecklist"
-MAX_WHAT_MATTERS = 2000  # as the API and the tablet accept
 
 TITLE = N_("Choosewell: the side effects that matter in choosing an antipsychotic")
 CHECKLIST = N_("The side effects on the checklist")
@@ -131,7 +131,7 @@ def checklist_questionnaire(
         )
     questions += [
         _item("with-carer", "boolean", words(WITH_CARER)),
-        _item("what-matters", "text", words(WHAT_MATTERS), maxLength=MAX_WHAT_MATTERS),
+        _item("what-matters", "text", words(WHAT_MATTERS), maxLength=WHAT_MATTERS_MAX),
     ]
     title = words(TITLE)
     return Questionnaire(
