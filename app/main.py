@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
+from starlette.routing import BaseRoute
 
 from app.accounts.service import session_policy
 from app.api import (
@@ -93,6 +94,44 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     of_app(app).engine.dispose()
 
 
+#: Every router, in the order their routes are matched. The feedback and follow-up
+#: pages come before the tablet's steps: /tablet/{step} would take "feedback" or
+#: "follow-up" for a step.
+ROUTERS = (
+    health.router,
+    catalogue.router,
+    rankings.router,
+    auth.router,
+    drafts.router,
+    audit.router,
+    consultations.router,
+    fhir.router,
+    feedback.router,
+    service.router,
+    follow_ups.router,
+    staff_pages.router,
+    curation_pages.router,
+    draft_edit_pages.router,
+    draft_source_pages.router,
+    feedback_pages.router,
+    follow_up_tablet_pages.router,
+    tablet_pages.router,
+    service_pages.router,
+    clinic_pages.router,
+    follow_up_pages.router,
+    sheet_pages.router,
+    about_page.router,
+)
+
+
+def _routes() -> list[BaseRoute]:
+    """The routes of every router, as the routers built them when they were imported.
+
+    Each app serves these same route objects (FastAPI's `routes=`): `include_router`
+    would analyse every route's parameters and dependencies again for each app."""
+    return [route for router in ROUTERS for route in router.routes]
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     # Templates are read once; development (`make run`) still sees edits.
@@ -106,6 +145,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/docs" if docs else None,
         redoc_url="/redoc" if docs else None,
         openapi_url="/openapi.json" if docs else None,
+        routes=_routes(),
     )
     engine = make_engine(
         settings.database_url, timeout_seconds=settings.db_timeout_seconds, create=False
@@ -135,31 +175,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "SDM_ALLOW_PASSWORD_ONLY is set: pharmacist and admin accounts can log in "
             "WITHOUT a second factor. This is for development only; never in production."
         )
-    app.include_router(health.router)
-    app.include_router(catalogue.router)
-    app.include_router(rankings.router)
-    app.include_router(auth.router)
-    app.include_router(drafts.router)
-    app.include_router(audit.router)
-    app.include_router(consultations.router)
-    app.include_router(fhir.router)
-    app.include_router(feedback.router)
-    app.include_router(service.router)
-    app.include_router(follow_ups.router)
-    app.include_router(staff_pages.router)
-    app.include_router(curation_pages.router)
-    app.include_router(draft_edit_pages.router)
-    app.include_router(draft_source_pages.router)
-    # Before the tablet's steps: /tablet/{step} would take "feedback" or "follow-up"
-    # for a step.
-    app.include_router(feedback_pages.router)
-    app.include_router(follow_up_tablet_pages.router)
-    app.include_router(tablet_pages.router)
-    app.include_router(service_pages.router)
-    app.include_router(clinic_pages.router)
-    app.include_router(follow_up_pages.router)
-    app.include_router(sheet_pages.router)
-    app.include_router(about_page.router)
     app.mount("/static", StaticFiles(directory=str(ROOT / "app" / "static")), name="static")
     access_log.install()  # hand-off codes never reach the access log
     install_error_handlers(app, error_page=_error_page, login_page=login_redirect)
