@@ -132,7 +132,11 @@ def _routes() -> list[BaseRoute]:
     return [route for router in ROUTERS for route in router.routes]
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, datasets: DatasetCache | None = None
+) -> FastAPI:
+    """The app. `datasets` lets several apps in one process share the cache of immutable
+    data versions (the tests do); by default each app has its own, as each process does."""
     settings = settings or get_settings()
     # Templates are read once; development (`make run`) still sees edits.
     templates.env.auto_reload = settings.env == "development"
@@ -150,7 +154,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_engine(
         settings.database_url, timeout_seconds=settings.db_timeout_seconds, create=False
     )
-    datasets = DatasetCache()
+    datasets = datasets or DatasetCache()
     install_state(
         app,
         AppState(

@@ -17,6 +17,7 @@ from app.config import Settings
 from app.curation.publish import publish_dataset
 from app.db import make_engine, session_scope
 from app.main import create_app
+from app.store.datasets import DatasetCache
 from tests.builders import bundled_dataset, make_dataset, make_drug
 from tests.conftest import Databases
 from tests.integration.staff import Staff, StaffApp, add_staff
@@ -30,10 +31,19 @@ def publish(url: str, dataset: Dataset, by: str = "test") -> int:
     return number
 
 
-def client_for(url: str, **settings: Any) -> TestClient:
-    """HTTPS, because outside development the session cookie is Secure."""
+#: One cache of data versions for every app a test process builds: a version is
+#: immutable and named by its checksum, so reading and checking it once is enough.
+SHARED_DATASETS = DatasetCache()
+
+
+def client_for(
+    url: str, *, datasets: DatasetCache | None = SHARED_DATASETS, **settings: Any
+) -> TestClient:
+    """HTTPS, because outside development the session cookie is Secure. Pass
+    `datasets=None` for an app that reads every data version afresh, as a new process
+    does."""
     return TestClient(
-        create_app(Settings(database_url=url, env="test", **settings)),
+        create_app(Settings(database_url=url, env="test", **settings), datasets=datasets),
         base_url="https://testserver",
     )
 

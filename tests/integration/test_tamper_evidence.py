@@ -150,7 +150,7 @@ def test_a_rating_changed_in_the_database_is_caught_by_readyz_the_app_and_verify
         "data_version": 1,
     }
     # A process that reads the version now refuses to rank with it.
-    with client_for(url) as fresh:
+    with client_for(url, datasets=None) as fresh:
         ranking = fresh.post("/api/v1/rankings", json={"avoid": ["weight-gain"]})
     assert ranking.status_code == 503
     assert "integrity check" in ranking.json()["detail"]
