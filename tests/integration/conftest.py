@@ -36,12 +36,18 @@ def publish(url: str, dataset: Dataset, by: str = "test") -> int:
 SHARED_DATASETS = DatasetCache()
 
 
-def client_for(
-    url: str, *, datasets: DatasetCache | None = SHARED_DATASETS, **settings: Any
-) -> TestClient:
-    """HTTPS, because outside development the session cookie is Secure. Pass
-    `datasets=None` for an app that reads every data version afresh, as a new process
-    does."""
+def client_for(url: str, **settings: Any) -> TestClient:
+    """HTTPS, because outside development the session cookie is Secure. The app shares
+    the test process's cache of data versions (SHARED_DATASETS)."""
+    return _client(url, SHARED_DATASETS, settings)
+
+
+def client_as_new_process(url: str, **settings: Any) -> TestClient:
+    """As client_for, but the app reads every data version afresh, as a new process does."""
+    return _client(url, DatasetCache(), settings)
+
+
+def _client(url: str, datasets: DatasetCache, settings: dict[str, Any]) -> TestClient:
     return TestClient(
         create_app(Settings(database_url=url, env="test", **settings), datasets=datasets),
         base_url="https://testserver",

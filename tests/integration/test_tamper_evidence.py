@@ -19,7 +19,13 @@ from app.http.state import of_app
 from tests.builders import make_dataset, make_drug
 from tests.conftest import BACKEND, Databases, downgrade, migrate
 from tests.integration.cli import sdm
-from tests.integration.conftest import app_of, client_for, publish, small_dataset
+from tests.integration.conftest import (
+    app_of,
+    client_as_new_process,
+    client_for,
+    publish,
+    small_dataset,
+)
 
 pytestmark = pytest.mark.db  # every test here runs on PostgreSQL too
 
@@ -150,7 +156,7 @@ def test_a_rating_changed_in_the_database_is_caught_by_readyz_the_app_and_verify
         "data_version": 1,
     }
     # A process that reads the version now refuses to rank with it.
-    with client_for(url, datasets=None) as fresh:
+    with client_as_new_process(url) as fresh:
         ranking = fresh.post("/api/v1/rankings", json={"avoid": ["weight-gain"]})
     assert ranking.status_code == 503
     assert "integrity check" in ranking.json()["detail"]
