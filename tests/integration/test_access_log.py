@@ -14,6 +14,10 @@ import pytest
 from app.http.access_log import redact
 from tests.integration.live import ROOT, free_port, wait_until_up
 
+# Runs on SQLite only (marker `backend_neutral`): what uvicorn's access log writes
+# does not depend on the database.
+pytestmark = pytest.mark.backend_neutral
+
 CODE = "K7MX4Q"
 
 

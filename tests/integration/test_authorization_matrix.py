@@ -14,6 +14,11 @@ from app.main import create_app
 from tests.integration.staff import PASSWORD, StaffApp
 from tests.lookup import search
 
+# Runs on SQLite only (marker `backend_neutral`): which role may call which route is
+# decided in Python; the session and user reads behind it run on PostgreSQL in
+# test_staff_pages and test_accounts_api.
+pytestmark = pytest.mark.backend_neutral
+
 ANY = {"anonymous", "clinician", "pharmacist", "admin", "lead"}
 STAFF = {"clinician", "pharmacist", "admin", "lead"}
 PHARMACIST = {"pharmacist"}

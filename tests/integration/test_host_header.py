@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.integration.staff import StaffApp, web_login
+
+# Runs on SQLite only (marker `backend_neutral`): whether a URL takes the Host header
+# is decided by the templates, whatever the database.
+pytestmark = pytest.mark.backend_neutral
 
 HOSTILE = "attacker.example"
 CONSULTATION = {"avoid": ["weight-gain", "tremor"], "what_matters": "walks"}

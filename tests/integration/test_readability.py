@@ -22,6 +22,11 @@ from tests.integration.conftest import app_of
 from tests.integration.staff import StaffApp, web_login
 from tests.readability import MAX_GRADE, as_prose, grade, visible_units
 
+# Runs on SQLite only (marker `backend_neutral`): measures the words of rendered
+# pages; storing the answers runs on PostgreSQL in test_tablet and
+# test_consultations_api.
+pytestmark = pytest.mark.backend_neutral
+
 DATA = bundled_dataset()
 NAMES = [drug.name["en"] for drug in DATA.drugs]
 PRIORITIES = ["weight-gain", "tiredness", "restlessness", "tremor", "less-sex-drive"]
