@@ -56,7 +56,7 @@ from app.web import service as service_pages
 from app.web import sheet as sheet_pages
 from app.web import staff as staff_pages
 from app.web import tablet as tablet_pages
-from app.web.render import render, templates
+from app.web.render import STATIC_PATH, render, templates
 from app.web.staff import login_redirect
 
 log = logging.getLogger("choosewell")
@@ -179,7 +179,7 @@ def create_app(
             "SDM_ALLOW_PASSWORD_ONLY is set: pharmacist and admin accounts can log in "
             "WITHOUT a second factor. This is for development only; never in production."
         )
-    app.mount("/static", StaticFiles(directory=str(ROOT / "app" / "static")), name="static")
+    app.mount(STATIC_PATH, StaticFiles(directory=str(ROOT / "app" / "static")), name="static")
     access_log.install()  # hand-off codes never reach the access log
     install_error_handlers(app, error_page=_error_page, login_page=login_redirect)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
 
 from app import audit, limits
@@ -361,10 +361,16 @@ def record_read(session: Session, consultation: Consultation, *, by: str, view: 
     a writing one: app/http/unit_of_work.py `writing_unit`)."""
     if view not in READ_VIEWS:
         raise ValueError(f"unknown view {view!r}")
-    session.add(
-        ConsultationRead(consultation_id=consultation.id, read_by=by, read_at=utcnow(), view=view)
+    # One INSERT, no ORM object: the busiest staff pages make it on every request, and
+    # the ORM's flush cost more than the page's rendering (docs/performance.md).
+    session.execute(
+        RECORD_READ,
+        {"consultation_id": consultation.id, "read_by": by, "read_at": utcnow(), "view": view},
     )
-    session.flush()
+
+
+#: Built once: a statement made per call is compiled (or looked up) again each time.
+RECORD_READ = insert(ConsultationRead)
 
 
 def reads(

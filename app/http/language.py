@@ -54,4 +54,10 @@ def get_page_language(request: Request) -> PageLanguage:
     return PageLanguage(code, gettext_for(code))
 
 
-PageLanguageDep = Annotated[PageLanguage, Depends(get_page_language)]
+async def page_language_dependency(request: Request) -> PageLanguage:
+    """`get_page_language` as a dependency. Async because it does no I/O: FastAPI runs a
+    plain `def` dependency in a worker thread, a hop that costs more than the work."""
+    return get_page_language(request)
+
+
+PageLanguageDep = Annotated[PageLanguage, Depends(page_language_dependency)]

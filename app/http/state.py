@@ -71,6 +71,22 @@ def datasets(request: Request) -> DatasetCache:
     return app_state(request).datasets
 
 
-StateDep = Annotated[AppState, Depends(app_state)]
-SettingsDep = Annotated[Settings, Depends(settings)]
-DatasetsDep = Annotated[DatasetCache, Depends(datasets)]
+# The dependencies are async because they do no I/O: FastAPI runs a plain `def`
+# dependency in a worker thread, a hop that costs more than the work.
+
+
+async def _state_dependency(request: Request) -> AppState:
+    return app_state(request)
+
+
+async def _settings_dependency(request: Request) -> Settings:
+    return settings(request)
+
+
+async def _datasets_dependency(request: Request) -> DatasetCache:
+    return datasets(request)
+
+
+StateDep = Annotated[AppState, Depends(_state_dependency)]
+SettingsDep = Annotated[Settings, Depends(_settings_dependency)]
+DatasetsDep = Annotated[DatasetCache, Depends(_datasets_dependency)]

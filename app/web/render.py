@@ -34,14 +34,22 @@ def utc_time(moment: datetime) -> str:
 templates.env.filters["utc"] = utc_time
 
 
+#: Where `create_app` mounts app/static (as the route named "static").
+STATIC_PATH = "/static"
+
+
 @pass_context
 def path_for(context: dict[str, Any], name: str, /, **path_params: Any) -> str:
     """`url_for` in a template: the path only (`/static/app.css`), never an absolute URL.
     Starlette's own builds `scheme://host/...` from the request's Host header, which
-    anyone can set, so a forged Host would have been written into the page."""
+    anyone can set, so a forged Host would have been written into the page.
+    A static file's path is built directly: finding the mount by name tries every route
+    first (a tenth of a page's CPU time, measured)."""
     request: Request = context["request"]
-    path = str(request.app.url_path_for(name, **path_params))
-    return str(request.scope.get("root_path", "")) + path
+    root = str(request.scope.get("root_path", ""))
+    if name == "static" and path_params.keys() == {"path"}:
+        return f"{root}{STATIC_PATH}/{path_params['path']}"
+    return root + str(request.app.url_path_for(name, **path_params))
 
 
 templates.env.globals["url_for"] = path_for
