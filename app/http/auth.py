@@ -10,20 +10,26 @@ from __future__ import annotations
 
 import hmac
 import logging
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.accounts.service import Principal, SessionPolicy, resolve, touch
 from app.db import session_scope
 from app.errors import DomainError
 from app.http.state import app_state
-from app.http.unit_of_work import SAFE_METHODS, SessionDep, unit_writes
+from app.http.unit_of_work import SAFE_METHODS, SessionDep, in_one_unit, unit_writes
 from app.translations import N_
 
 log = logging.getLogger("choosewell")
+#: The roles a route allows (app/accounts/service.py names them).
+Roles = tuple[str, ...]
+T = TypeVar("T")
+D = TypeVar("D")
 
 
 class NotAuthenticated(DomainError):
@@ -77,25 +83,41 @@ async def _csrf_token_sent(request: Request) -> str | None:
     return None
 
 
-async def get_principal(request: Request, session: SessionDep) -> Principal | None:
-    """Async for the CSRF check (it may read the form); the database is read in a worker
-    thread, never on the event loop, where a slow database would hold every request."""
+def principal_for(request: Request, session: Session) -> Principal | None:
+    """Who sent the request (a bearer token, else the session cookie), or None; a web
+    session's last-seen time is refreshed when due. Reads the database: call it in a
+    worker thread, never on the event loop, where a slow database would hold every
+    request. The CSRF check is the caller's (`get_principal`)."""
     policy = get_policy(request)
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
-        return await run_in_threadpool(resolve, session, auth[7:].strip(), "api", policy)
-    cookie = request.cookies.get(session_cookie_name(request))
-    if not cookie:
-        return None
-    principal = await run_in_threadpool(resolve, session, cookie, "web", policy)
-    if principal is not None and principal.touch_due:
-        if not unit_writes(request):
-            await run_in_threadpool(refresh_last_seen, request, principal)
-        else:  # a write already: in its own unit of work, which holds SQLite's write lock
-            await run_in_threadpool(touch, session, principal.token_hash)
+        principal = resolve(session, auth[7:].strip(), "api", policy)
+    elif cookie := request.cookies.get(session_cookie_name(request)):
+        principal = resolve(session, cookie, "web", policy)
+        if principal is not None and principal.touch_due:
+            if unit_writes(request):  # in the request's own unit, which holds the write lock
+                touch(session, principal.token_hash)
+            else:
+                refresh_last_seen(request, principal)
+    else:
+        principal = None
     # An error page for this request keeps the staff menu (app/main.py, the error page).
     request.state.principal = principal
-    if principal is not None and request.method not in SAFE_METHODS:
+    return principal
+
+
+async def get_principal(request: Request, session: SessionDep) -> Principal | None:
+    """Async for the CSRF check (it may read the form); the database is read in one
+    worker-thread hop (`principal_for`)."""
+    has_credentials = request.headers.get("authorization") or request.cookies.get(
+        session_cookie_name(request)
+    )
+    if not has_credentials:
+        request.state.principal = None
+        return None
+    principal = await run_in_threadpool(principal_for, request, session)
+    # A bearer token is not ambient (a page cannot make the browser send it): no CSRF.
+    if principal is not None and principal.kind == "web" and request.method not in SAFE_METHODS:
         sent = await _csrf_token_sent(request)
         if not sent or not hmac.compare_digest(sent, principal.csrf_token):
             raise CsrfFailed()
@@ -115,25 +137,55 @@ def refresh_last_seen(request: Request, principal: Principal) -> None:
         log.warning("a session's last-seen time was not refreshed: %s", type(exc).__name__)
 
 
+def allowed(principal: Principal | None, roles: Roles) -> Principal:
+    """`principal`, if logged in with one of `roles`: 401 if not logged in, 403 else."""
+    if principal is None:
+        raise NotAuthenticated()
+    if principal.role not in roles:
+        raise Forbidden(f"This needs the role {' or '.join(roles)}.")
+    return principal
+
+
 MaybePrincipal = Annotated[Principal | None, Depends(get_principal)]
 
 
-def require_roles(*roles: str):  # type: ignore[no-untyped-def]
+def require_roles(roles: Roles):  # type: ignore[no-untyped-def]
     """A dependency: the principal, if logged in with one of `roles` (401 / 403 else)."""
 
     async def dependency(principal: MaybePrincipal) -> Principal:  # no I/O: no thread
-        if principal is None:
-            raise NotAuthenticated()
-        if principal.role not in roles:
-            raise Forbidden(f"This needs the role {' or '.join(roles)}.")
-        return principal
+        return allowed(principal, roles)
 
     return dependency
 
 
-Staff = Annotated[Principal, Depends(require_roles("clinician", "pharmacist", "admin", "lead"))]
-Clinical = Annotated[Principal, Depends(require_roles("clinician", "pharmacist"))]
-Pharmacist = Annotated[Principal, Depends(require_roles("pharmacist"))]
-Admin = Annotated[Principal, Depends(require_roles("admin"))]
+STAFF: Roles = ("clinician", "pharmacist", "admin", "lead")
+CLINICAL: Roles = ("clinician", "pharmacist")
 #: The service dashboard: the service lead, and admins (ADR 0015).
-ServiceLead = Annotated[Principal, Depends(require_roles("lead", "admin"))]
+SERVICE_LEAD: Roles = ("lead", "admin")
+
+Staff = Annotated[Principal, Depends(require_roles(STAFF))]
+Clinical = Annotated[Principal, Depends(require_roles(CLINICAL))]
+Pharmacist = Annotated[Principal, Depends(require_roles(("pharmacist",)))]
+Admin = Annotated[Principal, Depends(require_roles(("admin",)))]
+ServiceLead = Annotated[Principal, Depends(require_roles(SERVICE_LEAD))]
+
+
+async def staff_unit(
+    request: Request,
+    roles: Roles,
+    load: Callable[[Session, Principal], D],
+    answer: Callable[[D], T],
+) -> T:
+    """A staff page's GET, whole, in one worker-thread hop (`in_one_unit`): who is
+    asking and may they (as the `Clinical`, `Staff`... dependencies decide), then
+    `load(session, principal)` in the transaction; once it is committed, `answer(what
+    load returned)` (rendering, which needs no database and so holds no lock). For GETs
+    only: a form's CSRF check reads the request body, on the event loop
+    (`get_principal`)."""
+    if request.method not in SAFE_METHODS:
+        raise RuntimeError(f"{request.url.path}: staff_unit is for GET pages")
+
+    def unit(session: Session) -> D:
+        return load(session, allowed(principal_for(request, session), roles))
+
+    return await in_one_unit(request, unit, answer)

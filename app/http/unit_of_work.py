@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any, TypeVar
 
@@ -17,6 +18,8 @@ from app.store.datasets import published_in
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _WRITES = "_sdm_unit_writes"
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
+D = TypeVar("D")
 
 
 def writing_unit(endpoint: F) -> F:
@@ -86,3 +89,53 @@ async def get_session(
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+async def in_one_unit(request: Request, work: Callable[[Session], D], then: Callable[[D], T]) -> T:
+    """The request's unit of work, whole, in ONE worker-thread hop: open, `work(session)`,
+    commit (or roll back on any exception), close; then `then(work's result)`, in the
+    same thread, after the commit. The same unit as `SessionDep` (the same write gate,
+    begin, commit and roll-back), for the busiest pages, which would otherwise hop to a
+    worker thread to open the unit, again to find the principal, again for the route and
+    again to commit (docs/performance.md).
+
+    `then` is for what needs no database (rendering the page): it runs once the unit is
+    committed and, on SQLite, once the write gate has let the next writer in, so no lock
+    is held while a page is laid out. Nothing is answered that was not committed."""
+    state = app_state(request)
+    engine = state.engine
+    write = unit_writes(request)
+    gate = state.sqlite_write_lock if write and engine.dialect.name == "sqlite" else None
+    loop = asyncio.get_running_loop()
+    opened = False  # whether the gate is released yet, read and set on the event loop only
+
+    def open_gate() -> None:
+        nonlocal opened
+        if gate is not None and not opened:
+            opened = True
+            gate.release()
+
+    def unit() -> tuple[T, bool]:
+        try:
+            session = open_unit(engine, write=write)
+            try:
+                result = work(session)
+            except BaseException as exc:
+                close_unit(session, engine, exc)
+                raise
+            close_unit(session, engine, None)
+        finally:
+            loop.call_soon_threadsafe(open_gate)
+        return then(result), published_in(session)
+
+    if gate is not None:
+        await gate.acquire()
+    try:
+        # Not abandoned on cancellation (anyio's default): a request whose client went
+        # away still ends its transaction in the thread and frees its connection.
+        answer, published = await run_in_threadpool(unit)
+    finally:
+        open_gate()  # if the thread never ran (cancelled before it started), or failed
+    if published:  # committed: use the new version from now on
+        state.current.forget()
+    return answer

@@ -13,13 +13,15 @@ from typing import Annotated, Any
 from babel.dates import format_date
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
+from app.accounts.service import Principal
 from app.consultations import options_view, view
-from app.http.auth import Clinical
+from app.http.auth import CLINICAL, staff_unit
 from app.http.consultations import Record, read_consultation
 from app.http.params import Id
 from app.http.published import Published, PublishedDep, published_for
-from app.http.unit_of_work import SessionDep, writing_unit
+from app.http.unit_of_work import writing_unit
 from app.i18n import normalise
 from app.ranking.explain import forms_text
 from app.translations import available_languages, gettext_for
@@ -35,18 +37,19 @@ BABEL_LOCALES = {"en": "en_GB", "nb": "nb_NO"}
 
 def sheet_html(
     request: Request,
-    session: Any,
     record: Record,
-    published: Published,
+    data: Published,
     lang: str | None,
     large: bool,
     *,
     for_pdf: bool,
 ) -> str:
+    """The sheet of `record`, from `data`: the version the decision was made with
+    (`published_for`), which needs the database, so the caller finds it in its unit of
+    work; this only renders."""
     consultation, decided = record.consultation, record.latest
     chosen = normalise(lang) or consultation.lang
     chosen = chosen if chosen in available_languages() else "en"
-    data = published_for(request, session, record, published)
     shown = view.for_consultation(consultation, data, chosen, decision=decided)
     locale = BABEL_LOCALES.get(chosen, "en_GB")
     base = f"/consultations/{consultation.id}/sheet"
@@ -98,39 +101,56 @@ def sheet_pdf_bytes(
 ) -> bytes:
     """The sheet as a PDF: what `/sheet.pdf` answers, and what the FHIR export attaches
     (handed to the API by `create_app` as `AppState.sheet_pdf`)."""
-    html = sheet_html(request, session, record, published, lang, large, for_pdf=True)
+    data = published_for(request, session, record, published)
+    html = sheet_html(request, record, data, lang, large, for_pdf=True)
     return pdf.render(html, base_url=pdf.BASE_URL)
 
 
 @router.get("/{consultation_id}/sheet")
 @writing_unit
-def sheet(
+async def sheet(
     request: Request,
-    session: SessionDep,
-    who: Clinical,
     published: PublishedDep,
     consultation_id: Id,
     lang: Lang = None,
     large: Large = 0,
 ) -> Response:
-    record = read_consultation(request, session, consultation_id, by=who.username, view="sheet")
-    html = sheet_html(request, session, record, published, lang, bool(large), for_pdf=False)
+    """The sheet in the browser (print CSS): the read recorded and the page rendered in
+    one worker-thread hop (`staff_unit`)."""
+
+    def load(session: Session, who: Principal) -> tuple[Record, Published]:
+        record = read_consultation(request, session, consultation_id, by=who.username, view="sheet")
+        return record, published_for(request, session, record, published)
+
+    def answer(loaded: tuple[Record, Published]) -> str:
+        return sheet_html(request, *loaded, lang, bool(large), for_pdf=False)
+
+    html = await staff_unit(request, CLINICAL, load, answer)
     return no_store(Response(html, media_type="text/html; charset=utf-8"))
 
 
 @router.get("/{consultation_id}/sheet.pdf")
 @writing_unit
-def sheet_pdf(
+async def sheet_pdf(
     request: Request,
-    session: SessionDep,
-    who: Clinical,
     published: PublishedDep,
     consultation_id: Id,
     lang: Lang = None,
     large: Large = 0,
 ) -> Response:
-    record = read_consultation(request, session, consultation_id, by=who.username, view="pdf")
-    document = sheet_pdf_bytes(request, session, record, published, lang, bool(large))
+    """The sheet as a PDF, in the same one hop: the read is recorded and committed, then
+    the sheet laid out, holding no transaction and, on SQLite, no write lock while
+    WeasyPrint works. Nothing is answered unless the read was recorded."""
+
+    def load(session: Session, who: Principal) -> tuple[Record, Published]:
+        record = read_consultation(request, session, consultation_id, by=who.username, view="pdf")
+        return record, published_for(request, session, record, published)
+
+    def answer(loaded: tuple[Record, Published]) -> bytes:
+        html = sheet_html(request, *loaded, lang, bool(large), for_pdf=True)
+        return pdf.render(html, base_url=pdf.BASE_URL)
+
+    document = await staff_unit(request, CLINICAL, load, answer)
     return no_store(
         Response(
             document,
