@@ -6,8 +6,10 @@ What it does, in order:
    `sdm users add` a clinician, exactly as an operator would;
 2. the app under uvicorn, one process, on a free loopback port, `SDM_ENV=production`
    (docs off, Secure cookies, HSTS: what is deployed);
-3. one consultation, sent as the tablet sends it (POST /api/v1/consultations), and a
-   clinician logged in through the /login form (session cookie);
+3. one consultation, sent as the tablet sends it (POST /api/v1/consultations), a
+   clinician logged in through the /login form (session cookie), and the discussion
+   recorded through the page's form (the two best matches discussed, the first chosen),
+   so the pages and the sheet show a decision, its cards and charts;
 4. for each of GET /healthz, POST /api/v1/rankings (5 priorities, helpful items),
    the clinician's ranking page and the sheet HTML: a warm-up, then CONCURRENCY clients
    on keep-alive connections for SECONDS each: requests/s, p50 and p99 latency, and the
@@ -160,6 +162,23 @@ def log_in(base: str) -> tuple[str, str]:
         return "; ".join(cookies), response.headers.get("location", "")
 
 
+def record_discussion(base: str, cookie: str, consultation: str) -> None:
+    """Record the discussion as a clinician does, through the page's form: the two best
+    matches discussed, the first chosen. The sheet then has its cards and charts."""
+    token = re.compile(r'name="csrf_token" value="([^"]+)"')
+    discussed = re.compile(r'name="discussed" value="([^"]+)"')
+    with httpx2.Client(base_url=base, headers={"Cookie": cookie}) as client:
+        page = client.get(f"/staff/consultations/{consultation}").text
+        csrf, drugs = token.search(page), discussed.findall(page)[:2]
+        assert csrf and len(drugs) == 2, "no decision form on the clinician page"
+        response = client.post(
+            f"/staff/consultations/{consultation}/decision",
+            data={"csrf_token": csrf.group(1), "discussed": drugs, "decision": drugs[0]},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303, response.text
+
+
 def main() -> int:
     command = " ".join([Path(sys.executable).name, "-m", "bench.run", *sys.argv[1:]])
     info = machine()
@@ -188,6 +207,7 @@ def main() -> int:
         assert created.status_code == 201, created.text
         consultation = created.json()["id"]
         cookie, _ = log_in(base)
+        record_discussion(base, cookie, consultation)
         with httpx2.Client(base_url=base, headers={"Cookie": cookie}) as client:
             for path in (
                 f"/staff/consultations/{consultation}",
