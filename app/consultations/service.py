@@ -361,9 +361,10 @@ def record_read(session: Session, consultation: Consultation, *, by: str, view: 
     a writing one: app/http/unit_of_work.py `writing_unit`)."""
     if view not in READ_VIEWS:
         raise ValueError(f"unknown view {view!r}")
-    # One INSERT, no ORM object: the busiest staff pages make it on every request, and
-    # the ORM's flush cost more than the page's rendering (docs/performance.md).
-    session.execute(
+    # One INSERT on the unit's connection, no ORM object and no ORM bulk path: the
+    # busiest staff pages make it on every request, and the ORM's flush cost more than
+    # the page's rendering (docs/performance.md).
+    session.connection().execute(
         RECORD_READ,
         {"consultation_id": consultation.id, "read_by": by, "read_at": utcnow(), "view": view},
     )

@@ -1,0 +1,37 @@
+"""A server process settles its memory at start (app/main.py `settle_memory`): the newest
+data version is read, then everything alive is frozen out of the garbage collector's
+walks. Test processes make hundreds of apps, so apps in the `test` environment skip it."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+
+from app.config import Settings
+from app.main import create_app
+from app.store.datasets import DatasetCache
+from tests.builders import bundled_dataset
+from tests.integration.conftest import publish
+
+
+def test_a_server_freezes_what_it_holds_at_start(
+    fresh_db: Callable[[], str],
+) -> None:
+    url = fresh_db()
+    publish(url, bundled_dataset())
+    app = create_app(Settings(database_url=url, env="development"), datasets=DatasetCache())
+    gc.unfreeze()
+    try:
+        with TestClient(app):
+            frozen = gc.get_freeze_count()
+        assert frozen > 0
+    finally:
+        gc.unfreeze()
+
+
+def test_a_test_app_does_not_freeze(fresh_db: Callable[[], str]) -> None:
+    gc.unfreeze()
+    with TestClient(create_app(Settings(database_url=fresh_db(), env="test"))):
+        assert gc.get_freeze_count() == 0
