@@ -10,6 +10,7 @@ without it still serves every page and says clearly why a PDF cannot be made.
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -57,12 +58,36 @@ def _weasyprint() -> Any:
     return weasyprint, StaticOnly
 
 
+#: The stylesheet every sheet's PDF is laid out with, parsed once (not fetched and parsed
+#: per PDF): the sheets' templates link it for the browser only.
+SHEET_CSS = "sheet.css"
+_fonts = threading.local()
+
+
+@cache
+def _stylesheet(name: str) -> Any:
+    weasyprint, _fetcher = _weasyprint()
+    return weasyprint.CSS(filename=str(STATIC / name))
+
+
+def _font_config() -> Any:
+    """One font configuration per worker thread, kept: making one per PDF cost about 5 %
+    of a sheet's layout, and Pango's font maps are not to be shared between threads."""
+    config = getattr(_fonts, "config", None)
+    if config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        config = _fonts.config = FontConfiguration()
+    return config
+
+
 def render(html: str, *, base_url: str) -> bytes:
+    """`html` as a PDF, laid out with SHEET_CSS (the HTML must not link it again)."""
     weasyprint, fetcher = _weasyprint()
     try:
         document: bytes = weasyprint.HTML(
             string=html, base_url=base_url, url_fetcher=fetcher()
-        ).write_pdf()
+        ).write_pdf(stylesheets=[_stylesheet(SHEET_CSS)], font_config=_font_config())
     except weasyprint.urls.FatalURLFetchingError as exc:  # a BaseException: keep it contained
         raise RuntimeError(str(exc)) from None
     return document
