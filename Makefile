@@ -16,8 +16,10 @@ $(BIN)/python:
 	  apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/pip install --quiet --upgrade pip
 
+# SKIP_PDF_LIBS=1 skips the PDF libraries' check: .ci/run installs them, with the other
+# system packages, in the background meanwhile.
 $(VENV)/.installed-app: requirements/app.txt pyproject.toml | $(BIN)/python
-	scripts/ensure-pdf-libs
+	@[ -n "$(SKIP_PDF_LIBS)" ] || scripts/ensure-pdf-libs
 	$(BIN)/pip install --quiet --require-hashes -r requirements/app.txt
 	$(BIN)/pip install --quiet --no-deps -e .
 	@touch $@

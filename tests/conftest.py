@@ -11,7 +11,9 @@ import os
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import IO
 
 import pytest
 from alembic import command
@@ -66,30 +68,92 @@ def downgrade(url: str, revision: str) -> None:
     command.downgrade(config, revision)
 
 
-@pytest.fixture(autouse=True)
-def _serial_tests_run_alone(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[None]:
-    """Under pytest-xdist, a test marked `serial` (it holds the app to a response time)
-    runs while no other test runs: it takes a lock exclusively that every other test
-    takes shared. A gate taken first makes a waiting serial test go before new ones.
-    TEST_SERIAL_LOCK_DIR shares the lock between runs at the same time (scripts/run-tests
-    runs its two passes at once)."""
-    shared_dir = os.environ.get("TEST_SERIAL_LOCK_DIR")
-    if not os.environ.get("PYTEST_XDIST_WORKER") and not shared_dir:
-        yield
-        return
-    # The run's own directory, above each worker's, unless one is shared between runs.
-    shared = Path(shared_dir) if shared_dir else tmp_path_factory.getbasetemp().parent
-    mode = fcntl.LOCK_EX if request.node.get_closest_marker("serial") else fcntl.LOCK_SH
-    with (shared / "serial.gate").open("a") as gate, (shared / "serial.lock").open("a") as lock:
+class SerialLock:
+    """Under pytest-xdist, the timed part of a test marked `serial` (it holds the app to a
+    response time) runs while no other test runs: every test holds a lock shared, and a
+    serial test's `alone()` section holds it exclusively. A gate taken first makes a
+    waiting section go before new tests start. TEST_SERIAL_LOCK_DIR shares the lock
+    between runs at the same time (scripts/run-tests runs its two passes at once).
+
+    Only the timed part is exclusive: a serial test builds its database and starts its
+    app process alongside other tests, and the section waits for them to finish."""
+
+    def __init__(self, shared: Path | None) -> None:
+        self.shared = shared
+        self.used = False
+        self._files: list[IO[str]] = []
+
+    def _open(self) -> tuple[IO[str], IO[str]]:
+        assert self.shared is not None
+        if not self._files:
+            self._files = [
+                (self.shared / name).open("a") for name in ("serial.gate", "serial.lock")
+            ]
+        gate, lock = self._files
+        return gate, lock
+
+    def _through_gate(self, mode: int) -> None:
+        gate, lock = self._open()
         fcntl.flock(gate, fcntl.LOCK_EX)
         fcntl.flock(lock, mode)
         fcntl.flock(gate, fcntl.LOCK_UN)
+
+    def hold_shared(self) -> None:
+        if self.shared is not None:
+            self._through_gate(fcntl.LOCK_SH)
+
+    def release(self) -> None:
+        for file in self._files:
+            fcntl.flock(file, fcntl.LOCK_UN)
+            file.close()
+        self._files = []
+
+    @contextmanager
+    def alone(self) -> Iterator[None]:
+        self.used = True
+        if self.shared is None:
+            yield
+            return
+        _gate, lock = self._open()
+        # Let go of the shared hold before waiting at the gate: two serial tests, each
+        # holding it while waiting for the other to let go, would wait forever.
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        self._through_gate(fcntl.LOCK_EX)
         try:
             yield
         finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+            fcntl.flock(lock, fcntl.LOCK_SH)  # the rest of the test runs as any other
+
+
+@pytest.fixture(autouse=True)
+def _serial_lock(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SerialLock]:
+    shared_dir = os.environ.get("TEST_SERIAL_LOCK_DIR")
+    shared: Path | None = None
+    if shared_dir:
+        shared = Path(shared_dir)
+    elif os.environ.get("PYTEST_XDIST_WORKER"):
+        # The run's own directory, above each worker's.
+        shared = tmp_path_factory.getbasetemp().parent
+    serial_lock = SerialLock(shared)
+    serial_lock.hold_shared()
+    try:
+        yield serial_lock
+    finally:
+        serial_lock.release()
+    if request.node.get_closest_marker("serial") and not serial_lock.used:
+        pytest.fail("a test marked `serial` runs its timed part in `with alone():`")
+
+
+#: The `alone` fixture: `with alone(): ...` runs while no other test runs.
+Alone = Callable[[], AbstractContextManager[None]]
+
+
+@pytest.fixture
+def alone(_serial_lock: SerialLock) -> Alone:
+    """`with alone():` around the timed part of a test marked `serial` (SerialLock)."""
+    return _serial_lock.alone
 
 
 class Databases:

@@ -10,7 +10,7 @@ test: the pages run under the app's real, strict CSP (never bypass_csp).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +43,14 @@ document.addEventListener("securitypolicyviolation", e => {
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Marks the browser tests `browser`, and `no_cover` (pytest-cov): the app they
+    drive runs in a uvicorn process of its own, which coverage does not measure, and
+    the test process runs Playwright; measuring that covered nothing in app/ and cost
+    about 20 s of CPU (tests/browser -n 2: 122 s user+sys with --cov, 99 s without)."""
     for item in items:
         if HERE in Path(str(item.path)).parents:
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.no_cover)
 
 
 @dataclass
@@ -62,14 +67,27 @@ class LiveApp:
         return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
-@pytest.fixture(scope="module")
-def live(databases: Databases) -> Iterator[LiveApp]:
-    """The app in its own uvicorn process over the bundled drug data."""
+@pytest.fixture(scope="session")
+def live_template(databases: Databases) -> Staff:
+    """Migrated, the bundled data published, four staff users: built once per test
+    process, copied for each module's app (`live_database`)."""
     url = databases.empty()
     migrate(url)
     publish(url, bundled_dataset(), by="browser-tests")
-    staff = add_staff(url)
-    with live_server(url) as base:
+    return add_staff(url)
+
+
+def live_database(databases: Databases, template: Staff) -> Staff:
+    """A new database with the template's content; its staff users' TOTP secrets."""
+    return replace(template, url=databases.copy(template.url))
+
+
+@pytest.fixture(scope="module")
+def live(databases: Databases, live_template: Staff) -> Iterator[LiveApp]:
+    """The app in its own uvicorn process over the bundled drug data, on a database of
+    the module's own."""
+    staff = live_database(databases, live_template)
+    with live_server(staff.url) as base:
         yield LiveApp(base, staff)
 
 

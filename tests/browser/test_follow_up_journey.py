@@ -15,32 +15,27 @@ from playwright.sync_api import Page
 
 from app.consultations.follow_up import ANSWER_ONE, UNKNOWN_CODE
 from app.translations import gettext_for
-from tests.browser.conftest import AxeCheck, LiveApp, Problems
+from tests.browser.conftest import AxeCheck, LiveApp, Problems, live_database
 from tests.browser.helpers import small_targets
 from tests.browser.test_clinician_journey import log_in
-from tests.builders import bundled_dataset
-from tests.conftest import Databases, migrate
-from tests.integration.conftest import publish
+from tests.conftest import Databases
 from tests.integration.live import live_server
-from tests.integration.staff import add_staff
+from tests.integration.staff import Staff
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def live(databases: Databases) -> Iterator[LiveApp]:
+def live(databases: Databases, live_template: Staff) -> Iterator[LiveApp]:
     """As tests/browser/conftest.py's, with the tablet's submission limits lifted: this
     module sends more follow-ups in a minute than one tablet would (the limits have
     their own tests, tests/integration/test_follow_ups_api.py)."""
-    url = databases.empty()
-    migrate(url)
-    publish(url, bundled_dataset(), by="browser-tests")
-    staff = add_staff(url)
+    staff = live_database(databases, live_template)
     unlimited = {
         "SDM_TABLET_PER_CLIENT_PER_MINUTE": "100000",
         "SDM_TABLET_OVERALL_PER_MINUTE": "100000",
     }
-    with live_server(url, **unlimited) as base:
+    with live_server(staff.url, **unlimited) as base:
         yield LiveApp(base, staff)
 
 

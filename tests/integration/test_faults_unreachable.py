@@ -23,7 +23,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from tests.conftest import BACKEND, migrate
+from tests.conftest import BACKEND, Alone, migrate
 from tests.integration.conftest import client_for
 from tests.integration.faultkit import (
     DOWN,
@@ -36,8 +36,8 @@ from tests.integration.live import live_server
 from tests.integration.pgcluster import pg_bin, private_cluster
 from tests.integration.webclient import Browser, login
 
-# Response times are asserted: no other test runs alongside (tests/conftest.py).
-pytestmark = pytest.mark.serial
+# Response times are asserted: the tests marked `serial` run that part, from the app
+# answering to its recovery (`watched`), while no other test runs (tests/conftest.py).
 
 # --- shared checks --------------------------------------------------------------------
 
@@ -113,17 +113,19 @@ def noticed(checks: dict[str, Callable[[], Any]], version: int, faulted: float) 
 
 
 @contextmanager
-def watched(url: str) -> Iterator[tuple[str, dict[str, Callable[[], Any]]]]:
+def watched(url: str, alone: Alone) -> Iterator[tuple[str, dict[str, Callable[[], Any]]]]:
     """A migrated database with the bundled data, an app process on it, a clinician
-    logged in, and the probes, all answering 200: yields (base URL, probes)."""
+    logged in, and the probes, all answering 200: yields (base URL, probes), the
+    probes' first answer on, while no other test runs (`alone`)."""
     migrate(url)
     staff, page = set_up(url)
     with live_server(url) as base:
         cora = Browser()
         login(cora, base, staff, "cora")
         checks = probes(base, cora, page)
-        assert wait_until_all_up(checks, limit=5) < 5
-        yield base, checks
+        with alone():
+            assert wait_until_all_up(checks, limit=5) < 5
+            yield base, checks
 
 
 def fault_is_noticed(
@@ -156,14 +158,15 @@ def report(title: str, figures: dict[str, float]) -> None:
 # --- 1. the database stopped or unreachable ---------------------------------------------
 
 
+@pytest.mark.serial
 @pytest.mark.postgres_only
 @pytest.mark.skipif(BACKEND != "postgresql", reason="PostgreSQL pass only")
-def test_postgres_stopped_answers_503_quickly_and_recovers_by_itself() -> None:
+def test_postgres_stopped_answers_503_quickly_and_recovers_by_itself(alone: Alone) -> None:
     if pg_bin() is None:
         pytest.skip("no PostgreSQL binaries in /usr/lib/postgresql/*/bin")
     with (
         private_cluster() as cluster,
-        watched(cluster.create_database("choosewell")) as (base, checks),
+        watched(cluster.create_database("choosewell"), alone) as (base, checks),
     ):
         fault_is_noticed(base, checks, cluster.stop, "PostgreSQL stopped")  # -m immediate
         again = assert_all_down(checks)  # and again: no slow retry path the 2nd time
@@ -176,8 +179,9 @@ def test_postgres_stopped_answers_503_quickly_and_recovers_by_itself() -> None:
         assert recovered < 5
 
 
+@pytest.mark.serial
 @sqlite_only
-def test_sqlite_file_unreachable_answers_503_and_recovers(tmp_path: Path) -> None:
+def test_sqlite_file_unreachable_answers_503_and_recovers(tmp_path: Path, alone: Alone) -> None:
     """SQLite has no server to stop; the nearest fault is the database file going away
     (its directory renamed, as an unmounted or moved volume would). An open SQLite
     connection keeps using a moved file, so the app checks at each checkout that the
@@ -187,7 +191,7 @@ def test_sqlite_file_unreachable_answers_503_and_recovers(tmp_path: Path) -> Non
     folder = tmp_path / "volume"
     folder.mkdir()
     url = f"sqlite:///{folder / 'choosewell.db'}"
-    with watched(url) as (base, checks):
+    with watched(url, alone) as (base, checks):
         elsewhere = tmp_path / "elsewhere"
         try:
             fault_is_noticed(

@@ -20,12 +20,14 @@ from app.accounts.tables import AuthSession
 from app.clock import utcnow
 from app.db import make_engine, session_scope
 from tests.builders import bundled_dataset
+from tests.conftest import Alone
 from tests.integration.conftest import publish
 from tests.integration.live import live_server
 from tests.integration.staff import add_staff
 from tests.integration.webclient import Browser, login
 
-# Response times are asserted: no other test runs alongside (tests/conftest.py).
+# Response times are asserted: no other test runs alongside the part in `alone()`
+# (tests/conftest.py).
 pytestmark = pytest.mark.serial
 
 
@@ -47,7 +49,7 @@ def last_seen(url: str) -> list[datetime]:
 
 
 def test_pages_asked_for_at_once_when_the_session_is_due_a_refresh(
-    fresh_db: Callable[[], str],
+    fresh_db: Callable[[], str], alone: Alone
 ) -> None:
     url = fresh_db()
     publish(url, bundled_dataset())
@@ -62,17 +64,18 @@ def test_pages_asked_for_at_once_when_the_session_is_due_a_refresh(
             f"{base}/consultations/{created.json()['id']}/sheet",
             f"{base}/staff",
         ] * 4
-        for _round in range(5):
-            age_sessions(url, minutes=2)
-            before = last_seen(url)
-            with ThreadPoolExecutor(len(pages)) as pool:
-                statuses = list(pool.map(lambda page: cora.get(page).status_code, pages))
-            assert statuses == [200] * len(pages)
-            assert last_seen(url) != before  # refreshed
+        with alone():
+            for _round in range(5):
+                age_sessions(url, minutes=2)
+                before = last_seen(url)
+                with ThreadPoolExecutor(len(pages)) as pool:
+                    statuses = list(pool.map(lambda page: cora.get(page).status_code, pages))
+                assert statuses == [200] * len(pages)
+                assert last_seen(url) != before  # refreshed
 
 
 def test_a_write_when_the_session_is_due_a_refresh_does_not_wait(
-    fresh_db: Callable[[], str],
+    fresh_db: Callable[[], str], alone: Alone
 ) -> None:
     """A write (here: recording a decision) refreshes in its own unit of work, which on
     SQLite already holds the write lock: a second unit of work would wait for it."""
@@ -86,10 +89,11 @@ def test_a_write_when_the_session_is_due_a_refresh_does_not_wait(
         page = f"{base}/staff/consultations/{created.json()['id']}"
         age_sessions(url, minutes=2)
         before = last_seen(url)
-        saved = cora.post(
-            f"{page}/decision",
-            form={"csrf_token": csrf, "decision": "undecided", "discussed": "olanzapine"},
-        )
+        with alone():
+            saved = cora.post(
+                f"{page}/decision",
+                form={"csrf_token": csrf, "decision": "undecided", "discussed": "olanzapine"},
+            )
         assert saved.status_code in (200, 303), saved.text
         assert float(saved.extensions["elapsed_s"]) < 3.0
         assert last_seen(url) != before
