@@ -32,7 +32,7 @@ from app.catalogue.problems import DataProblems
 from app.catalogue.report import Names, diff
 from app.catalogue.validate import build_dataset, check_rating, check_source
 from app.clock import utcnow
-from app.curation.publish import publish_dataset
+from app.curation.publish import publish_dataset, rating_rows
 from app.curation.review import (
     AttributedChange,
     attribute,
@@ -128,22 +128,7 @@ def _new_draft(
     session.flush()
     # One multi-row INSERT for the ratings (about 800): objects through the unit of
     # work would cost a pharmacist a noticeable wait for every draft opened.
-    session.execute(
-        insert(DraftRating),
-        [
-            {
-                "draft_id": draft.id,
-                "drug_id": drug.id,
-                "side_effect": item,
-                "value": rating.value,
-                "sources": list(rating.sources),
-                "source_values": dict(rating.source_values),
-                "note": rating.note,
-            }
-            for drug in content.drugs
-            for item, rating in drug.ratings.items()
-        ],
-    )
+    session.execute(insert(DraftRating), rating_rows(content.drugs, draft_id=draft.id))
     return draft
 
 

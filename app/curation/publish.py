@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import insert
@@ -10,6 +11,7 @@ from sqlmodel import Session
 from app import audit
 from app.catalogue.model import (
     Dataset,
+    Drug,
     figure_document,
     options_document,
     safety_document,
@@ -92,22 +94,7 @@ def publish_dataset(
         )
     session.flush()
     # One multi-row INSERT for the ratings (about 800) rather than an object each.
-    session.execute(
-        insert(RatingRow),
-        [
-            {
-                "version": number,
-                "drug_id": drug.id,
-                "side_effect": item,
-                "value": rating.value,
-                "sources": list(rating.sources),
-                "source_values": dict(rating.source_values),
-                "note": rating.note,
-            }
-            for drug in dataset.drugs
-            for item, rating in drug.ratings.items()
-        ],
-    )
+    session.execute(insert(RatingRow), rating_rows(dataset.drugs, version=number))
     audit.record(
         session,
         by=by,
@@ -118,3 +105,21 @@ def publish_dataset(
     )
     session.flush()
     return PublishResult(version, created=True)
+
+
+def rating_rows(drugs: Iterable[Drug], **key: object) -> list[dict[str, object]]:
+    """Every rating of `drugs` as a row for one multi-row INSERT, each with `key` (the
+    version, or the draft) added: a published version's and a new draft's ratings."""
+    return [
+        {
+            **key,
+            "drug_id": drug.id,
+            "side_effect": item,
+            "value": rating.value,
+            "sources": list(rating.sources),
+            "source_values": dict(rating.source_values),
+            "note": rating.note,
+        }
+        for drug in drugs
+        for item, rating in drug.ratings.items()
+    ]
