@@ -8,6 +8,7 @@ what is printed come from the same data.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from babel.dates import format_date
@@ -106,6 +107,19 @@ def sheet_pdf_bytes(
     return pdf.render(html, base_url=pdf.BASE_URL)
 
 
+def _reading(
+    request: Request, published: Published, consultation_id: str, *, view: str
+) -> Callable[[Session, Principal], tuple[Record, Published]]:
+    """What a sheet reads in its unit of work: the consultation (the read recorded, as
+    `view`) and the data version its decision was made with."""
+
+    def load(session: Session, who: Principal) -> tuple[Record, Published]:
+        record = read_consultation(request, session, consultation_id, by=who.username, view=view)
+        return record, published_for(request, session, record, published)
+
+    return load
+
+
 @router.get("/{consultation_id}/sheet")
 @writing_unit
 async def sheet(
@@ -117,10 +131,7 @@ async def sheet(
 ) -> Response:
     """The sheet in the browser (print CSS): the read recorded and the page rendered in
     one worker-thread hop (`staff_unit`)."""
-
-    def load(session: Session, who: Principal) -> tuple[Record, Published]:
-        record = read_consultation(request, session, consultation_id, by=who.username, view="sheet")
-        return record, published_for(request, session, record, published)
+    load = _reading(request, published, consultation_id, view="sheet")
 
     def answer(loaded: tuple[Record, Published]) -> str:
         return sheet_html(request, *loaded, lang, bool(large), for_pdf=False)
@@ -141,10 +152,7 @@ async def sheet_pdf(
     """The sheet as a PDF, in the same one hop: the read is recorded and committed, then
     the sheet laid out, holding no transaction and, on SQLite, no write lock while
     WeasyPrint works. Nothing is answered unless the read was recorded."""
-
-    def load(session: Session, who: Principal) -> tuple[Record, Published]:
-        record = read_consultation(request, session, consultation_id, by=who.username, view="pdf")
-        return record, published_for(request, session, record, published)
+    load = _reading(request, published, consultation_id, view="pdf")
 
     def answer(loaded: tuple[Record, Published]) -> bytes:
         html = sheet_html(request, *loaded, lang, bool(large), for_pdf=True)
