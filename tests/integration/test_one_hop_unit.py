@@ -10,10 +10,12 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any, TypeVar
 
 import anyio
 import pytest
+from anyio.from_thread import start_blocking_portal
 from fastapi import FastAPI
 from sqlalchemy import text
 from sqlmodel import Session
@@ -24,10 +26,19 @@ from app.http.unit_of_work import in_one_unit, writing_unit
 from tests.integration.conftest import app_of, client_for
 from tests.integration.staff import StaffApp, web_login
 
+T = TypeVar("T")
+
 
 @writing_unit
 def _page() -> None:
     """Stands for a route marked as a writing unit."""
+
+
+def _run(function: Callable[..., Awaitable[T]], *args: Any) -> T:
+    """Run `function(*args)` on an event loop of its own thread: the browser tests'
+    Playwright may hold a running loop in the test process's main thread."""
+    with start_blocking_portal() as portal:
+        return portal.call(function, *args)
 
 
 def _request(app: FastAPI) -> Request:
@@ -62,7 +73,7 @@ def test_the_answer_is_made_after_the_commit(app: FastAPI) -> None:
         seen.append(_count(app))  # another connection: sees only what is committed
         return "page"
 
-    assert anyio.run(in_one_unit, _request(app), _record, answer) == "page"
+    assert _run(in_one_unit, _request(app), _record, answer) == "page"
     assert seen == [1]
 
 
@@ -75,13 +86,13 @@ def test_a_failed_unit_is_rolled_back_and_opens_the_write_gate(app: FastAPI) -> 
         raise AssertionError("no answer is made for a failed unit")
 
     with pytest.raises(LookupError):
-        anyio.run(in_one_unit, _request(app), fails, never)
+        _run(in_one_unit, _request(app), fails, never)
     assert _count(app) == 0
     gate = of_app(app).sqlite_write_lock
     if of_app(app).engine.dialect.name == "sqlite":
         assert not gate.locked()
     # And the next unit goes through.
-    anyio.run(in_one_unit, _request(app), _record, lambda _: None)
+    _run(in_one_unit, _request(app), _record, lambda _: None)
     assert _count(app) == 1
 
 
@@ -108,7 +119,7 @@ def test_a_request_cancelled_before_its_thread_starts_opens_the_write_gate(
             release.set()
         assert not of_app(app).sqlite_write_lock.locked()
 
-    anyio.run(scenario)
+    _run(scenario)
     assert _count(app) == 0
 
 
