@@ -44,7 +44,7 @@ def path_for(context: dict[str, Any], name: str, /, **path_params: Any) -> str:
     Starlette's own builds `scheme://host/...` from the request's Host header, which
     anyone can set, so a forged Host would have been written into the page.
     A static file's path is built directly: finding the mount by name tries every route
-    first (a tenth of a page's CPU time, measured)."""
+    first (about 6 % of the clinician page's CPU time under a profiler)."""
     request: Request = context["request"]
     root = str(request.scope.get("root_path", ""))
     if name == "static" and path_params.keys() == {"path"}:
