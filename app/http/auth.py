@@ -174,18 +174,20 @@ async def staff_unit(
     request: Request,
     roles: Roles,
     load: Callable[[Session, Principal], D],
-    answer: Callable[[D], T],
+    answer: Callable[[D, Principal], T],
 ) -> T:
     """A staff page's GET, whole, in one worker-thread hop (`in_one_unit`): who is
     asking and may they (as the `Clinical`, `Staff`... dependencies decide), then
     `load(session, principal)` in the transaction; once it is committed, `answer(what
-    load returned)` (rendering, which needs no database and so holds no lock). For GETs
+    load returned, principal)` (rendering, which needs no database and so holds no
+    lock). For GETs
     only: a form's CSRF check reads the request body, on the event loop
     (`get_principal`)."""
     if request.method not in SAFE_METHODS:
         raise RuntimeError(f"{request.url.path}: staff_unit is for GET pages")
 
-    def unit(session: Session) -> D:
-        return load(session, allowed(principal_for(request, session), roles))
+    def unit(session: Session) -> tuple[D, Principal]:
+        who = allowed(principal_for(request, session), roles)
+        return load(session, who), who
 
-    return await in_one_unit(request, unit, answer)
+    return await in_one_unit(request, unit, lambda loaded: answer(*loaded))

@@ -221,12 +221,10 @@ async def consultation_page(
     formulations = [f for f in (form or []) if f in FORMULATIONS] if filter else None
     notice = page._("The discussion is recorded.") if saved else None
 
-    def load(session: Session, who: Principal) -> tuple[Record, Principal]:
-        by = who.username
-        return read_consultation(request, session, consultation_id, by=by, view="page"), who
+    def load(session: Session, who: Principal) -> Record:
+        return read_consultation(request, session, consultation_id, by=who.username, view="page")
 
-    def answer(loaded: tuple[Record, Principal]) -> Response:
-        record, who = loaded
+    def answer(record: Record, who: Principal) -> Response:
         return _consultation_page(
             request,
             record,

@@ -133,7 +133,7 @@ async def sheet(
     one worker-thread hop (`staff_unit`)."""
     load = _reading(request, published, consultation_id, view="sheet")
 
-    def answer(loaded: tuple[Record, Published]) -> str:
+    def answer(loaded: tuple[Record, Published], _who: Principal) -> str:
         return sheet_html(request, *loaded, lang, bool(large), for_pdf=False)
 
     html = await staff_unit(request, CLINICAL, load, answer)
@@ -154,7 +154,7 @@ async def sheet_pdf(
     WeasyPrint works. Nothing is answered unless the read was recorded."""
     load = _reading(request, published, consultation_id, view="pdf")
 
-    def answer(loaded: tuple[Record, Published]) -> bytes:
+    def answer(loaded: tuple[Record, Published], _who: Principal) -> bytes:
         html = sheet_html(request, *loaded, lang, bool(large), for_pdf=True)
         return pdf.render(html, base_url=pdf.BASE_URL)
 
