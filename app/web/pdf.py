@@ -58,16 +58,15 @@ def _weasyprint() -> Any:
     return weasyprint, StaticOnly
 
 
-#: The stylesheet every sheet's PDF is laid out with, parsed once (not fetched and parsed
-#: per PDF): the sheets' templates link it for the browser only.
-SHEET_CSS = "sheet.css"
 _fonts = threading.local()
 
 
 @cache
-def _stylesheet(name: str) -> Any:
+def _sheet_stylesheet() -> Any:
+    """sheet.css, which every sheet's PDF is laid out with, parsed once (not fetched and
+    parsed per PDF): the sheets' templates link it for the browser only."""
     weasyprint, _fetcher = _weasyprint()
-    return weasyprint.CSS(filename=str(STATIC / name))
+    return weasyprint.CSS(filename=str(STATIC / "sheet.css"))
 
 
 def _font_config() -> Any:
@@ -82,12 +81,12 @@ def _font_config() -> Any:
 
 
 def render(html: str, *, base_url: str) -> bytes:
-    """`html` as a PDF, laid out with SHEET_CSS (the HTML must not link it again)."""
+    """`html` as a PDF, laid out with sheet.css (the HTML must not link it again)."""
     weasyprint, fetcher = _weasyprint()
     try:
         document: bytes = weasyprint.HTML(
             string=html, base_url=base_url, url_fetcher=fetcher()
-        ).write_pdf(stylesheets=[_stylesheet(SHEET_CSS)], font_config=_font_config())
+        ).write_pdf(stylesheets=[_sheet_stylesheet()], font_config=_font_config())
     except weasyprint.urls.FatalURLFetchingError as exc:  # a BaseException: keep it contained
         raise RuntimeError(str(exc)) from None
     return document
