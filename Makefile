@@ -17,15 +17,15 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 # SKIP_PDF_LIBS=1 skips the PDF libraries' check: .ci/run installs them, with the other
-# system packages, in the background meanwhile.
+# system packages, in the background meanwhile. PIP_FLAGS go to every pip install.
 $(VENV)/.installed-app: requirements/app.txt pyproject.toml | $(BIN)/python
 	@[ -n "$(SKIP_PDF_LIBS)" ] || scripts/ensure-pdf-libs
-	$(BIN)/pip install --quiet --require-hashes -r requirements/app.txt
-	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip install --quiet $(PIP_FLAGS) --require-hashes -r requirements/app.txt
+	$(BIN)/pip install --quiet $(PIP_FLAGS) --no-deps -e .
 	@touch $@
 
 $(VENV)/.installed-dev: requirements/dev.txt $(VENV)/.installed-app
-	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/pip install --quiet $(PIP_FLAGS) --require-hashes -r requirements/dev.txt
 	@touch $@
 
 install: $(VENV)/.installed-app
