@@ -13,9 +13,9 @@ from app.catalogue.method import figure_grade
 from app.catalogue.model import Dataset, Drug, Finding, Source, symbol
 from app.clock import as_utc
 from app.consultations.past_view import item_label, past_summary
+from app.consultations.ranking_view import Match, excluded, matches
 from app.http.params import Slug
 from app.ranking import Ranking
-from app.ranking.explain import exclusion_message, why
 from app.ranking.past import PastMedicine
 from app.store.tables import DataVersion
 
@@ -509,60 +509,57 @@ def past_experience_out(past: PastMedicine, dataset: Dataset, lang: str) -> Past
 
 
 def ranking_out(ranking: Ranking, dataset: Dataset, version: DataVersion, lang: str) -> RankingOut:
-    def label(item: str) -> str:
-        return dataset.item(item).label[lang]
-
+    """The ranking as the JSON API gives it: the same `Match`es and `Excluded`s the
+    clinician's page and the sheet show (app/consultations/ranking_view.py), as JSON."""
     return RankingOut(
         data_version=data_version_out(version),
         max_score=ranking.max_score,
-        results=[
-            ResultOut(
-                drug=DrugRefOut(id=r.drug.id, name=r.drug.name[lang]),
-                position=r.position,
-                tied=r.tied,
-                score=r.score,
-                base_score=r.base_score,
-                helpful_bonus=r.bonus,
-                band=r.band,
-                why=why(r, dataset, lang),
-                breakdown=[
-                    BreakdownOut(
-                        side_effect=s.side_effect,
-                        label=label(s.side_effect),
-                        priority=s.priority,
-                        rating=s.rating,
-                        symbol=symbol(s.rating),
-                        weight=s.weight,
-                        counted_as=s.counted_as,
-                        contribution=s.contribution,
-                    )
-                    for s in r.breakdown
-                ],
-                unknown=list(r.unknown),
-                helpful=[
-                    HelpfulOut(
-                        side_effect=h.side_effect,
-                        label=label(h.side_effect),
-                        rating=h.rating,
-                        symbol=symbol(h.rating),
-                    )
-                    for h in r.helpful
-                ],
-            )
-            for r in ranking.results
-        ],
+        results=[result_out(m) for m in matches(ranking, dataset, lang)],
         excluded=[
             ExcludedOut(
-                drug=DrugRefOut(id=e.drug.id, name=e.drug.name[lang]),
+                drug=DrugRefOut(id=e.drug_id, name=e.name),
                 reason=e.reason,
                 side_effect=e.side_effect,
-                message=exclusion_message(e, dataset, lang),
+                message=e.message,
             )
-            for e in ranking.excluded
+            for e in excluded(ranking, dataset, lang)
         ],
         shared_domains=[
             SharedDomainOut(domain=d, side_effects=list(items))
             for d, items in ranking.shared_domains
+        ],
+    )
+
+
+def result_out(match: Match) -> ResultOut:
+    return ResultOut(
+        drug=DrugRefOut(id=match.drug_id, name=match.name),
+        position=match.position,
+        tied=match.tied,
+        score=match.score,
+        base_score=match.base_score,
+        helpful_bonus=match.helpful_bonus,
+        band=match.band,
+        why=match.why,
+        breakdown=[
+            BreakdownOut(
+                side_effect=line.side_effect,
+                label=line.label,
+                priority=line.priority,
+                rating=line.cell.value,
+                symbol=line.cell.symbol,
+                weight=line.weight,
+                counted_as=line.counted_as,
+                contribution=line.contribution,
+            )
+            for line in match.breakdown
+        ],
+        unknown=list(match.unknown),
+        helpful=[
+            HelpfulOut(
+                side_effect=h.side_effect, label=h.label, rating=h.rating, symbol=h.cell.symbol
+            )
+            for h in match.helpful
         ],
     )
 
@@ -587,6 +584,6 @@ def staff_ranking_out(
         result["past_experience"] = mark(result["drug"]["id"])
         for line in result["breakdown"]:
             line["had_before"] = taken.bother(line["side_effect"]) if taken else None
-    for excluded in data["excluded"]:
-        excluded["past_experience"] = mark(excluded["drug"]["id"])
+    for left_out in data["excluded"]:
+        left_out["past_experience"] = mark(left_out["drug"]["id"])
     return StaffRankingOut.model_validate(data)

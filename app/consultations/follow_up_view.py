@@ -13,7 +13,7 @@ from datetime import datetime
 from app.catalogue.model import Dataset
 from app.consultations import follow_up
 from app.consultations.follow_up import BOTHER_LABELS, PriorityReport
-from app.consultations.view import Cell, cell
+from app.consultations.ranking_view import Cell, cell
 from app.translations import N_, gettext_for
 
 NOT_ANSWERED = N_("not answered")

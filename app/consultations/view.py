@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
-from app.catalogue.model import Dataset, Drug, symbol
+from app.catalogue.model import Dataset, Drug
 from app.consultations import options_view
 from app.consultations.evidence import (
     FigureLine,
@@ -24,9 +24,9 @@ from app.consultations.evidence import (
 from app.consultations.experience import NO_CARER, CarerView, past_from_json
 from app.consultations.options_view import AboutView, OptionView
 from app.consultations.past_view import CarerSide, PastLine, carer_side, past_lines
+from app.consultations.ranking_view import Cell, Excluded, Match, cell, excluded, matches
 from app.consultations.tables import Consultation, DecisionVersion
-from app.ranking import Ranking, RankingRequest, rank
-from app.ranking.explain import exclusion_message, rating_text, why
+from app.ranking import RankingRequest, rank
 from app.ranking.past import PastMedicine
 from app.store.current import Published
 from app.translations import N_, gettext_for
@@ -43,11 +43,6 @@ DOMAIN_LABELS = {
 DECISIONS_OTHER = ("undecided", "no-medication")
 
 
-BAND_LABELS = {
-    "good": N_("Good match"),
-    "partial": N_("Partial match"),
-    "poor": N_("Poor match"),
-}
 DECISION_LABELS = {
     "undecided": N_("Not decided yet"),
     "no-medication": N_("Chose not to take medication for now"),
@@ -62,15 +57,6 @@ FORM_LABELS = {
     "short-acting-injection": N_("Short-acting injection"),
     "long-acting-injection": N_("Long-acting injection (every few weeks)"),
 }
-#: A rating for the person's sheet: a short word, defined there by how often and how bad
-#: (the card's words mix the two; NG197 §1.5).
-PLAIN_RATINGS = {
-    None: N_("not known"),
-    0: N_("not expected"),
-    1: N_("low"),
-    2: N_("medium"),
-    3: N_("high"),
-}
 #: The least rating that makes a side effect outside the person's priorities worth
 #: naming on the sheet, as the paper card names `++` and `+++`.
 NOTABLE_MIN_RATING = 2
@@ -82,56 +68,12 @@ AVAILABILITY_LABELS = {
 
 
 @dataclass(frozen=True)
-class Cell:
-    """One rating as people read it: symbol and words, never colour alone. `text` is the
-    card's words (the clinician's pages), `plain` the sheet's word ("high")."""
-
-    value: int | None
-    symbol: str
-    text: str
-    plain: str
-
-    @property
-    def unknown(self) -> bool:
-        return self.value is None
-
-
-@dataclass(frozen=True)
 class Priority:
     item: str
     priority: int
     label: str
     explanation: str
     must_avoid: bool
-
-
-@dataclass(frozen=True)
-class Match:
-    drug_id: str
-    name: str
-    position: int
-    tied: bool
-    score: int
-    band: str
-    band_label: str
-    why: str
-    cells: tuple[Cell, ...]
-    unknown_labels: tuple[str, ...]
-    helpful: tuple[tuple[str, Cell], ...]
-    forms: tuple[str, ...]
-    safety: tuple[str, ...]  # the drug's own safety notes, for the clinician
-
-    @property
-    def place(self) -> str:
-        """'3', or '=3' when another medicine shares the place."""
-        return f"={self.position}" if self.tied else str(self.position)
-
-
-@dataclass(frozen=True)
-class Excluded:
-    drug_id: str
-    name: str
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -319,12 +261,6 @@ class ConsultationView(Ranked):
         return sum(1 for m in self.matches[len(top) :] if m.position == top[-1].position)
 
 
-def cell(value: int | None, lang: str) -> Cell:
-    return Cell(
-        value, symbol(value), rating_text(value, lang), gettext_for(lang)(PLAIN_RATINGS[value])
-    )
-
-
 def card(dataset: Dataset, drug: Drug, lang: str) -> Card:
     """The full information card: every item, with its note and sources."""
     _ = gettext_for(lang)
@@ -385,29 +321,6 @@ def decision_label(decision: str | None, dataset: Dataset, lang: str) -> str | N
         return decision
 
 
-def matches(ranking: Ranking, dataset: Dataset, lang: str) -> tuple[Match, ...]:
-    _ = gettext_for(lang)
-    label = {i.id: i.label[lang] for i in dataset.checklist}
-    return tuple(
-        Match(
-            drug_id=r.drug.id,
-            name=r.drug.name[lang],
-            position=r.position,
-            tied=r.tied,
-            score=r.score,
-            band=r.band,
-            band_label=_(BAND_LABELS[r.band]),
-            why=why(r, dataset, lang),
-            cells=tuple(cell(s.rating, lang) for s in r.breakdown),
-            unknown_labels=tuple(label[i] for i in r.unknown),
-            helpful=tuple((label[h.side_effect], cell(h.rating, lang)) for h in r.helpful),
-            forms=tuple(sorted(r.drug.forms)),
-            safety=tuple(f.text[lang] for f in r.drug.safety),
-        )
-        for r in ranking.results
-    )
-
-
 @dataclass(frozen=True)
 class Preferences:
     """The person's choices as the consultation row holds them."""
@@ -453,10 +366,7 @@ def ranked(
         helpful=tuple(dataset.item(i).label[lang] for i in preferences.helpful),
         formulations=tuple(_(FORM_LABELS[f]) for f in forms),
         matches=matches(ranking, dataset, lang),
-        excluded=tuple(
-            Excluded(e.drug.id, e.drug.name[lang], exclusion_message(e, dataset, lang))
-            for e in ranking.excluded
-        ),
+        excluded=excluded(ranking, dataset, lang),
         max_score=ranking.max_score,
         shared_domains=tuple(
             _(

@@ -173,6 +173,60 @@ def test_every_medicine_is_ranked_with_its_band_why_and_unknowns(clinic: Clinic)
     assert "Using drug data version 1." in page.text
 
 
+#: A match band as the clinician's page says it.
+BAND_WORDS = {"good": "Good match", "partial": "Partial match", "poor": "Poor match"}
+
+
+def test_the_api_and_the_clinicians_page_say_the_same_of_every_medicine(clinic: Clinic) -> None:
+    """One presentation of a ranking (app/consultations/ranking_view.py): the staff API
+    and the clinician's page give every medicine the same place, band, score, ratings,
+    reasons, unknowns and helpful side effects, and leave out the same ones in the same
+    words."""
+    client, staff, created, _ = clinic
+    page = client.get(f"/staff/consultations/{created['id']}?lang=en")
+    api = client.get(
+        f"/api/v1/consultations/{created['id']}?lang=en", headers=staff.headers(client, "cora")
+    )
+    assert page.status_code == 200
+    assert api.status_code == 200, api.text
+    ranking = api.json()["ranking"]
+    results = ranking["results"]
+    rows = ranking_rows(page.text)
+    trs = one(one(soup(page.text), "table.ranking"), "tbody").find_all("tr")
+    assert [r.drug_id for r in rows] == [r["drug"]["id"] for r in results]
+    assert any(r["helpful"] for r in results) and any(r["unknown"] for r in results)
+    for row, tr, result in zip(rows, trs, results, strict=True):
+        place = f"={result['position']}" if result["tied"] else str(result["position"])
+        assert (row.name, row.place, row.score) == (result["drug"]["name"], place, result["score"])
+        assert row.band == BAND_WORDS[result["band"]]
+        assert row.cells == tuple(
+            "?" if line["rating"] is None else line["symbol"] for line in result["breakdown"]
+        )
+        assert text(tr.find("div", class_="why")) == result["why"]
+        labels = {line["side_effect"]: line["label"] for line in result["breakdown"]}
+        unknown = tr.find("div", class_="unknown-flag")
+        said = text(unknown) if unknown else ""
+        assert said == (
+            f"Not known for: {', '.join(labels[i] for i in result['unknown'])}"
+            if result["unknown"]
+            else ""
+        )
+        helpful = tr.find("div", class_="helpful")
+        assert (text(helpful) if helpful else "") == (
+            f"May help with: {', '.join(h['label'] for h in result['helpful'])}"
+            if result["helpful"]
+            else ""
+        )
+    left_out = {
+        attribute(one(li, "a"), "href").split("/staff/cards/")[1].split("?")[0]: text(li)
+        for li in one(soup(page.text), "ul.excluded").find_all("li")
+    }
+    assert left_out.keys() == {e["drug"]["id"] for e in ranking["excluded"]}
+    for e in ranking["excluded"]:
+        said = left_out[e["drug"]["id"]]
+        assert said.startswith(e["drug"]["name"]) and e["message"] in said, said
+
+
 def test_the_formulation_filter_shows_only_medicines_in_that_form(clinic: Clinic) -> None:
     client, _, created, _ = clinic
     url = f"/staff/consultations/{created['id']}?lang=en&filter=1&form=long-acting-injection"
