@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from app.catalogue import load_directory
+from app.catalogue.files import load_yaml, yaml_12_loader
 from app.catalogue.problems import DataProblems
 from tests.builders import DRUGDATA
 
@@ -220,3 +221,15 @@ def test_an_unexpected_field_of_a_source_is_reported(tmp_path: Path) -> None:
     )
     problems = problems_of(root)
     assert any("unexpected field 'read_by'" in p for p in problems), problems
+
+
+def test_the_bundled_files_read_the_same_with_pyyamls_own_parser() -> None:
+    """The catalogue reads YAML with libyaml's parser when PyYAML has it, and PyYAML's
+    own otherwise: every bundled file gives the same values either way."""
+    python_parser = yaml_12_loader(yaml.SafeLoader)
+    paths = sorted(DRUGDATA.rglob("*.yaml"))
+    assert len(paths) > 40
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        assert load_yaml(text) == load_yaml(text, python_parser), path
+    assert load_yaml("no: marketed\nuk: true\n", python_parser) == {"no": "marketed", "uk": True}
