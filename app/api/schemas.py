@@ -10,10 +10,11 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.catalogue.method import figure_grade
-from app.catalogue.model import Dataset, Drug, Finding, Source, symbol
+from app.catalogue.model import Dataset, Drug, Finding, Source
 from app.clock import as_utc
 from app.consultations.past_view import item_label, past_summary
 from app.consultations.ranking_view import Match, excluded, matches
+from app.consultations.view import card_rows
 from app.http.params import Slug
 from app.ranking import Ranking
 from app.ranking.past import PastMedicine
@@ -337,15 +338,15 @@ def drug_card_out(drug: Drug, dataset: Dataset, version: DataVersion, lang: str)
         review_by=drug.review_by,
         ratings=[
             RatingOut(
-                side_effect=item.id,
-                label=item.label[lang],
-                value=(r := drug.ratings[item.id]).value,
-                symbol=symbol(r.value),
-                sources=list(r.sources),
-                source_values=dict(r.source_values),
-                note=r.note,
+                side_effect=row.item,
+                label=row.label,
+                value=row.cell.value,
+                symbol=row.cell.symbol,
+                sources=list(row.source_keys),
+                source_values=dict(row.source_values),
+                note=row.note,
             )
-            for item in dataset.checklist
+            for row in card_rows(dataset, drug, lang)
         ],
         figures=[
             FigureOut(

@@ -78,12 +78,17 @@ class Priority:
 
 @dataclass(frozen=True)
 class CardRow:
+    """One side effect on a medicine's card: the clinician's card page shows it, and the
+    JSON API's card (app/api/schemas.py) gives the same rows as data."""
+
     item: str
     label: str
     group: str
     cell: Cell
     note: str | None
     sources: tuple[tuple[str, str], ...]  # (citation, url)
+    source_keys: tuple[str, ...]
+    source_values: tuple[tuple[str, str], ...]  # (source key, what it said: "+", "++"...)
 
 
 @dataclass(frozen=True)
@@ -261,9 +266,9 @@ class ConsultationView(Ranked):
         return sum(1 for m in self.matches[len(top) :] if m.position == top[-1].position)
 
 
-def card(dataset: Dataset, drug: Drug, lang: str) -> Card:
-    """The full information card: every item, with its note and sources."""
-    _ = gettext_for(lang)
+def card_rows(dataset: Dataset, drug: Drug, lang: str) -> tuple[CardRow, ...]:
+    """Every checklist item's rating of `drug`, in the checklist's order, with its note
+    and sources."""
     groups = {g.id: g.label[lang] for g in dataset.groups}
     rows = []
     for item in dataset.checklist:
@@ -280,8 +285,16 @@ def card(dataset: Dataset, drug: Drug, lang: str) -> Card:
                     for k in rating.sources
                     if k in dataset.sources
                 ),
+                source_keys=tuple(rating.sources),
+                source_values=tuple(rating.source_values.items()),
             )
         )
+    return tuple(rows)
+
+
+def card(dataset: Dataset, drug: Drug, lang: str) -> Card:
+    """The full information card: every item, with its note and sources."""
+    _ = gettext_for(lang)
     return Card(
         drug_id=drug.id,
         name=drug.name[lang],
@@ -298,7 +311,7 @@ def card(dataset: Dataset, drug: Drug, lang: str) -> Card:
             for f in drug.formulations
         ),
         forms=tuple(f.form for f in drug.formulations),
-        rows=tuple(rows),
+        rows=card_rows(dataset, drug, lang),
         review_by=drug.review_by,
         safety=safety_notes(dataset, drug, lang),
         figures=tuple(figure_line(f, dataset, lang) for f in drug.figures),

@@ -322,6 +322,32 @@ def test_unknown_ratings_show_as_not_known_never_as_none(clinic: Clinic) -> None
     assert row and "not known" in row.group(0) and "not expected" not in row.group(0)
 
 
+@pytest.mark.parametrize("drug", ["aripiprazole", "clozapine"])
+def test_the_api_card_and_the_card_page_give_the_same_ratings(clinic: Clinic, drug: str) -> None:
+    """One presentation of a card's ratings (app/consultations/view.py: card_rows): for
+    every side effect, the JSON API's card and the clinician's card page give the same
+    label, rating, sources and note, in the checklist's order."""
+    client, _, _, _ = clinic
+    page = client.get(f"/staff/cards/{drug}?lang=en")
+    api = client.get(f"/api/v1/drugs/{drug}?lang=en")
+    assert page.status_code == 200
+    assert api.status_code == 200, api.text
+    card = api.json()
+    rows = one(one(soup(page.text), "table.card-table"), "tbody").find_all("tr")
+    assert len(rows) == len(card["ratings"]) == len(DATA.checklist)
+    if drug == "clozapine":  # some of its ratings are not known
+        assert any(r["value"] is None for r in card["ratings"])
+    for tr, rating in zip(rows, card["ratings"], strict=True):
+        heading, shown, said = one(tr, "th"), *tr.find_all("td")
+        assert text(heading).startswith(f"{rating['label']} (")
+        symbol = "?" if shown.find("abbr") else text(one(shown, "span[aria-hidden]"))
+        assert symbol == rating["symbol"], rating["side_effect"]
+        citations = [text(li) for li in said.select("ul.sources li")]
+        assert citations == [card["sources"][k]["citation"] for k in rating["sources"]]
+        note = said.find("p", class_="note")
+        assert (text(note) if note else None) == rating["note"], rating["side_effect"]
+
+
 def test_recording_the_discussion_needs_the_csrf_token_and_keeps_input_on_error(
     clinic: Clinic,
 ) -> None:
