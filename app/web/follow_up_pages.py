@@ -6,6 +6,7 @@ read (ADR 0010); issuing a code is audited (docs/adr/0014-follow-ups.md)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated
 
@@ -13,10 +14,12 @@ from babel.dates import format_date
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from markupsafe import Markup
+from sqlmodel import Session
 
+from app.accounts.service import Principal
 from app.consultations import follow_up, follow_up_view, follow_ups, view
 from app.consultations.tables import FollowUpCode
-from app.http.auth import Clinical
+from app.http.auth import CLINICAL, Clinical, staff_unit
 from app.http.consultations import open_consultation
 from app.http.follow_ups import FollowUps, read_follow_ups
 from app.http.language import PageLanguageDep
@@ -241,40 +244,58 @@ def sheet_html(
 Lang = Annotated[str | None, Query(max_length=16, description="en or nb (no, nb-NO)")]
 
 
+def _reading(
+    request: Request, published: Published, consultation_id: str, *, view: str
+) -> Callable[[Session, Principal], FollowUps]:
+    """What a follow-up sheet reads in its unit of work: the consultation (the read
+    recorded, as `view`), its follow-ups and the data versions they were made with."""
+
+    def load(session: Session, who: Principal) -> FollowUps:
+        return read_follow_ups(
+            request, session, consultation_id, published, by=who.username, view=view
+        )
+
+    return load
+
+
 @router.get("/consultations/{consultation_id}/follow-up-sheet")
 @writing_unit
-def follow_up_sheet(
+async def follow_up_sheet(
     request: Request,
-    session: SessionDep,
-    who: Clinical,
     published: PublishedDep,
     consultation_id: Id,
     lang: Lang = None,
     drug: Drug = None,
 ) -> Response:
-    found = read_follow_ups(
-        request, session, consultation_id, published, by=who.username, view="follow-up-sheet"
-    )
-    html = sheet_html(request, found, published, lang, drug, for_pdf=False)
+    """The follow-up sheet in the browser, in one worker-thread hop (`staff_unit`), as
+    the discussion sheet is: the read recorded and committed, then the page rendered."""
+    load = _reading(request, published, consultation_id, view="follow-up-sheet")
+
+    def answer(found: FollowUps, _who: Principal) -> str:
+        return sheet_html(request, found, published, lang, drug, for_pdf=False)
+
+    html = await staff_unit(request, CLINICAL, load, answer)
     return no_store(Response(html, media_type="text/html; charset=utf-8"))
 
 
 @router.get("/consultations/{consultation_id}/follow-up-sheet.pdf")
 @writing_unit
-def follow_up_sheet_pdf(
+async def follow_up_sheet_pdf(
     request: Request,
-    session: SessionDep,
-    who: Clinical,
     published: PublishedDep,
     consultation_id: Id,
     lang: Lang = None,
     drug: Drug = None,
 ) -> Response:
-    found = read_follow_ups(
-        request, session, consultation_id, published, by=who.username, view="follow-up-pdf"
-    )
-    html = sheet_html(request, found, published, lang, drug, for_pdf=True)
-    document = pdf.render(html, base_url=pdf.BASE_URL)
+    """The follow-up sheet as a PDF: laid out once the read is committed, so WeasyPrint
+    works holding no transaction and, on SQLite, no write lock."""
+    load = _reading(request, published, consultation_id, view="follow-up-pdf")
+
+    def answer(found: FollowUps, _who: Principal) -> bytes:
+        html = sheet_html(request, found, published, lang, drug, for_pdf=True)
+        return pdf.render(html, base_url=pdf.BASE_URL)
+
+    document = await staff_unit(request, CLINICAL, load, answer)
     return no_store(
         Response(
             document,
