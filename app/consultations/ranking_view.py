@@ -9,6 +9,7 @@ imports.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from app.catalogue.model import Dataset, symbol
 from app.ranking import Ranking
@@ -31,7 +32,7 @@ PLAIN_RATINGS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
     """One rating as people read it: symbol and words, never colour alone. `text` is the
     card's words (the clinician's pages), `plain` the sheet's word ("high")."""
@@ -46,13 +47,16 @@ class Cell:
         return self.value is None
 
 
+@cache
 def cell(value: int | None, lang: str) -> Cell:
+    """The rating `value` in `lang`; kept, as there are ten (five values, two languages)
+    and a ranking asks for one per medicine and side effect."""
     return Cell(
         value, symbol(value), rating_text(value, lang), gettext_for(lang)(PLAIN_RATINGS[value])
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MatchLine:
     """One side effect the person wants to avoid, as it counts for one medicine."""
 
@@ -65,7 +69,7 @@ class MatchLine:
     contribution: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HelpfulLine:
     """A side effect the person said would help, and how likely it is on one medicine."""
 
@@ -75,7 +79,7 @@ class HelpfulLine:
     cell: Cell
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Match:
     """One ranked medicine: its place, score, band, the reasons, and each of the person's
     side effects (`breakdown`, in priority order)."""
@@ -107,7 +111,7 @@ class Match:
         return tuple(line.cell for line in self.breakdown)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Excluded:
     """A medicine left out of the ranking: `reason` is the code, `message` the words."""
 
