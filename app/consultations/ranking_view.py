@@ -9,7 +9,7 @@ imports.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 
 from app.catalogue.model import Dataset, symbol
 from app.ranking import Ranking
@@ -47,10 +47,11 @@ class Cell:
         return self.value is None
 
 
-@cache
+@lru_cache(maxsize=32)
 def cell(value: int | None, lang: str) -> Cell:
     """The rating `value` in `lang`; kept, as there are ten (five values, two languages)
-    and a ranking asks for one per medicine and side effect."""
+    and a ranking asks for one per medicine and side effect. Bounded all the same, so a
+    caller passing unchecked language codes cannot grow it."""
     return Cell(
         value, symbol(value), rating_text(value, lang), gettext_for(lang)(PLAIN_RATINGS[value])
     )
