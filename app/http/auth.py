@@ -180,8 +180,7 @@ async def staff_unit(
     asking and may they (as the `Clinical`, `Staff`... dependencies decide), then
     `load(session, principal)` in the transaction; once it is committed, `answer(what
     load returned, principal)` (rendering, which needs no database and so holds no
-    lock). For GETs
-    only: a form's CSRF check reads the request body, on the event loop
+    lock). For GETs only: a form's CSRF check reads the request body, on the event loop
     (`get_principal`)."""
     if request.method not in SAFE_METHODS:
         raise RuntimeError(f"{request.url.path}: staff_unit is for GET pages")

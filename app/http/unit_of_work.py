@@ -39,15 +39,24 @@ def unit_writes(request: Request) -> bool:
     return getattr(request.scope.get("endpoint"), _WRITES, False) is True
 
 
-async def sqlite_write_gate(request: Request) -> AsyncIterator[None]:
-    """Queue a process's SQLite writers on an asyncio lock, before they take a worker
-    thread. Waiting for SQLite's own lock inside worker threads would let waiting
-    writers fill the thread pool while the lock holder has no thread to finish on."""
+def write_gate(request: Request) -> asyncio.Lock | None:
+    """The lock a process's SQLite writers queue on, before they take a worker thread;
+    None for a reader, or on PostgreSQL. Waiting for SQLite's own lock inside worker
+    threads would let waiting writers fill the thread pool while the lock holder has no
+    thread to finish on."""
     state = app_state(request)
-    if not unit_writes(request) or state.engine.dialect.name != "sqlite":
+    if unit_writes(request) and state.engine.dialect.name == "sqlite":
+        return state.sqlite_write_lock
+    return None
+
+
+async def sqlite_write_gate(request: Request) -> AsyncIterator[None]:
+    """`write_gate` as a dependency: held for the whole unit of work."""
+    gate = write_gate(request)
+    if gate is None:
         yield
         return
-    async with state.sqlite_write_lock:
+    async with gate:
         yield
 
 
@@ -105,7 +114,7 @@ async def in_one_unit(request: Request, work: Callable[[Session], D], then: Call
     state = app_state(request)
     engine = state.engine
     write = unit_writes(request)
-    gate = state.sqlite_write_lock if write and engine.dialect.name == "sqlite" else None
+    gate = write_gate(request)
     loop = asyncio.get_running_loop()
     opened = False  # whether the gate is released yet, read and set on the event loop only
 
