@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 PORT    ?= 8000
 PYTHON  ?= python3
 
-.PHONY: install install-dev lock run migrate load image test test-sqlite test-postgres check fix clean translations fuzz bench bench-abuse bench-floor screenshots
+.PHONY: install install-dev lock run migrate load image test test-sqlite test-postgres check fix clean translations fuzz bench bench-abuse bench-floor bench-pdf screenshots
 
 # Installs come from the lock files in requirements/ (exact versions, every file's hash
 # checked): app.txt is what the service runs; dev.txt adds the test, lint, browser and
@@ -111,6 +111,11 @@ bench-abuse: install-dev
 # against /healthz and the real pages; writes bench/floor.json (docs/performance.md).
 bench-floor: install-dev
 	$(BIN)/python -m bench.floor
+
+# What each part of the discussion sheet costs the PDF's layout: the bench's sheet laid
+# out whole and with each part left out, interleaved; prints a table (docs/performance.md).
+bench-pdf: install-dev
+	$(BIN)/python -m bench.pdf_parts
 
 # PNGs of the tablet pages, the clinician pages and the discussion sheet at
 # 1024x768, in docs/screenshots/, from Debian's chromium on a temporary database.
