@@ -39,7 +39,15 @@ from typing import Any
 import httpx2
 
 from bench.loadgen import free_port, machine, percentile
-from bench.run import CLINICIAN, PASSWORD, RANKING, sdm, start_server
+from bench.run import (
+    CLINICIAN,
+    PASSWORD,
+    RANKING,
+    bench_env,
+    prepare_database,
+    start_server,
+    stop_server,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "abuse.json"
@@ -188,21 +196,13 @@ def main() -> int:
     info = machine()
     workdir = Path(tempfile.mkdtemp(prefix="sdm-abuse-"))
     database = workdir / "bench.db"
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{database}",
-        "SDM_ENV": "production",
-        "PYTHONDONTWRITEBYTECODE": "1",
-    }
+    env = bench_env(database)
     for name in list(env):  # the defaults, whatever the shell has set
         if name.startswith(("SDM_TABLET_", "SDM_LOGIN_", "SDM_CODE_MISSES")):
             env.pop(name)
-    env.pop("SDM_ALLOW_PASSWORD_ONLY", None)
     server: subprocess.Popen[bytes] | None = None
     try:
-        sdm(env, "db", "upgrade")
-        sdm(env, "data", "load", "--by", "bench", "--note", "bench")
-        sdm(env, "users", "add", CLINICIAN, "--role", "clinician", stdin=PASSWORD + "\n")
+        prepare_database(env)
         print(f"{ACTIVE_CODES} consultations with active codes", flush=True)
         fill(database, ACTIVE_CODES)
         port = free_port()
@@ -217,12 +217,7 @@ def main() -> int:
         measured = asyncio.run(flood(base))
         measured["database_after"] = leftovers(database)
     finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+        stop_server(server)
         shutil.rmtree(workdir, ignore_errors=True)
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),

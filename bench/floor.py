@@ -44,7 +44,15 @@ from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 
 from bench.loadgen import CONCURRENCY, SECONDS, WARMUP, free_port, load, machine, prepare
-from bench.run import CLINICIAN, PASSWORD, RANKING, ROOT, log_in, sdm, start_server
+from bench.run import (
+    RANKING,
+    ROOT,
+    bench_env,
+    log_in,
+    prepare_database,
+    start_server,
+    stop_server,
+)
 
 RESULTS = ROOT / "bench" / "floor.json"
 PROBES = ("no-db", "db-in-thread", "db-on-loop")
@@ -97,18 +105,10 @@ def create_app() -> FastAPI:
 def main() -> int:
     info = machine()
     workdir = Path(tempfile.mkdtemp(prefix="sdm-bench-floor-"))
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
-        "SDM_ENV": "production",
-        "PYTHONDONTWRITEBYTECODE": "1",
-    }
-    env.pop("SDM_ALLOW_PASSWORD_ONLY", None)
+    env = bench_env(workdir / "bench.db")
     server = None
     try:
-        sdm(env, "db", "upgrade")
-        sdm(env, "data", "load", "--by", "bench", "--note", "bench")
-        sdm(env, "users", "add", CLINICIAN, "--role", "clinician", stdin=PASSWORD + "\n")
+        prepare_database(env)
         port = free_port()
         server = start_server(env, port, factory="bench.floor:create_app")
         base, host = f"http://127.0.0.1:{port}", f"127.0.0.1:{port}"
@@ -131,9 +131,7 @@ def main() -> int:
             raw = prepare("GET", path, host, {"Cookie": cookie})
             results[name] = asyncio.run(load(name, "127.0.0.1", port, raw, server.pid)).summary()
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=10)
+        stop_server(server)
         shutil.rmtree(workdir, ignore_errors=True)
     health = results["GET /healthz"]["rps"]
     for summary in results.values():

@@ -20,7 +20,6 @@ to the sheet can be judged with it before it is made (docs/performance.md).
 import os
 import shutil
 import statistics
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -30,7 +29,15 @@ from bs4 import BeautifulSoup
 
 from app.web import pdf
 from bench.loadgen import free_port
-from bench.run import CLINICIAN, PASSWORD, RANKING, log_in, record_discussion, sdm, start_server
+from bench.run import (
+    RANKING,
+    bench_env,
+    log_in,
+    prepare_database,
+    record_discussion,
+    start_server,
+    stop_server,
+)
 
 LAYOUTS = int(os.environ.get("BENCH_PDF_LAYOUTS", "20"))
 
@@ -62,14 +69,11 @@ def without(page: BeautifulSoup, selector: str) -> str:
 
 def sheets() -> dict[str, str]:
     """The bench's consultation's sheet, in English and Norwegian, as HTML."""
-    workdir = Path(tempfile.mkdtemp(prefix="sdm-bench-"))
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}"}
-    env["SDM_ENV"] = "production"
+    workdir = Path(tempfile.mkdtemp(prefix="sdm-bench-pdf-"))
+    env = bench_env(workdir / "bench.db")
     server = None
     try:
-        sdm(env, "db", "upgrade")
-        sdm(env, "data", "load", "--by", "bench", "--note", "bench")
-        sdm(env, "users", "add", CLINICIAN, "--role", "clinician", stdin=PASSWORD + "\n")
+        prepare_database(env)
         port = free_port()
         server = start_server(env, port)
         base = f"http://127.0.0.1:{port}"
@@ -84,12 +88,7 @@ def sheets() -> dict[str, str]:
                 for lang in ("en", "nb")
             }
     finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+        stop_server(server)
         shutil.rmtree(workdir, ignore_errors=True)
 
 

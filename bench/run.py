@@ -104,6 +104,37 @@ def sdm(env: dict[str, str], *args: str, stdin: str | None = None) -> None:
     )
 
 
+def bench_env(database: Path) -> dict[str, str]:
+    """The environment every bench process runs in: a SQLite file, production settings
+    (docs off, Secure cookies, HSTS: what is deployed), and TOTP enforced."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "SDM_ENV": "production",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    env.pop("SDM_ALLOW_PASSWORD_ONLY", None)
+    return env
+
+
+def prepare_database(env: dict[str, str]) -> None:
+    """Migrate, load the bundled drug data and add the clinician, as an operator would."""
+    sdm(env, "db", "upgrade")
+    sdm(env, "data", "load", "--by", "bench", "--note", "bench")
+    sdm(env, "users", "add", CLINICIAN, "--role", "clinician", stdin=PASSWORD + "\n")
+
+
+def stop_server(server: subprocess.Popen[bytes] | None) -> None:
+    """Ask the app process to stop; kill it if it has not within 10 s."""
+    if server is None:
+        return
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
 def start_server(
     env: dict[str, str], port: int, factory: str = "app.main:create_app"
 ) -> subprocess.Popen[bytes]:
@@ -183,20 +214,11 @@ def main() -> int:
     command = " ".join([Path(sys.executable).name, "-m", "bench.run", *sys.argv[1:]])
     info = machine()
     workdir = Path(tempfile.mkdtemp(prefix="sdm-bench-"))
-    url = f"sqlite:///{workdir / 'bench.db'}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SDM_ENV": "production",
-        "PYTHONDONTWRITEBYTECODE": "1",
-    }
-    env.pop("SDM_ALLOW_PASSWORD_ONLY", None)
+    env = bench_env(workdir / "bench.db")
     server: subprocess.Popen[bytes] | None = None
     try:
-        print(f"database {url}", flush=True)
-        sdm(env, "db", "upgrade")
-        sdm(env, "data", "load", "--by", "bench", "--note", "bench")
-        sdm(env, "users", "add", CLINICIAN, "--role", "clinician", stdin=PASSWORD + "\n")
+        print(f"database {env['DATABASE_URL']}", flush=True)
+        prepare_database(env)
         port = free_port()
         server = start_server(env, port)
         base = f"http://127.0.0.1:{port}"
@@ -281,12 +303,7 @@ def main() -> int:
         print("tablet page", flush=True)
         tablet = tablet_page(base)
     finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+        stop_server(server)
         shutil.rmtree(workdir, ignore_errors=True)
 
     print("ranking core (in-process)", flush=True)
