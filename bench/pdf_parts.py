@@ -30,11 +30,9 @@ from bs4 import BeautifulSoup
 from app.web import pdf
 from bench.loadgen import free_port
 from bench.run import (
-    RANKING,
     bench_env,
-    log_in,
+    discussed_consultation,
     prepare_database,
-    record_discussion,
     start_server,
     stop_server,
 )
@@ -77,11 +75,7 @@ def sheets() -> dict[str, str]:
         port = free_port()
         server = start_server(env, port)
         base = f"http://127.0.0.1:{port}"
-        created = httpx2.post(f"{base}/api/v1/consultations", json=RANKING)
-        assert created.status_code == 201, created.text
-        consultation = created.json()["id"]
-        cookie, _ = log_in(base)
-        record_discussion(base, cookie, consultation)
+        consultation, cookie = discussed_consultation(base)
         with httpx2.Client(base_url=base, headers={"Cookie": cookie}) as client:
             return {
                 lang: client.get(f"/consultations/{consultation}/sheet?lang={lang}").text

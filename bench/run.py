@@ -210,6 +210,17 @@ def record_discussion(base: str, cookie: str, consultation: str) -> None:
         assert response.status_code == 303, response.text
 
 
+def discussed_consultation(base: str) -> tuple[str, str]:
+    """One consultation sent as the tablet sends it, a clinician logged in, and the
+    discussion recorded: (its id, the clinician's Cookie header value)."""
+    created = httpx2.post(f"{base}/api/v1/consultations", json=RANKING)
+    assert created.status_code == 201, created.text
+    consultation: str = created.json()["id"]
+    cookie, _ = log_in(base)
+    record_discussion(base, cookie, consultation)
+    return consultation, cookie
+
+
 def main() -> int:
     command = " ".join([Path(sys.executable).name, "-m", "bench.run", *sys.argv[1:]])
     info = machine()
@@ -225,11 +236,7 @@ def main() -> int:
         host = f"127.0.0.1:{port}"
         print(f"server pid {server.pid} on {base}", flush=True)
 
-        created = httpx2.post(f"{base}/api/v1/consultations", json=RANKING)
-        assert created.status_code == 201, created.text
-        consultation = created.json()["id"]
-        cookie, _ = log_in(base)
-        record_discussion(base, cookie, consultation)
+        consultation, cookie = discussed_consultation(base)
         with httpx2.Client(base_url=base, headers={"Cookie": cookie}) as client:
             for path in (
                 f"/staff/consultations/{consultation}",
