@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.schemas import UtcDateTime, problem_responses
+from app.catalogue.editable import DrugFields
 from app.curation import drafts, drug_fields
 from app.curation.review import group_title
 from app.curation.tables import Draft, DraftRating, DraftSource
@@ -256,27 +257,6 @@ def put_rating(
     return rating_out(row, response)
 
 
-class DrugFieldsIn(BaseModel):
-    """Any of a drug's fields, in the drugdata file shape (see drugdata/README.md)."""
-
-    model_config = ConfigDict(extra="forbid")
-    name: dict[str, Annotated[str, Field(max_length=200)]] | None = None
-    atc: str | None = Field(default=None, max_length=16)
-    snomed: str | None = Field(default=None, max_length=32)
-    generation: str | None = Field(default=None, max_length=16)
-    review_by: date | None = None
-    formulations: list[dict[str, Annotated[str, Field(max_length=32)]]] | None = Field(
-        default=None, max_length=16
-    )
-    card: dict[str, Annotated[str, Field(max_length=4000)]] | None = None
-    monitoring: list[dict[str, Annotated[str, Field(max_length=2000)]]] | None = Field(
-        default=None, max_length=30
-    )
-    sources_used_for_availability: list[Annotated[str, Field(max_length=128)]] | None = Field(
-        default=None, max_length=30
-    )
-
-
 class DrugFieldsOut(BaseModel):
     drug: str
     document: dict[str, Any]
@@ -304,7 +284,7 @@ def put_drug_fields(
     session: SessionDep,
     who: Pharmacist,
     response: Response,
-    body: DrugFieldsIn,
+    body: DrugFields,
     draft_id: Id,
     drug_id: SlugPath,
     if_match: Annotated[str | None, Header(max_length=64)] = None,

@@ -8,6 +8,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app import audit
+from app.catalogue.editable import DRUG_FIELDS
 from app.catalogue.files import RawFile
 from app.catalogue.problems import Problem
 from app.catalogue.validate import validate_drug
@@ -21,18 +22,6 @@ from app.curation.drafts import (
 )
 from app.curation.tables import Draft, DraftDrug, DraftRating
 from app.errors import NotFound
-
-DRUG_FIELDS = (
-    "name",
-    "atc",
-    "snomed",
-    "generation",
-    "review_by",
-    "formulations",
-    "card",
-    "monitoring",
-    "sources_used_for_availability",
-)
 
 
 def get_drug(session: Session, draft: Draft, drug_id: str) -> DraftDrug:

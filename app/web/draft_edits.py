@@ -12,6 +12,7 @@ from pydantic import StringConstraints
 from sqlmodel import Session
 
 from app.accounts.service import Principal
+from app.catalogue.editable import ATC_MAX, CARD_MAX
 from app.catalogue.model import symbol
 from app.curation import drafts, drug_fields
 from app.curation.tables import Draft, DraftDrug, DraftRating, DraftSource
@@ -354,10 +355,10 @@ def save_drug(
     draft_id: Id,
     drug_id: SlugPath,
     revision: Annotated[int, Form(ge=0, le=2**31 - 1)],
-    card_en: Annotated[str, Form(max_length=4000)] = "",
-    card_nb: Annotated[str, Form(max_length=4000)] = "",
-    review_by: Annotated[str, Form(max_length=10)] = "",
-    atc: Annotated[str, Form(max_length=16)] = "",
+    card_en: Annotated[str, Form(max_length=CARD_MAX)] = "",
+    card_nb: Annotated[str, Form(max_length=CARD_MAX)] = "",
+    review_by: Annotated[str, Form(max_length=10)] = "",  # YYYY-MM-DD
+    atc: Annotated[str, Form(max_length=ATC_MAX)] = "",
 ) -> Response:
     draft = drafts.get_draft(session, draft_id)
     row = drug_fields.get_drug(session, draft, drug_id)
