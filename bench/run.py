@@ -105,8 +105,9 @@ def sdm(env: dict[str, str], *args: str, stdin: str | None = None) -> None:
 
 
 def bench_env(database: Path) -> dict[str, str]:
-    """The environment every bench process runs in: a SQLite file, production settings
-    (docs off, Secure cookies, HSTS: what is deployed), and TOTP enforced."""
+    """The environment every bench process runs in: a SQLite file and production
+    settings (docs off, Secure cookies, HSTS: what is deployed), without the
+    development-only SDM_ALLOW_PASSWORD_ONLY, which production refuses to start with."""
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{database}",
