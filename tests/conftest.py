@@ -48,6 +48,8 @@ def pytest_configure(config: pytest.Config) -> None:
     test_authorization_matrix.py and test_clinical_records.py took about 12 % more CPU
     (docs/performance.md, "The CI run"). The app's own processes keep their settings."""
     gc.set_threshold(*GC_THRESHOLD)
+    if stale := [path for path in NOT_MEASURED if not (TESTS / path).exists()]:
+        raise pytest.UsageError(f"NOT_MEASURED names tests that are not there: {stale}")
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -56,15 +58,47 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.freeze()
 
 
+#: Tests whose calls coverage does not measure (pytest-cov's `no_cover`), each with why.
+#: On Python 3.11 coverage traces every line the test process runs, whatever it
+#: measures: a measured test uses about twice the CPU (docs/performance.md, "The CI
+#: run"). These add nothing to the figure, measured test by test with
+#: `--cov-context=test`: their app runs in processes of its own, or every line and branch
+#: they reach is reached by another test. The browser tests are marked in
+#: tests/browser/conftest.py for the same reason.
+NOT_MEASURED = {
+    "fuzz": "Schemathesis and Hypothesis send generated requests through the same code "
+    "as the example tests; the few lines only they reached (a shared domain in a "
+    "ranking, a list naming an item twice, a period over three years, an unknown or "
+    "discarded draft) have example tests of their own",
+    "unit/test_ranking_properties.py": "ranking properties over generated data sets: "
+    "the spec and unit tests reach every line and branch these reach",
+    "integration/test_concurrent_edits.py": "the app runs in uvicorn processes",
+    "integration/test_faults_data_load.py": "`sdm data load` runs in processes it kills",
+    "integration/test_image_layout.py": "the image's commands run in processes",
+    "integration/test_multi_process.py": "the app runs in two uvicorn processes",
+    "integration/test_scheduler.py": "deploy/scheduler.sh and its `sdm` commands run in processes",
+    "integration/test_session_touch.py": "the app runs in a uvicorn process",
+}
+TESTS = Path(__file__).resolve().parent
+
+
+def not_measured(item: pytest.Item) -> bool:
+    where = Path(str(item.path)).relative_to(TESTS).as_posix()
+    return any(where == path or where.startswith(f"{path}/") for path in NOT_MEASURED)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark `db` every test that uses a test database (the `databases` fixture, directly
-    or through another fixture) or needs PostgreSQL: the tests whose outcome can depend
-    on the backend, the only ones scripts/run-tests runs again on PostgreSQL.
+    """Mark `no_cover` the tests in NOT_MEASURED, and `db` every test that uses a test
+    database (the `databases` fixture, directly or through another fixture) or needs
+    PostgreSQL: the tests whose outcome can depend on the backend, the only ones
+    scripts/run-tests runs again on PostgreSQL.
 
     Unit and spec tests are pure: one that uses a database is refused here, so it
     moves to tests/integration."""
     misplaced = []
     for item in items:
+        if not_measured(item):
+            item.add_marker(pytest.mark.no_cover)
         uses = getattr(item, "fixturenames", ())
         if "databases" in uses or item.get_closest_marker("postgres_only"):
             item.add_marker(pytest.mark.db)

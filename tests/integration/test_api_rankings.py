@@ -34,6 +34,17 @@ def test_ranking_returns_every_drug_with_breakdown(small_client: TestClient) -> 
     assert body["data_version"]["number"] == 1
 
 
+def test_priorities_resting_on_one_mechanism_are_named(small_client: TestClient) -> None:
+    """Restlessness and tension are both akathisia (app/catalogue/domains.py): one
+    medicine's grade for one is likely its grade for the other, and the answer says so."""
+    body = small_client.post(URL, json={"avoid": ["restlessness", "weight-gain", "tension"]}).json()
+    assert body["shared_domains"] == [
+        {"domain": "akathisia", "side_effects": ["restlessness", "tension"]}
+    ]
+    alone = small_client.post(URL, json={"avoid": ["restlessness", "weight-gain"]}).json()
+    assert alone["shared_domains"] == []
+
+
 def test_ranking_is_the_same_on_every_call(small_client: TestClient) -> None:
     request = {"avoid": ["tremor", "weight-gain"], "helpful": ["sleepy-at-night"]}
     first = small_client.post(URL, json=request).json()

@@ -153,6 +153,17 @@ def test_discarded_and_submitted_drafts_cannot_be_edited(staff_app: StaffApp) ->
     assert response.status_code == 409
     assert client.delete(f"/api/v1/drafts/{draft}", headers=phil).status_code == 204
     assert client.get(f"/api/v1/drafts/{draft}", headers=phil).json()["status"] == "discarded"
+    # A discarded draft cannot be discarded again: it says why.
+    again = client.delete(f"/api/v1/drafts/{draft}", headers=phil)
+    assert again.status_code == 409
+    assert again.json()["detail"] == f"Draft {draft} is discarded and cannot be discarded."
+
+
+def test_a_draft_that_does_not_exist_is_404_and_named(staff_app: StaffApp) -> None:
+    client, staff = staff_app
+    response = client.get("/api/v1/drafts/no-such-draft", headers=staff.headers(client, "phil"))
+    assert response.status_code == 404
+    assert response.json()["detail"] == "There is no draft 'no-such-draft'."
 
 
 def test_review_due_lists_overdue_cards(staff_app: StaffApp) -> None:

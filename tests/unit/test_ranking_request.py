@@ -45,6 +45,15 @@ def test_an_item_cannot_be_avoided_and_helpful() -> None:
     ]
 
 
+def test_a_list_naming_an_item_twice_says_which() -> None:
+    assert messages(avoid=["tremor"], helpful=["weight-loss", "weight-loss"]) == [
+        "helpful lists weight-loss twice"
+    ]
+    assert messages(avoid=["tremor"], must_avoid=["tremor", "tremor"]) == [
+        "must_avoid lists tremor twice"
+    ]
+
+
 def test_must_avoid_must_be_among_the_avoid_items() -> None:
     assert messages(avoid=["tremor"], must_avoid=["dry-mouth"]) == [
         "must_avoid: 'dry-mouth' must also be one of the side effects to avoid"

@@ -3,9 +3,17 @@ expected figures written out by hand."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from app.consultations.summary import Period, RawCounts, build, decision_kind, follow_ups
+from app.consultations.summary import (
+    MAX_DAYS,
+    PERIOD_TOO_LONG,
+    Period,
+    RawCounts,
+    build,
+    decision_kind,
+    follow_ups,
+)
 
 PERIOD = Period(date(2026, 11, 1), date(2026, 11, 30))
 CHECKLIST = ("weight-gain", "tremor", "tiredness")
@@ -107,6 +115,12 @@ def test_a_recorded_decision_falls_in_its_category() -> None:
 def test_a_period_ending_before_it_starts_is_refused() -> None:
     assert Period(date(2026, 11, 2), date(2026, 11, 1)).problem() is not None
     assert Period(date(2026, 11, 1), date(2026, 11, 1)).problem() is None
+
+
+def test_a_period_longer_than_three_years_is_refused() -> None:
+    start = date(2024, 1, 1)
+    assert Period(start, start + timedelta(days=MAX_DAYS - 1)).problem() is None
+    assert Period(start, start + timedelta(days=MAX_DAYS)).problem() == PERIOD_TOO_LONG
 
 
 def test_a_period_outside_2000_to_2099_is_refused() -> None:
