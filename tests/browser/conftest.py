@@ -5,6 +5,14 @@ TEST_DATABASE_URL is set) holding the bundled drug data and four staff users. On
 chromium for the session; a fresh context (no cookies, no storage) for every test.
 Any console error, uncaught page error or Content-Security-Policy violation fails the
 test: the pages run under the app's real, strict CSP (never bypass_csp).
+
+Each test runs in one language, English or Norwegian: a walk made with and without
+JavaScript takes one language each way, and the journeys alternate, so every module
+drives both. axe checks a page in the language of its test (the tablet's steps in
+both). A language changes a page's words, which tests/integration/
+test_translated_pages.py and tests/unit/test_translations.py check in both; every
+browser test in both languages cost a third of the CI run's CPU (docs/performance.md,
+"The CI run").
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ AxeCheck = Callable[[Page, str], None]
 HEADING = {"en": "About Choosewell", "nb": "Om Choosewell"}
 
 
-@pytest.mark.parametrize("lang", ["en", "nb"])
+@pytest.mark.parametrize("lang", ["en"])
 def test_the_about_page_is_accessible_and_reached_from_public_pages(
     lang: str, live: LiveApp, page: Page, axe_check: AxeCheck
 ) -> None:
