@@ -52,10 +52,10 @@ def test_every_declared_dependency_is_locked_within_its_floor(
         )
 
 
-@pytest.mark.parametrize("lock", ["app.txt", "dev.txt"])
-def test_every_locked_package_carries_a_hash(lock: str) -> None:
+@pytest.mark.parametrize(("lock", "packages"), [("app.txt", 20), ("dev.txt", 20), ("uv.txt", 1)])
+def test_every_locked_package_carries_a_hash(lock: str, packages: int) -> None:
     entries = blocks(lock)
-    assert len(entries) > 20
+    assert len(entries) >= packages
     unhashed = [e.split("==")[0] for e in entries if "--hash=sha256:" not in e]
     assert unhashed == []
 
@@ -69,10 +69,22 @@ def test_the_service_install_carries_no_test_browser_or_fuzz_tools() -> None:
     assert locked & tools == set()
 
 
+def test_the_installer_is_the_locked_uv() -> None:
+    """pip installs only uv, from its lock; `make lock` writes that lock at UV_VERSION."""
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = makefile.split("$(UV):", 1)[1].split("\n\n", 1)[0]
+    assert "pip install" in recipe and "--require-hashes -r requirements/uv.txt" in recipe
+    version = re.search(r"^UV_VERSION \?= (\S+)$", makefile, re.MULTILINE)
+    assert version is not None
+    assert pins("uv.txt") == {"uv": Version(version.group(1))}
+    installs = re.findall(r"^\t.*\binstall\b.*$", makefile, re.MULTILINE)
+    assert [line for line in installs if "pip install" in line and "uv" not in line] == []
+
+
 def test_make_run_installs_the_app_lock_and_make_test_the_dev_lock() -> None:
     makefile = (ROOT / "Makefile").read_text()
     recipe = makefile.split("$(VENV)/.installed-app:", 1)[1].split("\n\n", 1)[0]
-    assert "--require-hashes -r requirements/app.txt" in recipe
+    assert "$(UV_INSTALL) --require-hashes -r requirements/app.txt" in recipe
     assert "--no-deps -e ." in recipe
     assert re.search(r"^run: load$", makefile, re.MULTILINE)
     assert re.search(r"^load: migrate$", makefile, re.MULTILINE)
