@@ -109,6 +109,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             "unit and spec tests use no database; move these to tests/integration: "
             + ", ".join(misplaced)
         )
+    # The `serial` tests first: while one runs alone, every other test waits, and at
+    # the start of `.ci/run` the checks (mypy) keep the other core busy meanwhile; later
+    # in the run it would stand idle (SerialLock).
+    items.sort(key=lambda item: item.get_closest_marker("serial") is None)
 
 
 def migrate(url: str, revision: str = "head") -> None:
