@@ -9,7 +9,7 @@ from fastapi import APIRouter, Header, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.schemas import UtcDateTime, problem_responses
-from app.catalogue.editable import DrugFields
+from app.catalogue.editable import DrugFields, RatingFields
 from app.curation import drafts, drug_fields
 from app.curation.review import group_title
 from app.curation.tables import Draft, DraftRating, DraftSource
@@ -68,18 +68,6 @@ class ReturnIn(BaseModel):
 class DraftIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     note: str = Field(default="", max_length=2000)
-
-
-class RatingIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    value: int | None = Field(ge=0, le=3, description="0-3, or null for unknown")
-    sources: list[Annotated[str, Field(max_length=128)]] = Field(
-        default_factory=list, max_length=20
-    )
-    source_values: dict[str, Annotated[str, Field(max_length=500)]] = Field(
-        default_factory=dict, max_length=20
-    )
-    note: str | None = Field(default=None, max_length=2000)
 
 
 class RatingOut(BaseModel):
@@ -234,7 +222,7 @@ def put_rating(
     session: SessionDep,
     who: Pharmacist,
     response: Response,
-    body: RatingIn,
+    body: RatingFields,
     draft_id: Id,
     drug_id: SlugPath,
     side_effect: SlugPath,

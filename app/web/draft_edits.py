@@ -12,7 +12,13 @@ from pydantic import StringConstraints
 from sqlmodel import Session
 
 from app.accounts.service import Principal
-from app.catalogue.editable import ATC_MAX, CARD_MAX
+from app.catalogue.editable import (
+    ATC_MAX,
+    CARD_MAX,
+    RATING_NOTE_MAX,
+    SOURCE_KEY_MAX,
+    SOURCE_SAYS_MAX,
+)
 from app.catalogue.model import symbol
 from app.curation import drafts, drug_fields
 from app.curation.tables import Draft, DraftDrug, DraftRating, DraftSource
@@ -28,8 +34,8 @@ from app.web.draft_sources import KIND_SHORT, source_view
 from app.web.render import render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
-Key = Annotated[str, StringConstraints(max_length=128)]  # a source key in a form
-Says = Annotated[str, StringConstraints(max_length=500)]  # what a source says
+Key = Annotated[str, StringConstraints(max_length=SOURCE_KEY_MAX)]  # a source key in a form
+Says = Annotated[str, StringConstraints(max_length=SOURCE_SAYS_MAX)]  # what a source says
 SCALE_WORDS = {
     "0": N_("not expected"),
     "1": N_("uncommon or mild"),
@@ -238,7 +244,7 @@ def save_rating(
     sources: Annotated[list[Key], Form(max_length=300)] = [],  # noqa: B006
     says_key: Annotated[list[Key], Form(max_length=300)] = [],  # noqa: B006
     says: Annotated[list[Says], Form(max_length=300)] = [],  # noqa: B006
-    note: Annotated[str, Form(max_length=2000)] = "",
+    note: Annotated[str, Form(max_length=RATING_NOTE_MAX)] = "",
 ) -> Response:
     """Save, or show the form again with everything the person typed and the reason."""
     draft = drafts.get_draft(session, draft_id)
