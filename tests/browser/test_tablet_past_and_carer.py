@@ -42,8 +42,8 @@ def no_axe(_where: str) -> None:
 
 
 def walk_to_past(page: Page, base: str, lang: str, axe: Callable[[str], None] = no_axe) -> None:
-    """The person's steps up to the past-experience one, each page given to `axe`: the
-    tablet journey's test checks every state of them in the other language."""
+    """The person's steps up to the past-experience one, each page given to `axe`
+    (test_tablet_journey.py checks every state of them, in Norwegian)."""
     page.goto(f"{base}/tablet?lang={lang}")
     axe(f"start ({lang})")
     tick(page, "carer")
