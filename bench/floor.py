@@ -32,6 +32,7 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -96,7 +97,8 @@ def create_app() -> FastAPI:
         found = _rows(of_app(app).engine, secret_hash(request), consultation_id)
         return HTMLResponse(body) if found else Response(status_code=404)
 
-    for name, endpoint in zip(PROBES, (no_db, db_in_thread, db_on_loop), strict=True):
+    probes: tuple[Callable[..., Awaitable[Response]], ...] = (no_db, db_in_thread, db_on_loop)
+    for name, endpoint in zip(PROBES, probes, strict=True):
         app.add_api_route(f"/bench/floor/{name}/{{consultation_id}}", endpoint)
         app.router.routes.insert(0, app.router.routes.pop())
     return app
