@@ -26,11 +26,8 @@ import json
 import os
 import random
 import re
-import shutil
 import sqlite3
-import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -38,16 +35,8 @@ from typing import Any
 
 import httpx2
 
-from bench.loadgen import free_port, machine, percentile
-from bench.run import (
-    CLINICIAN,
-    PASSWORD,
-    RANKING,
-    bench_env,
-    prepare_database,
-    start_server,
-    stop_server,
-)
+from bench.loadgen import machine, percentile
+from bench.run import CLINICIAN, PASSWORD, RANKING, serving
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "abuse.json"
@@ -194,21 +183,17 @@ def leftovers(database: Path) -> dict[str, int]:
 def main() -> int:
     command = " ".join([Path(sys.executable).name, "-m", "bench.abuse", *sys.argv[1:]])
     info = machine()
-    workdir = Path(tempfile.mkdtemp(prefix="sdm-abuse-"))
-    database = workdir / "bench.db"
-    env = bench_env(database)
-    for name in list(env):  # the defaults, whatever the shell has set
-        if name.startswith(("SDM_TABLET_", "SDM_LOGIN_", "SDM_CODE_MISSES")):
-            env.pop(name)
-    server: subprocess.Popen[bytes] | None = None
-    try:
-        prepare_database(env)
+
+    def defaults_and_codes(database: Path, env: dict[str, str]) -> None:
+        for name in list(env):  # the limits' defaults, whatever the shell has set
+            if name.startswith(("SDM_TABLET_", "SDM_LOGIN_", "SDM_CODE_MISSES")):
+                env.pop(name)
         print(f"{ACTIVE_CODES} consultations with active codes", flush=True)
         fill(database, ACTIVE_CODES)
-        port = free_port()
-        server = start_server(env, port)
-        base = f"http://127.0.0.1:{port}"
-        print(f"server pid {server.pid} on {base}", flush=True)
+
+    with serving("sdm-abuse-", before_start=defaults_and_codes) as app:
+        base, database = app.base, app.database
+        print(f"server pid {app.server.pid} on {base}", flush=True)
         print(
             f"abuse: {IDLE_LOGINS} idle logins, then {SUBMISSIONS} tablet submissions in "
             f"{SECONDS:g} s from one client with logins alongside",
@@ -216,9 +201,6 @@ def main() -> int:
         )
         measured = asyncio.run(flood(base))
         measured["database_after"] = leftovers(database)
-    finally:
-        stop_server(server)
-        shutil.rmtree(workdir, ignore_errors=True)
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": command,

@@ -29,9 +29,7 @@ import asyncio
 import hashlib
 import json
 import os
-import shutil
 import sys
-import tempfile
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,16 +42,8 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 
-from bench.loadgen import CONCURRENCY, SECONDS, WARMUP, free_port, load, machine, prepare
-from bench.run import (
-    RANKING,
-    ROOT,
-    bench_env,
-    log_in,
-    prepare_database,
-    start_server,
-    stop_server,
-)
+from bench.loadgen import CONCURRENCY, SECONDS, WARMUP, load, machine, prepare
+from bench.run import RANKING, ROOT, log_in, serving
 
 RESULTS = ROOT / "bench" / "floor.json"
 PROBES = ("no-db", "db-in-thread", "db-on-loop")
@@ -106,14 +96,8 @@ def create_app() -> FastAPI:
 
 def main() -> int:
     info = machine()
-    workdir = Path(tempfile.mkdtemp(prefix="sdm-bench-floor-"))
-    env = bench_env(workdir / "bench.db")
-    server = None
-    try:
-        prepare_database(env)
-        port = free_port()
-        server = start_server(env, port, factory="bench.floor:create_app")
-        base, host = f"http://127.0.0.1:{port}", f"127.0.0.1:{port}"
+    with serving("sdm-bench-floor-", factory="bench.floor:create_app") as app:
+        base, host, port, server = app.base, app.host, app.port, app.server
         created = httpx2.post(f"{base}/api/v1/consultations", json=RANKING)
         assert created.status_code == 201, created.text
         consultation = created.json()["id"]
@@ -132,9 +116,6 @@ def main() -> int:
             print(f"load: {name} ({CONCURRENCY} clients, {WARMUP:g}+{SECONDS:g} s)", flush=True)
             raw = prepare("GET", path, host, {"Cookie": cookie})
             results[name] = asyncio.run(load(name, "127.0.0.1", port, raw, server.pid)).summary()
-    finally:
-        stop_server(server)
-        shutil.rmtree(workdir, ignore_errors=True)
     health = results["GET /healthz"]["rps"]
     for summary in results.values():
         summary["ratio_to_healthz"] = round(summary["rps"] / health, 3) if health else None

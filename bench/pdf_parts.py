@@ -18,24 +18,14 @@ to the sheet can be judged with it before it is made (docs/performance.md).
 """
 
 import os
-import shutil
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 import httpx2
 from bs4 import BeautifulSoup
 
 from app.web import pdf
-from bench.loadgen import free_port
-from bench.run import (
-    bench_env,
-    discussed_consultation,
-    prepare_database,
-    start_server,
-    stop_server,
-)
+from bench.run import discussed_consultation, serving
 
 LAYOUTS = int(os.environ.get("BENCH_PDF_LAYOUTS", "20"))
 
@@ -67,23 +57,13 @@ def without(page: BeautifulSoup, selector: str) -> str:
 
 def sheets() -> dict[str, str]:
     """The bench's consultation's sheet, in English and Norwegian, as HTML."""
-    workdir = Path(tempfile.mkdtemp(prefix="sdm-bench-pdf-"))
-    env = bench_env(workdir / "bench.db")
-    server = None
-    try:
-        prepare_database(env)
-        port = free_port()
-        server = start_server(env, port)
-        base = f"http://127.0.0.1:{port}"
-        consultation, cookie = discussed_consultation(base)
-        with httpx2.Client(base_url=base, headers={"Cookie": cookie}) as client:
+    with serving("sdm-bench-pdf-") as app:
+        consultation, cookie = discussed_consultation(app.base)
+        with httpx2.Client(base_url=app.base, headers={"Cookie": cookie}) as client:
             return {
                 lang: client.get(f"/consultations/{consultation}/sheet?lang={lang}").text
                 for lang in ("en", "nb")
             }
-    finally:
-        stop_server(server)
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def timed(html: str) -> float:

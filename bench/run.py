@@ -38,6 +38,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -171,6 +174,49 @@ def start_server(
         time.sleep(0.1)
 
 
+@dataclass(frozen=True)
+class Served:
+    """One app process on a temporary database of its own (`serving`)."""
+
+    database: Path
+    port: int
+    server: subprocess.Popen[bytes]
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def host(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+
+@contextmanager
+def serving(
+    prefix: str,
+    *,
+    factory: str = "app.main:create_app",
+    before_start: Callable[[Path, dict[str, str]], None] | None = None,
+) -> Iterator[Served]:
+    """A temporary SQLite database prepared as an operator would (`prepare_database`),
+    `before_start(database, env)` if given, then the app in one uvicorn process; the
+    process stopped and the directory removed afterwards, however the bench ends."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
+    database = workdir / "bench.db"
+    env = bench_env(database)
+    server: subprocess.Popen[bytes] | None = None
+    try:
+        prepare_database(env)
+        if before_start is not None:
+            before_start(database, env)
+        port = free_port()
+        server = start_server(env, port, factory)
+        yield Served(database, port, server)
+    finally:
+        stop_server(server)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 def log_in(base: str) -> tuple[str, str]:
     """Log in through the form as a browser does; return the Cookie header value."""
     token = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -225,17 +271,9 @@ def discussed_consultation(base: str) -> tuple[str, str]:
 def main() -> int:
     command = " ".join([Path(sys.executable).name, "-m", "bench.run", *sys.argv[1:]])
     info = machine()
-    workdir = Path(tempfile.mkdtemp(prefix="sdm-bench-"))
-    env = bench_env(workdir / "bench.db")
-    server: subprocess.Popen[bytes] | None = None
-    try:
-        print(f"database {env['DATABASE_URL']}", flush=True)
-        prepare_database(env)
-        port = free_port()
-        server = start_server(env, port)
-        base = f"http://127.0.0.1:{port}"
-        host = f"127.0.0.1:{port}"
-        print(f"server pid {server.pid} on {base}", flush=True)
+    with serving("sdm-bench-") as app:
+        base, host, port, server = app.base, app.host, app.port, app.server
+        print(f"database {app.database}; server pid {server.pid} on {base}", flush=True)
 
         consultation, cookie = discussed_consultation(base)
         with httpx2.Client(base_url=base, headers={"Cookie": cookie}) as client:
@@ -310,9 +348,6 @@ def main() -> int:
 
         print("tablet page", flush=True)
         tablet = tablet_page(base)
-    finally:
-        stop_server(server)
-        shutil.rmtree(workdir, ignore_errors=True)
 
     print("ranking core (in-process)", flush=True)
     core = ranking_core(RANKING)
