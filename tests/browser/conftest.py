@@ -22,10 +22,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import httpx2
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize, sync_playwright
 
+from tests import loopback
 from tests.browser.helpers import (
     axe_violations,
     chromium_args,
@@ -67,7 +67,7 @@ class LiveApp:
     staff: Staff
 
     def bearer(self, username: str = "cora") -> dict[str, str]:
-        response = httpx2.post(
+        response = loopback.post(
             f"{self.base}/api/v1/auth/token",
             data={"username": username, "password": PASSWORD, "totp": self.staff.code(username)},
         )

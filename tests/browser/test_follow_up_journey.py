@@ -9,12 +9,12 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 
-import httpx2
 import pytest
 from playwright.sync_api import Page
 
 from app.consultations.follow_up import ANSWER_ONE, UNKNOWN_CODE
 from app.translations import gettext_for
+from tests import loopback
 from tests.browser.conftest import AxeCheck, LiveApp, Problems, live_database
 from tests.browser.helpers import small_targets
 from tests.browser.test_clinician_journey import log_in
@@ -53,11 +53,11 @@ def t(lang: str, message: str) -> str:
 
 
 def decided_consultation(live: LiveApp) -> str:
-    made = httpx2.post(f"{live.base}/api/v1/consultations", json={"avoid": AVOID})
+    made = loopback.post(f"{live.base}/api/v1/consultations", json={"avoid": AVOID})
     assert made.status_code == 201, made.text
     cid = str(made.json()["id"])
     review = (date.today() + timedelta(days=42)).isoformat()
-    decided = httpx2.post(
+    decided = loopback.post(
         f"{live.base}/api/v1/consultations/{cid}/decision",
         headers=live.bearer(),
         json={"discussed": ["aripiprazole"], "decision": "aripiprazole", "next_review": review},
@@ -67,7 +67,7 @@ def decided_consultation(live: LiveApp) -> str:
 
 
 def follow_up_code(live: LiveApp, cid: str) -> str:
-    issued = httpx2.post(
+    issued = loopback.post(
         f"{live.base}/api/v1/consultations/{cid}/follow-up-codes", headers=live.bearer()
     )
     assert issued.status_code == 201, issued.text
@@ -150,7 +150,7 @@ def test_a_follow_up_on_the_tablet(
     assert_heading(page, lang, "Thank you")
     check(page, f"the follow-up thank-you page {where}")
 
-    reports = httpx2.get(
+    reports = loopback.get(
         f"{live.base}/api/v1/consultations/{cid}/follow-ups", headers=live.bearer()
     ).json()
     assert [r["bother"] for r in reports] == [
@@ -171,7 +171,7 @@ def test_the_clinician_follow_up_page_passes_axe(
 ) -> None:
     cid = decided_consultation(live)
     for bother in ({"restlessness": 1, "tremor": 0}, {"restlessness": 3, "feeling-sick": 2}):
-        sent = httpx2.post(
+        sent = loopback.post(
             f"{live.base}/api/v1/follow-ups",
             json={"code": follow_up_code(live, cid), "drug": "aripiprazole", "bother": bother},
         )

@@ -9,11 +9,11 @@ import re
 from collections.abc import Callable
 from datetime import timedelta
 
-import httpx2
 import pytest
 from playwright.sync_api import Page, expect
 
 from app.clock import utcnow
+from tests import loopback
 from tests.browser.conftest import LiveApp
 from tests.integration.staff import PASSWORD
 
@@ -29,13 +29,13 @@ def consultations(live: LiveApp) -> LiveApp:
     """10 consultations (the tablet's limit a minute from one client), 5 with a carer,
     each with feedback (7 of them the top score)."""
     for n in range(10):
-        created = httpx2.post(
+        created = loopback.post(
             f"{live.base}/api/v1/consultations",
             json={"avoid": ["weight-gain", "tremor", "tiredness"], "with_carer": n % 2 == 0},
         )
         assert created.status_code == 201, created.text
         answers = [9, 9, 9] if n < 7 else [7, 8, 6]
-        given = httpx2.post(
+        given = loopback.post(
             f"{live.base}/api/v1/feedback",
             json={"code": created.json()["code"], "collaborate": answers},
         )

@@ -8,13 +8,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-import httpx2
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, Response
 
 from app.consultations.service import CODE_ALPHABET
 from app.translations import gettext_for
+from tests import loopback
 from tests.browser.conftest import AxeCheck, LiveApp, Problems
 from tests.browser.helpers import focus_problem, focus_state, small_targets
 from tests.builders import bundled_dataset
@@ -272,7 +272,7 @@ def test_the_tablet_journey_is_accessible_and_gives_a_working_code(
         assert r.headers.get("cache-control") == "no-store", r.url
 
     # The code opens the person's answers, in their order.
-    found = httpx2.get(
+    found = loopback.get(
         f"{live.base}/api/v1/consultations/by-code/{code}", headers=live.bearer("cora")
     )
     assert found.status_code == 200, found.text

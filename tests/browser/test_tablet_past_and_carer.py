@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import httpx2
 import pytest
 from playwright.sync_api import Page
 
 from app.translations import gettext_for
+from tests import loopback
 from tests.browser.conftest import AxeCheck, LiveApp
 from tests.browser.test_clinician_journey import log_in
 from tests.browser.test_tablet_journey import (
@@ -134,7 +134,7 @@ def walk(page: Page, base: str, lang: str, axe: Callable[[str], None], *, script
 
 def check_stored(live: LiveApp, code: str, lang: str) -> None:
     assert CODE.match(code), code
-    found = httpx2.get(
+    found = loopback.get(
         f"{live.base}/api/v1/consultations/by-code/{code}?lang={lang}", headers=live.bearer("cora")
     )
     assert found.status_code == 200, found.text
@@ -211,7 +211,7 @@ def test_without_consent_there_is_no_carers_turn_and_nothing_of_it_is_sent(
     )
     submit(page, "send")
     code = page.locator("p.code").inner_text().replace(" ", "")
-    found = httpx2.get(
+    found = loopback.get(
         f"{live.base}/api/v1/consultations/by-code/{code}", headers=live.bearer("cora")
     ).json()
     assert found["carer"] == {"consented": False, "avoid": [], "what_matters": ""}

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import httpx2
 
+from tests import loopback
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -27,7 +29,7 @@ def wait_until_up(process: subprocess.Popen[bytes], base: str, seconds: float = 
     deadline = time.monotonic() + seconds
     while True:
         try:
-            if httpx2.get(f"{base}/healthz", timeout=1).status_code == 200:
+            if loopback.get(f"{base}/healthz", timeout=1).status_code == 200:
                 return
         except httpx2.HTTPError:
             pass

@@ -8,10 +8,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx2
 import pytest
 
 from app.http.access_log import redact
+from tests import loopback
 from tests.integration.live import ROOT, free_port, wait_until_up
 
 # Runs on SQLite only (marker `backend_neutral`): what uvicorn's access log writes
@@ -40,8 +40,8 @@ def test_codes_in_paths_and_queries_are_redacted_in_uvicorns_access_log(
                 f"/staff/consultations?code={CODE}",
                 f"/staff/consultations?lang=en&code={CODE[:3]}+{CODE[3:]}",
             ):
-                httpx2.get(base + path, timeout=10)
-            httpx2.get(f"{base}/tablet?lang=nb", timeout=10)
+                loopback.get(base + path, timeout=10)
+            loopback.get(f"{base}/tablet?lang=nb", timeout=10)
         finally:
             server.terminate()
             server.wait(timeout=10)

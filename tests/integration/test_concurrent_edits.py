@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-import httpx2
-
+from tests import loopback
 from tests.builders import bundled_dataset
 from tests.integration.conftest import publish
 from tests.integration.live import live_server
@@ -16,7 +15,7 @@ N = 50
 
 
 def _token(base: str, staff: Staff, name: str) -> dict[str, str]:
-    response = httpx2.post(
+    response = loopback.post(
         f"{base}/api/v1/auth/token",
         data={"username": name, "password": PASSWORD, "totp": staff.code(name)},
     )
@@ -32,13 +31,13 @@ def test_fifty_concurrent_edits_one_etag_one_success(fresh_db: Callable[[], str]
     with live_server(url) as base:
         phil, ada = _token(base, staff, "phil"), _token(base, staff, "ada")
         pia = _token(base, staff, "pia")
-        draft = httpx2.post(f"{base}/api/v1/drafts", headers=phil, json={}).json()["id"]
+        draft = loopback.post(f"{base}/api/v1/drafts", headers=phil, json={}).json()["id"]
         rating = f"{base}/api/v1/drafts/{draft}/drugs/olanzapine/ratings/weight-gain"
-        etag = httpx2.get(rating, headers=phil).headers["etag"]
+        etag = loopback.get(rating, headers=phil).headers["etag"]
 
         def edit(i: int) -> int:
             who = phil if i % 2 else pia  # two pharmacists, both holding the same ETag
-            return httpx2.put(
+            return loopback.put(
                 rating,
                 headers={**who, "If-Match": etag},
                 timeout=60,
@@ -48,9 +47,9 @@ def test_fifty_concurrent_edits_one_etag_one_success(fresh_db: Callable[[], str]
         with ThreadPoolExecutor(max_workers=N) as pool:
             statuses = list(pool.map(edit, range(N)))
         assert sorted(statuses) == [200] + [412] * (N - 1), statuses
-        final = httpx2.get(rating, headers=phil)
+        final = loopback.get(rating, headers=phil)
         assert final.headers["etag"] == '"2"'
-        events = httpx2.get(f"{base}/api/v1/audit?limit=1000", headers=ada).json()
+        events = loopback.get(f"{base}/api/v1/audit?limit=1000", headers=ada).json()
         edits = [e for e in events if e["action"] == "draft.edit_rating"]
         assert len(edits) == 1
         assert edits[0]["after"]["note"] == final.json()["note"]
@@ -65,13 +64,13 @@ def test_concurrent_edits_of_different_cells_all_succeed(fresh_db: Callable[[], 
     cells = cells[:N]
     with live_server(url) as base:
         phil = _token(base, staff, "phil")
-        draft = httpx2.post(f"{base}/api/v1/drafts", headers=phil, json={}).json()["id"]
+        draft = loopback.post(f"{base}/api/v1/drafts", headers=phil, json={}).json()["id"]
 
         def edit(cell: tuple[str, str]) -> int:
             drug, item = cell
             rating = f"{base}/api/v1/drafts/{draft}/drugs/{drug}/ratings/{item}"
-            etag = httpx2.get(rating, headers=phil, timeout=60).headers["etag"]
-            return httpx2.put(
+            etag = loopback.get(rating, headers=phil, timeout=60).headers["etag"]
+            return loopback.put(
                 rating,
                 headers={**phil, "If-Match": etag},
                 timeout=60,
@@ -81,7 +80,7 @@ def test_concurrent_edits_of_different_cells_all_succeed(fresh_db: Callable[[], 
         with ThreadPoolExecutor(max_workers=N) as pool:
             statuses = list(pool.map(edit, cells))
         assert statuses == [200] * len(cells)
-        changes = httpx2.get(f"{base}/api/v1/drafts/{draft}/diff", headers=phil).json()
+        changes = loopback.get(f"{base}/api/v1/drafts/{draft}/diff", headers=phil).json()
         changed = {(c["drug"], c["side_effect"]) for c in changes["changes"]}
         unchanged = {
             (d.id, i)

@@ -23,6 +23,7 @@ from typing import Any
 import httpx2
 import pytest
 
+from tests import loopback
 from tests.conftest import BACKEND, Alone, migrate
 from tests.integration.conftest import client_for
 from tests.integration.faultkit import (
@@ -133,7 +134,7 @@ def fault_is_noticed(
 ) -> None:
     """Cause `fault`; within 2 s every probe but liveness answers 503 (`noticed`), and a
     round of all the probes then answers as `assert_all_down` says."""
-    version = httpx2.get(f"{base}/api/v1/data-version").json()["number"]
+    version = loopback.get(f"{base}/api/v1/data-version").json()["number"]
     fault()
     within = noticed(checks, version, time.monotonic())
     print(f"\n{label}: every probe 503 {within:.2f} s after")

@@ -10,7 +10,6 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-import httpx2
 import psycopg
 import pytest
 from sqlalchemy import event, func
@@ -25,6 +24,7 @@ from app.store.tables import (
     DrugRow,
     RatingRow,
 )
+from tests import loopback
 from tests.builders import bundled_dataset
 from tests.conftest import BACKEND
 from tests.integration.conftest import app_of, client_for, publish
@@ -62,13 +62,13 @@ def assert_writes_refused_reads_go_on(
 ) -> None:
     anyone = Browser()
     # Writes: 503, the message says nothing was saved.
-    api = httpx2.post(f"{base}/api/v1/consultations", json=CONSULTATION, timeout=10)
+    api = loopback.post(f"{base}/api/v1/consultations", json=CONSULTATION, timeout=10)
     assert api.status_code == 503, api.text
     assert api.json()["detail"].startswith(READ_ONLY)
     tablet = anyone.post(f"{base}/tablet", form=tablet_to_review(anyone, base))
     assert tablet.status_code == 503, tablet.text
     assert READ_ONLY in tablet.text and '<p class="code"' not in tablet.text
-    edit = httpx2.put(
+    edit = loopback.put(
         f"{base}{rating}",
         headers={**phil, "If-Match": etag},
         json={"value": 1, "sources": ["s3-2020"], "note": "while read-only"},
@@ -77,13 +77,13 @@ def assert_writes_refused_reads_go_on(
     assert edit.status_code == 503, edit.text
     assert edit.json()["detail"].startswith(READ_ONLY)
     # Reads: as usual.
-    assert httpx2.get(f"{base}/readyz", timeout=10).status_code == 200
-    ranked = httpx2.post(f"{base}/api/v1/rankings", json=RANKING, timeout=10)
+    assert loopback.get(f"{base}/readyz", timeout=10).status_code == 200
+    ranked = loopback.post(f"{base}/api/v1/rankings", json=RANKING, timeout=10)
     assert ranked.status_code == 200 and ranked.json()["results"]
     assert anyone.get(f"{base}/tablet?lang=en").status_code == 200
-    assert httpx2.get(f"{base}{rating}", headers=phil, timeout=10).headers["etag"] == etag
+    assert loopback.get(f"{base}{rating}", headers=phil, timeout=10).headers["etag"] == etag
     # But not a consultation: each read of one is recorded (ADR 0010), and cannot be now.
-    opened = httpx2.get(f"{base}/api/v1/consultations/{consultation}", headers=cora, timeout=10)
+    opened = loopback.get(f"{base}/api/v1/consultations/{consultation}", headers=cora, timeout=10)
     assert opened.status_code == 503, opened.text
     assert opened.json()["detail"].startswith(READ_NOT_RECORDED)
 
@@ -114,7 +114,7 @@ def test_a_read_only_database_refuses_writes_clearly_and_reads_go_on(
             assert_writes_refused_reads_go_on(base, cora, phil, rating, etag, consultation)
         assert snapshot(url) == before
         with live_server(url) as base:  # writable again
-            again = httpx2.post(f"{base}/api/v1/consultations", json=CONSULTATION, timeout=10)
+            again = loopback.post(f"{base}/api/v1/consultations", json=CONSULTATION, timeout=10)
             assert again.status_code == 201, again.text
     else:
         name = url.rsplit("/", 1)[1]
@@ -134,7 +134,7 @@ def test_a_read_only_database_refuses_writes_clearly_and_reads_go_on(
                 )
 
         with live_server(url) as base:
-            assert httpx2.get(f"{base}/readyz", timeout=10).status_code == 200
+            assert loopback.get(f"{base}/readyz", timeout=10).status_code == 200
             set_read_only(True)
             try:
                 assert_writes_refused_reads_go_on(base, cora, phil, rating, etag, consultation)
@@ -143,9 +143,9 @@ def test_a_read_only_database_refuses_writes_clearly_and_reads_go_on(
                 set_read_only(False)
             # The first write may meet a pooled read-only connection (503, nothing saved);
             # that refusal makes the app drop its pool, so the next write succeeds.
-            again = httpx2.post(f"{base}/api/v1/consultations", json=CONSULTATION, timeout=10)
+            again = loopback.post(f"{base}/api/v1/consultations", json=CONSULTATION, timeout=10)
             if again.status_code == 503:
-                again = httpx2.post(f"{base}/api/v1/consultations", json=CONSULTATION, timeout=10)
+                again = loopback.post(f"{base}/api/v1/consultations", json=CONSULTATION, timeout=10)
             assert again.status_code == 201, again.text
     after = snapshot(url)
     assert after == {**before, "Consultation": before["Consultation"] + 1}

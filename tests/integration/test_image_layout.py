@@ -18,9 +18,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx2
 import yaml
 
+from tests import loopback
 from tests.integration.live import ROOT, free_port, wait_until_up
 from tests.unit.test_deployment_files import instructions
 
@@ -99,12 +99,12 @@ def test_the_image_layout_migrates_loads_serves_and_passes_its_health_check(
         assert probe != check[2], "the health check no longer names port 8000"
         assert run(sys.executable, "-c", probe).returncode == 0
 
-        tablet = httpx2.get(f"{base}/tablet", timeout=10)  # templates and translations
+        tablet = loopback.get(f"{base}/tablet", timeout=10)  # templates and translations
         assert tablet.status_code == 200
         assert '<form method="post"' in tablet.text
         for asset in ("/static/app.css", "/static/tablet.js"):
-            assert httpx2.get(base + asset, timeout=10).status_code == 200, asset
-        ranking = httpx2.post(
+            assert loopback.get(base + asset, timeout=10).status_code == 200, asset
+        ranking = loopback.post(
             f"{base}/api/v1/rankings", json={"avoid": ["weight-gain"]}, timeout=10
         )
         assert ranking.status_code == 200, ranking.text

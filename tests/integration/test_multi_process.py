@@ -12,9 +12,8 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
-import httpx2
-
 from app.clock import utcnow
+from tests import loopback
 from tests.builders import bundled_dataset
 from tests.integration.conftest import publish
 from tests.integration.live import live_server
@@ -49,7 +48,7 @@ def test_a_journey_across_two_app_processes(fresh_db: Callable[[], str]) -> None
         recorded = cora.post(f"{b}{page}/decision", form={**DECISION, "csrf_token": csrf})
         assert recorded.status_code == 303, recorded.text
         # ... and the API on A shows it.
-        seen = httpx2.get(
+        seen = loopback.get(
             f"{a}/api/v1/consultations/{consultation}", headers=bearer(a, staff, "cora")
         )
         assert seen.status_code == 200, seen.text
@@ -73,17 +72,17 @@ def test_a_journey_across_two_app_processes(fresh_db: Callable[[], str]) -> None
 
         # A pharmacist edits a draft rating on A; the same stale ETag on B gets 412.
         phil_a, phil_b = bearer(a, staff, "phil"), bearer(b, staff, "phil")
-        draft = httpx2.post(f"{a}/api/v1/drafts", headers=phil_a, json={}).json()["id"]
+        draft = loopback.post(f"{a}/api/v1/drafts", headers=phil_a, json={}).json()["id"]
         path = f"/api/v1/drafts/{draft}/drugs/olanzapine/ratings/weight-gain"
-        etag = httpx2.get(f"{a}{path}", headers=phil_a).headers["etag"]
+        etag = loopback.get(f"{a}{path}", headers=phil_a).headers["etag"]
         body = {"value": 2, "sources": ["s3-2020"], "note": "edited on A"}
-        first = httpx2.put(f"{a}{path}", headers={**phil_a, "If-Match": etag}, json=body)
+        first = loopback.put(f"{a}{path}", headers={**phil_a, "If-Match": etag}, json=body)
         assert first.status_code == 200, first.text
-        stale = httpx2.put(
+        stale = loopback.put(
             f"{b}{path}", headers={**phil_b, "If-Match": etag}, json={**body, "note": "on B"}
         )
         assert stale.status_code == 412, stale.text
-        current = httpx2.get(f"{b}{path}", headers=phil_b)
+        current = loopback.get(f"{b}{path}", headers=phil_b)
         assert current.json()["note"] == "edited on A"
         assert current.headers["etag"] != etag
     print(f"journey across two processes: {time.monotonic() - started:.1f} s")

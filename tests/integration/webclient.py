@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 import httpx2
 
+from tests import loopback
 from tests.integration.staff import PASSWORD, Staff
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -43,7 +44,7 @@ class Browser:
             sent["content-type"] = "application/x-www-form-urlencoded"
             kwargs["content"] = urlencode(list(form.items()) if isinstance(form, dict) else form)
         started = time.monotonic()
-        response = httpx2.request(method, url, headers=sent, timeout=timeout, **kwargs)
+        response = loopback.request(method, url, headers=sent, timeout=timeout, **kwargs)
         response.extensions["elapsed_s"] = time.monotonic() - started
         for raw in response.headers.get_list("set-cookie"):
             pair, _, attributes = raw.partition(";")
@@ -128,7 +129,7 @@ def login(browser: Browser, base: str, staff: Staff, username: str) -> str:
 
 
 def bearer(base: str, staff: Staff, username: str) -> dict[str, str]:
-    response = httpx2.post(
+    response = loopback.post(
         f"{base}/api/v1/auth/token",
         data={"username": username, "password": PASSWORD, "totp": staff.code(username)},
         timeout=15,
