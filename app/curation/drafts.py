@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -32,7 +32,7 @@ from app.catalogue.problems import DataProblems
 from app.catalogue.report import Names, diff
 from app.catalogue.validate import build_dataset, check_rating, check_source
 from app.clock import utcnow
-from app.curation.publish import publish_dataset, rating_rows
+from app.curation.publish import publish_dataset, rating_rows, source_rows
 from app.curation.review import (
     AttributedChange,
     attribute,
@@ -48,6 +48,7 @@ from app.curation.tables import (
     DraftRating,
     DraftSource,
 )
+from app.db import insert_rows
 from app.errors import DomainError, NotFound
 from app.store.datasets import DatasetCache, latest_version
 from app.store.tables import DataVersion
@@ -110,25 +111,14 @@ def _new_draft(
     )
     session.add(draft)
     session.flush()
-    session.add_all(
-        DraftSource(
-            draft_id=draft.id,
-            key=source.key,
-            citation=source.citation,
-            url=source.url,
-            kind=source.kind,
-            accessed=source.accessed,
-        )
-        for source in content.sources.values()
-    )
+    insert_rows(session, DraftSource, source_rows(content.sources.values(), draft_id=draft.id))
+    drugs = []
     for drug in content.drugs:
         document = drug_document(drug, content.item_ids)
         document.pop("ratings")
-        session.add(DraftDrug(draft_id=draft.id, drug_id=drug.id, document=document))
-    session.flush()
-    # One multi-row INSERT for the ratings (about 800): objects through the unit of
-    # work would cost a pharmacist a noticeable wait for every draft opened.
-    session.execute(insert(DraftRating), rating_rows(content.drugs, draft_id=draft.id))
+        drugs.append({"draft_id": draft.id, "drug_id": drug.id, "document": document})
+    insert_rows(session, DraftDrug, drugs)
+    insert_rows(session, DraftRating, rating_rows(content.drugs, draft_id=draft.id))
     return draft
 
 

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import insert
 from sqlmodel import Session
 
 from app import audit
 from app.catalogue.model import (
     Dataset,
     Drug,
+    Source,
     figure_document,
     options_document,
     safety_document,
     scoring_document,
 )
 from app.clock import utcnow
+from app.db import insert_rows
 from app.store.datasets import latest_version, mark_published, next_version_number
 from app.store.tables import ChecklistItemRow, DataVersion, DrugRow, RatingRow, SourceRow
 
@@ -52,49 +54,47 @@ def publish_dataset(
     session.add(version)
     mark_published(session)  # the app's pointer moves on once this commits
     session.flush()
-    session.add_all(
-        ChecklistItemRow(
-            version=number,
-            id=i.id,
-            position=i.order,
-            group=i.group,
-            label=dict(i.label),
-            explanation=dict(i.explanation),
-        )
-        for i in dataset.checklist
+    insert_rows(
+        session,
+        ChecklistItemRow,
+        [
+            {
+                "version": number,
+                "id": i.id,
+                "position": i.order,
+                "group": i.group,
+                "label": dict(i.label),
+                "explanation": dict(i.explanation),
+            }
+            for i in dataset.checklist
+        ],
     )
-    session.add_all(
-        SourceRow(
-            version=number,
-            key=s.key,
-            citation=s.citation,
-            url=s.url,
-            kind=s.kind,
-            accessed=s.accessed,
-        )
-        for s in dataset.sources.values()
+    insert_rows(session, SourceRow, source_rows(dataset.sources.values(), version=number))
+    insert_rows(
+        session,
+        DrugRow,
+        [
+            {
+                "version": number,
+                "id": drug.id,
+                "name": dict(drug.name),
+                "atc": drug.atc,
+                "snomed": drug.snomed,
+                "generation": drug.generation,
+                "review_by": drug.review_by,
+                "formulations": [
+                    {"form": f.form, "uk": f.uk, "no": f.no} for f in drug.formulations
+                ],
+                "card": dict(drug.card),
+                "monitoring": [dict(m) for m in drug.monitoring],
+                "availability_sources": list(drug.availability_sources),
+                "figures": [figure_document(f) for f in drug.figures],
+                "safety": [safety_document(f) for f in drug.safety],
+            }
+            for drug in dataset.drugs
+        ],
     )
-    for drug in dataset.drugs:
-        session.add(
-            DrugRow(
-                version=number,
-                id=drug.id,
-                name=dict(drug.name),
-                atc=drug.atc,
-                snomed=drug.snomed,
-                generation=drug.generation,
-                review_by=drug.review_by,
-                formulations=[{"form": f.form, "uk": f.uk, "no": f.no} for f in drug.formulations],
-                card=dict(drug.card),
-                monitoring=[dict(m) for m in drug.monitoring],
-                availability_sources=list(drug.availability_sources),
-                figures=[figure_document(f) for f in drug.figures],
-                safety=[safety_document(f) for f in drug.safety],
-            )
-        )
-    session.flush()
-    # One multi-row INSERT for the ratings (about 800) rather than an object each.
-    session.execute(insert(RatingRow), rating_rows(dataset.drugs, version=number))
+    insert_rows(session, RatingRow, rating_rows(dataset.drugs, version=number))
     audit.record(
         session,
         by=by,
@@ -105,6 +105,21 @@ def publish_dataset(
     )
     session.flush()
     return PublishResult(version, created=True)
+
+
+def source_rows(sources: Iterable[Source], **key: object) -> list[dict[str, Any]]:
+    """Every source as a row, each with `key` (the version, or the draft) added."""
+    return [
+        {
+            **key,
+            "key": s.key,
+            "citation": s.citation,
+            "url": s.url,
+            "kind": s.kind,
+            "accessed": s.accessed,
+        }
+        for s in sources
+    ]
 
 
 def rating_rows(drugs: Iterable[Drug], **key: object) -> list[dict[str, object]]:
