@@ -9,6 +9,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 import httpx2
+import pytest
 from bs4 import Tag
 from fastapi.testclient import TestClient
 
@@ -21,6 +22,11 @@ from tests.integration.staff import StaffApp, web_login
 from tests.integration.test_clinic_pages import pdf_text
 from tests.lookup import one
 from tests.readability import MAX_GRADE, as_prose, grade, visible_units
+
+# Runs on SQLite only (marker `backend_neutral`): draws the follow-up pages and the
+# sheet; issuing, using and reading follow-ups (the same app.consultations.follow_ups
+# functions) run on PostgreSQL in test_follow_ups_api.
+pytestmark = pytest.mark.backend_neutral
 
 DATA = bundled_dataset()
 AVOID = ["weight-gain", "restlessness", "sun-sensitivity", "tremor", "dry-mouth"]

@@ -7,12 +7,18 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.builders import bundled_dataset
 from tests.integration.pages import soup, text
 from tests.integration.staff import StaffApp, web_login
 from tests.lookup import attribute, one
+
+# Runs on SQLite only (marker `backend_neutral`): draws the rating and source forms;
+# adding, editing (with its etag) and citing a draft's source (the same
+# app.curation.drafts functions) run on PostgreSQL in test_draft_sources.
+pytestmark = pytest.mark.backend_neutral
 
 DATA = bundled_dataset()
 DRUG, ITEM = "olanzapine", "weight-gain"
