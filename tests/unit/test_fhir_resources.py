@@ -9,6 +9,7 @@ import base64
 import hashlib
 import json
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
 
 import pytest
@@ -303,6 +304,7 @@ def test_before_a_decision_the_sheet_is_preliminary_and_says_so() -> None:
 # --- Bundle ---------------------------------------------------------------------------
 
 
+@cache  # the same bundle for every test: fhir.resources takes about 0.4 s to write it
 def bundle_json() -> str:
     bundle = consultation_bundle(
         BASE,
