@@ -111,8 +111,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         )
     # The `serial` tests first: while one runs alone, every other test waits, and at
     # the start of `.ci/run` the checks (mypy) keep the other core busy meanwhile; later
-    # in the run it would stand idle (SerialLock).
-    items.sort(key=lambda item: item.get_closest_marker("serial") is None)
+    # in the run it would stand idle (SerialLock). Then the Hypothesis tests, a few
+    # seconds each (the ranking properties came last, in tests/unit, and the run ended
+    # with one worker on them and the other core idle).
+    items.sort(
+        key=lambda item: (item.get_closest_marker("serial") is None, not hypothesis_test(item))
+    )
+
+
+def hypothesis_test(item: pytest.Item) -> bool:
+    return isinstance(item, pytest.Function) and is_hypothesis_test(item.obj)
 
 
 def migrate(url: str, revision: str = "head") -> None:
@@ -297,7 +305,7 @@ def fresh_db(databases: Databases, migrated_template: str) -> Callable[[], str]:
     return make
 
 
-from hypothesis import HealthCheck, settings  # noqa: E402
+from hypothesis import HealthCheck, is_hypothesis_test, settings  # noqa: E402
 
 # dev: 100 random examples per property, a new draw on every run. ci (scripts/run-tests
 # with CI set): the same 100 each time (derandomized), so a red CI run comes from the
