@@ -112,8 +112,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # The `serial` tests first: while one runs alone, every other test waits, and at
     # the start of `.ci/run` the checks (mypy) keep the other core busy meanwhile; later
     # in the run it would stand idle (SerialLock). Then the Hypothesis tests, a few
-    # seconds each (the ranking properties came last, in tests/unit, and the run ended
-    # with one worker on them and the other core idle).
+    # seconds each: a long test started among the last leaves the other core idle
+    # while it ends (the ranking properties were collected last, in tests/unit).
     items.sort(
         key=lambda item: (item.get_closest_marker("serial") is None, not hypothesis_test(item))
     )
