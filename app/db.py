@@ -7,7 +7,7 @@ scope commits when the unit of work succeeds and rolls back when it raises.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -224,7 +224,9 @@ def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
     close_unit(session, engine, None)
 
 
-def insert_rows(session: Session, table: type[SQLModel], rows: list[dict[str, Any]]) -> None:
+def insert_rows(
+    session: Session, table: type[SQLModel], rows: Sequence[Mapping[str, object]]
+) -> None:
     """`rows` into `table` as one multi-row INSERT on the unit's connection, for the
     actions that write a whole data set: a data version or a draft is about 1,100 rows
     (about 830 ratings, 230 sources), and as objects flushed through the unit of work

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from sqlmodel import Session
 
@@ -54,46 +53,9 @@ def publish_dataset(
     session.add(version)
     mark_published(session)  # the app's pointer moves on once this commits
     session.flush()
-    insert_rows(
-        session,
-        ChecklistItemRow,
-        [
-            {
-                "version": number,
-                "id": i.id,
-                "position": i.order,
-                "group": i.group,
-                "label": dict(i.label),
-                "explanation": dict(i.explanation),
-            }
-            for i in dataset.checklist
-        ],
-    )
+    insert_rows(session, ChecklistItemRow, checklist_rows(dataset, version=number))
     insert_rows(session, SourceRow, source_rows(dataset.sources.values(), version=number))
-    insert_rows(
-        session,
-        DrugRow,
-        [
-            {
-                "version": number,
-                "id": drug.id,
-                "name": dict(drug.name),
-                "atc": drug.atc,
-                "snomed": drug.snomed,
-                "generation": drug.generation,
-                "review_by": drug.review_by,
-                "formulations": [
-                    {"form": f.form, "uk": f.uk, "no": f.no} for f in drug.formulations
-                ],
-                "card": dict(drug.card),
-                "monitoring": [dict(m) for m in drug.monitoring],
-                "availability_sources": list(drug.availability_sources),
-                "figures": [figure_document(f) for f in drug.figures],
-                "safety": [safety_document(f) for f in drug.safety],
-            }
-            for drug in dataset.drugs
-        ],
-    )
+    insert_rows(session, DrugRow, drug_rows(dataset.drugs, version=number))
     insert_rows(session, RatingRow, rating_rows(dataset.drugs, version=number))
     audit.record(
         session,
@@ -107,7 +69,22 @@ def publish_dataset(
     return PublishResult(version, created=True)
 
 
-def source_rows(sources: Iterable[Source], **key: object) -> list[dict[str, Any]]:
+def checklist_rows(dataset: Dataset, **key: object) -> list[dict[str, object]]:
+    """Every checklist item of `dataset` as a row, each with `key` (the version) added."""
+    return [
+        {
+            **key,
+            "id": i.id,
+            "position": i.order,
+            "group": i.group,
+            "label": dict(i.label),
+            "explanation": dict(i.explanation),
+        }
+        for i in dataset.checklist
+    ]
+
+
+def source_rows(sources: Iterable[Source], **key: object) -> list[dict[str, object]]:
     """Every source as a row, each with `key` (the version, or the draft) added."""
     return [
         {
@@ -119,6 +96,28 @@ def source_rows(sources: Iterable[Source], **key: object) -> list[dict[str, Any]
             "accessed": s.accessed,
         }
         for s in sources
+    ]
+
+
+def drug_rows(drugs: Iterable[Drug], **key: object) -> list[dict[str, object]]:
+    """Every drug's fields other than ratings as a row, each with `key` (the version)."""
+    return [
+        {
+            **key,
+            "id": drug.id,
+            "name": dict(drug.name),
+            "atc": drug.atc,
+            "snomed": drug.snomed,
+            "generation": drug.generation,
+            "review_by": drug.review_by,
+            "formulations": [{"form": f.form, "uk": f.uk, "no": f.no} for f in drug.formulations],
+            "card": dict(drug.card),
+            "monitoring": [dict(m) for m in drug.monitoring],
+            "availability_sources": list(drug.availability_sources),
+            "figures": [figure_document(f) for f in drug.figures],
+            "safety": [safety_document(f) for f in drug.safety],
+        }
+        for drug in drugs
     ]
 
 
