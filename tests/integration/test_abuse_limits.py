@@ -235,19 +235,35 @@ def seconds_left_in_minute() -> float:
     return 60 - time.time() % 60
 
 
+def minute() -> int:
+    """The one-minute window the limits count in now (windows start on the minute)."""
+    return int(time.time() // 60)
+
+
 def test_the_tablet_limits_hold_across_two_app_processes(fresh_db: Callable[[], str]) -> None:
     url = fresh_db()
     publish(url, bundled_dataset())
     limit = {"SDM_TABLET_PER_CLIENT_PER_MINUTE": "3"}
     with live_server(url, **limit) as a, live_server(url, **limit) as b:
-        if seconds_left_in_minute() < 20:  # all eight in one window, on the real clock
+        # All eight in one window, on the real clock. Eight sends take well under a
+        # second, so a run starts unless the minute is nearly over; one that still
+        # spans two windows (two counts) proves nothing, so it is sent again, in a
+        # window of its own, and judged by what that run added.
+        for _attempt in range(3):
+            if seconds_left_in_minute() < 5:
+                time.sleep(seconds_left_in_minute() + 0.5)
+            window, before = minute(), rows(url, Consultation)
+            statuses = [
+                loopback.post(f"{base}{CONSULTATIONS}", json=BODY, timeout=15).status_code
+                for base in (a, b) * 4
+            ]
+            if minute() == window:
+                break
             time.sleep(seconds_left_in_minute() + 0.5)
-        statuses = [
-            loopback.post(f"{base}{CONSULTATIONS}", json=BODY, timeout=15).status_code
-            for base in (a, b) * 4
-        ]
+        else:
+            pytest.fail("eight requests never fitted in one minute's window")
     assert sorted(statuses) == [201] * 3 + [429] * 5, statuses
-    assert rows(url, Consultation) == 3
+    assert rows(url, Consultation) - before == 3
 
 
 # --- the index every use of a code goes through --------------------------------------------
