@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 #: test process), as `multiprocessing`'s forkserver does: a new interpreter importing it
 #: costs about 1.2 s of CPU, and the suite starts about 30 app processes a run. Each is
 #: still a process of its own, started afresh from the app's factory with its own
-#: environment; the server process imports nothing but the app (not the tests' set-up).
+#: environment. The server process imports the app and uvicorn, and none of the tests'
+#: set-up (tests/cheap_hashing.py among it): the app hashes as it does in service.
 _FORKSERVER = multiprocessing.get_context("forkserver")
 _FORKSERVER.set_forkserver_preload(["app.main", "uvicorn"])
 

@@ -245,10 +245,10 @@ def test_the_tablet_limits_hold_across_two_app_processes(fresh_db: Callable[[], 
     publish(url, bundled_dataset())
     limit = {"SDM_TABLET_PER_CLIENT_PER_MINUTE": "3"}
     with live_server(url, **limit) as a, live_server(url, **limit) as b:
-        # All eight in one window, on the real clock. Eight sends take well under a
-        # second, so a run starts unless the minute is nearly over; one that still
-        # spans two windows (two counts) proves nothing, so it is sent again, in a
-        # window of its own, and judged by what that run added.
+        # All eight in one window, on the real clock. Eight sends take far less than
+        # 5 s, so a run starts unless the minute is nearly over; one that still spans
+        # two windows (two counts) proves nothing, so it is sent again, in a window of
+        # its own, and judged by what that run added.
         for _attempt in range(3):
             if seconds_left_in_minute() < 5:
                 time.sleep(seconds_left_in_minute() + 0.5)
