@@ -25,7 +25,6 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize, sync_playwright
 
-from tests import loopback
 from tests.browser.helpers import (
     axe_violations,
     chromium_args,
@@ -36,7 +35,8 @@ from tests.builders import bundled_dataset
 from tests.conftest import Databases, migrate
 from tests.integration.conftest import publish
 from tests.integration.live import live_server
-from tests.integration.staff import PASSWORD, Staff, add_staff
+from tests.integration.staff import Staff, add_staff
+from tests.integration.webclient import bearer
 
 HERE = Path(__file__).resolve().parent
 VIEWPORT: ViewportSize = {"width": 1024, "height": 768}
@@ -67,12 +67,7 @@ class LiveApp:
     staff: Staff
 
     def bearer(self, username: str = "cora") -> dict[str, str]:
-        response = loopback.post(
-            f"{self.base}/api/v1/auth/token",
-            data={"username": username, "password": PASSWORD, "totp": self.staff.code(username)},
-        )
-        assert response.status_code == 200, response.text
-        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+        return bearer(self.base, self.staff, username)
 
 
 @pytest.fixture(scope="session")

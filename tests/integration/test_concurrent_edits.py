@@ -9,18 +9,10 @@ from tests import loopback
 from tests.builders import bundled_dataset
 from tests.integration.conftest import publish
 from tests.integration.live import live_server
-from tests.integration.staff import PASSWORD, Staff, add_staff
+from tests.integration.staff import add_staff
+from tests.integration.webclient import bearer
 
 N = 50
-
-
-def _token(base: str, staff: Staff, name: str) -> dict[str, str]:
-    response = loopback.post(
-        f"{base}/api/v1/auth/token",
-        data={"username": name, "password": PASSWORD, "totp": staff.code(name)},
-    )
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 def test_fifty_concurrent_edits_one_etag_one_success(fresh_db: Callable[[], str]) -> None:
@@ -29,8 +21,8 @@ def test_fifty_concurrent_edits_one_etag_one_success(fresh_db: Callable[[], str]
     publish(url, bundled_dataset())
     staff = add_staff(url)
     with live_server(url) as base:
-        phil, ada = _token(base, staff, "phil"), _token(base, staff, "ada")
-        pia = _token(base, staff, "pia")
+        phil, ada = bearer(base, staff, "phil"), bearer(base, staff, "ada")
+        pia = bearer(base, staff, "pia")
         draft = loopback.post(f"{base}/api/v1/drafts", headers=phil, json={}).json()["id"]
         rating = f"{base}/api/v1/drafts/{draft}/drugs/olanzapine/ratings/weight-gain"
         etag = loopback.get(rating, headers=phil).headers["etag"]
@@ -63,7 +55,7 @@ def test_concurrent_edits_of_different_cells_all_succeed(fresh_db: Callable[[], 
     cells = [(d.id, item) for d in dataset.drugs for item in ("tremor", "dry-mouth", "tension")]
     cells = cells[:N]
     with live_server(url) as base:
-        phil = _token(base, staff, "phil")
+        phil = bearer(base, staff, "phil")
         draft = loopback.post(f"{base}/api/v1/drafts", headers=phil, json={}).json()["id"]
 
         def edit(cell: tuple[str, str]) -> int:
