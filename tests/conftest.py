@@ -6,9 +6,11 @@ every database test on PostgreSQL; otherwise each uses a fresh SQLite file.
 
 from __future__ import annotations
 
+import faulthandler
 import fcntl
 import gc
 import os
+import signal
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
@@ -50,6 +52,26 @@ def pytest_configure(config: pytest.Config) -> None:
     gc.set_threshold(*GC_THRESHOLD)
     if stale := [path for path in NOT_MEASURED if not (TESTS / path).exists()]:
         raise pytest.UsageError(f"NOT_MEASURED names tests that are not there: {stale}")
+
+
+#: Where a crash of this test process is written (pytest_sessionstart); kept open.
+_crash_log: list[IO[str]] = []
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under scripts/run-tests (TEST_CRASH_DIR set), a test process that dies of a fault
+    (a segmentation fault, an abort) or is told to stop (SIGTERM) writes the Python stack
+    of each of its threads to a file of its own there, and the script prints every such
+    file after the passes' summaries. Otherwise a crashed xdist worker leaves only
+    "worker 'gw0' crashed while running ..." at the end, and what it printed far above."""
+    folder = os.environ.get("TEST_CRASH_DIR")
+    if not folder:
+        return
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "controller")
+    log = (Path(folder) / f"{worker}-{os.getpid()}.txt").open("w")
+    _crash_log.append(log)
+    faulthandler.enable(file=log, all_threads=True)
+    faulthandler.register(signal.SIGTERM, file=log, all_threads=True, chain=True)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
