@@ -68,6 +68,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if not folder:
         return
     worker = os.environ.get("PYTEST_XDIST_WORKER", "controller")
+    Path(folder).mkdir(parents=True, exist_ok=True)
     log = (Path(folder) / f"{worker}-{os.getpid()}.txt").open("w")
     _crash_log.append(log)
     faulthandler.enable(file=log, all_threads=True)
