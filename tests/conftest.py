@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import pytest
 from alembic import command
@@ -26,6 +26,9 @@ from sqlalchemy.engine import make_url
 
 from app.config import ROOT
 from tests.cheap_hashing import use_cheap_hashing
+
+if TYPE_CHECKING:
+    from xdist.scheduler import Scheduling
 
 # Before any test adds a staff user: see tests/cheap_hashing.py.
 use_cheap_hashing()
@@ -73,6 +76,30 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     _crash_log.append(log)
     faulthandler.enable(file=log, all_threads=True)
     faulthandler.register(signal.SIGTERM, file=log, all_threads=True, chain=True)
+
+
+#: Tests whose pytest-xdist worker died while running them (in the controller).
+_crashed: set[str] = set()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_handlecrashitem(crashitem: str, report: pytest.TestReport, sched: Scheduling) -> None:
+    """A test whose worker died under it (a segmentation fault, an abort, SIGTERM: not
+    an outcome of the test) runs once more, on the worker that replaces it, and a second
+    crash fails it. The first crash shows as a rerun ("R", and "1 rerun" in the pass's
+    summary), and scripts/run-tests prints the dead worker's stacks. A test that fails
+    is never run again."""
+    if crashitem in _crashed:
+        return
+    _crashed.add(crashitem)
+    sched.mark_test_pending(crashitem)
+    report.outcome = "rerun"  # type: ignore[assignment]  # xdist's documented way
+
+
+def pytest_report_teststatus(report: pytest.TestReport) -> tuple[str, str, str] | None:
+    if report.outcome == "rerun":  # type: ignore[comparison-overlap]  # set just above
+        return "rerun", "R", "RERUN"
+    return None
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
