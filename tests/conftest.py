@@ -6,17 +6,15 @@ every database test on PostgreSQL; otherwise each uses a fresh SQLite file.
 
 from __future__ import annotations
 
-import faulthandler
 import fcntl
 import gc
 import os
-import signal
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
 import pytest
 from alembic import command
@@ -27,11 +25,11 @@ from sqlalchemy.engine import make_url
 from app.config import ROOT
 from tests.cheap_hashing import use_cheap_hashing
 
-if TYPE_CHECKING:
-    from xdist.scheduler import Scheduling
-
 # Before any test adds a staff user: see tests/cheap_hashing.py.
 use_cheap_hashing()
+
+#: A test process that dies under a test: its stacks kept, the test run once more.
+pytest_plugins = ("tests.crashes",)
 
 PG_ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKEND = "postgresql" if PG_ADMIN_URL else "sqlite"
@@ -55,51 +53,6 @@ def pytest_configure(config: pytest.Config) -> None:
     gc.set_threshold(*GC_THRESHOLD)
     if stale := [path for path in NOT_MEASURED if not (TESTS / path).exists()]:
         raise pytest.UsageError(f"NOT_MEASURED names tests that are not there: {stale}")
-
-
-#: Where a crash of this test process is written (pytest_sessionstart); kept open.
-_crash_log: list[IO[str]] = []
-
-
-def pytest_sessionstart(session: pytest.Session) -> None:
-    """Under scripts/run-tests (TEST_CRASH_DIR set), a test process that dies of a fault
-    (a segmentation fault, an abort) or is told to stop (SIGTERM) writes the Python stack
-    of each of its threads to a file of its own there, and the script prints every such
-    file after the passes' summaries. Otherwise a crashed xdist worker leaves only
-    "worker 'gw0' crashed while running ..." at the end, and what it printed far above."""
-    folder = os.environ.get("TEST_CRASH_DIR")
-    if not folder:
-        return
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "controller")
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    log = (Path(folder) / f"{worker}-{os.getpid()}.txt").open("w")
-    _crash_log.append(log)
-    faulthandler.enable(file=log, all_threads=True)
-    faulthandler.register(signal.SIGTERM, file=log, all_threads=True, chain=True)
-
-
-#: Tests whose pytest-xdist worker died while running them (in the controller).
-_crashed: set[str] = set()
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_handlecrashitem(crashitem: str, report: pytest.TestReport, sched: Scheduling) -> None:
-    """A test whose worker died under it (a segmentation fault, an abort, SIGTERM: not
-    an outcome of the test) runs once more, on the worker that replaces it, and a second
-    crash fails it. The first crash shows as a rerun ("R", and "1 rerun" in the pass's
-    summary), and scripts/run-tests prints the dead worker's stacks. A test that fails
-    is never run again."""
-    if crashitem in _crashed:
-        return
-    _crashed.add(crashitem)
-    sched.mark_test_pending(crashitem)
-    report.outcome = "rerun"  # type: ignore[assignment]  # xdist's documented way
-
-
-def pytest_report_teststatus(report: pytest.TestReport) -> tuple[str, str, str] | None:
-    if report.outcome == "rerun":  # type: ignore[comparison-overlap]  # set just above
-        return "rerun", "R", "RERUN"
-    return None
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
