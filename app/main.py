@@ -98,17 +98,26 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     state.engine.dispose()
 
 
+#: The collector's first-generation threshold in a server process (Python's default:
+#: 700). Laying out a PDF makes tens of thousands of short-lived boxes and styles; with
+#: the default, the collector walked them every 700 allocations, and the PDF of a sheet
+#: took 6 to 10 % longer (docs/performance.md, "The collector's threshold").
+GC_THRESHOLD = (10_000, 10, 10)
+
+
 async def settle_memory(state: AppState) -> None:
     """Read the newest data version, then move everything alive into the collector's
     permanent generation (`gc.freeze`). The cyclic garbage collector then no longer
     walks the drug data, the modules and the mappings on every full collection: under
     load those walks took 16 % of the clinician page's CPU time and paused the process
-    for up to 96 ms each (docs/performance.md). A database that cannot be reached yet
-    is no reason not to start (/readyz answers 503 until it can)."""
+    for up to 96 ms each (docs/performance.md). It then collects less often
+    (GC_THRESHOLD). A database that cannot be reached yet is no reason not to start
+    (/readyz answers 503 until it can)."""
     with suppress(Exception):
         await state.current.get()
     gc.collect()
     gc.freeze()
+    gc.set_threshold(*GC_THRESHOLD)
 
 
 #: Every router, in the order their routes are matched. The feedback and follow-up

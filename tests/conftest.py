@@ -55,6 +55,14 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"NOT_MEASURED names tests that are not there: {stale}")
 
 
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    """A test that starts an app outside the `test` environment, in this process, leaves
+    the server's threshold set (app/main.py `settle_memory`): the test process's own is
+    put back, so a test's speed does not depend on which tests ran before it."""
+    if gc.get_threshold() != GC_THRESHOLD:
+        gc.set_threshold(*GC_THRESHOLD)
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     """What collection built lives until the end: out of the collector's way."""
     gc.collect()

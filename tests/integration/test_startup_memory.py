@@ -1,6 +1,7 @@
 """A server process settles its memory at start (app/main.py `settle_memory`): the newest
 data version is read, then everything alive is frozen out of the garbage collector's
-walks. Test processes make hundreds of apps, so apps in the `test` environment skip it."""
+walks, and the collector runs less often (GC_THRESHOLD). Test processes make hundreds
+of apps, so apps in the `test` environment skip it."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 
 from app.config import Settings
-from app.main import create_app
+from app.main import GC_THRESHOLD, create_app
 from app.store.datasets import DatasetCache
 from tests.builders import bundled_dataset
 from tests.integration.conftest import publish
@@ -22,16 +23,22 @@ def test_a_server_freezes_what_it_holds_at_start(
     url = fresh_db()
     publish(url, bundled_dataset())
     app = create_app(Settings(database_url=url, env="development"), datasets=DatasetCache())
+    kept = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)  # Python's default, whatever an earlier app set
     gc.unfreeze()
     try:
         with TestClient(app):
-            frozen = gc.get_freeze_count()
+            frozen, threshold = gc.get_freeze_count(), gc.get_threshold()
         assert frozen > 0
+        assert threshold == GC_THRESHOLD
     finally:
         gc.unfreeze()
+        gc.set_threshold(*kept)
 
 
 def test_a_test_app_does_not_freeze(fresh_db: Callable[[], str]) -> None:
     gc.unfreeze()
+    before = gc.get_threshold()
     with TestClient(create_app(Settings(database_url=fresh_db(), env="test"))):
         assert gc.get_freeze_count() == 0
+        assert gc.get_threshold() == before
