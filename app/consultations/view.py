@@ -7,9 +7,10 @@ Plain Python: no web or database imports. Text is in one language, chosen by the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
+from typing import cast
 
 from app.catalogue.model import Dataset, Drug
 from app.consultations import options_view
@@ -415,10 +416,13 @@ def build(
     past: Sequence[PastMedicine] = (),
     past_marks: bool = True,
     carer: CarerView = NO_CARER,
+    card_of: Callable[[str], Card] | None = None,
 ) -> ConsultationView:
     """The whole view of one consultation in `lang`. `ranked_part`, if given, must be
-    `ranked(dataset, lang, preferences, formulations)`, kept by the caller."""
+    `ranked(dataset, lang, preferences, formulations)`, and `card_of(drug_id)` must be
+    `card(dataset, dataset.drug(drug_id), lang)`, both kept by the caller."""
     part = ranked_part or ranked(dataset, lang, preferences, formulations)
+    make_card = card_of or (lambda drug_id: card(dataset, dataset.drug(drug_id), lang))
     drug_ids = {d.id for d in dataset.drugs}
     number, checksum, published = version
     return ConsultationView(
@@ -430,7 +434,7 @@ def build(
         with_carer=with_carer,
         what_matters=what_matters,
         **{f.name: getattr(part, f.name) for f in fields(Ranked)},
-        discussed=tuple(card(dataset, dataset.drug(d), lang) for d in discussed if d in drug_ids),
+        discussed=tuple(make_card(d) for d in discussed if d in drug_ids),
         decision=decision,
         decision_label=decision_label(decision, dataset, lang),
         next_review=next_review,
@@ -522,6 +526,17 @@ def for_consultation(
         ("ranked", lang, preferences, forms),
         lambda: ranked(published.dataset, lang, preferences, forms),
     )
+    dataset = published.dataset
+
+    def card_of(drug_id: str) -> Card:
+        """A medicine's card: the version's words only, so kept in its memo too."""
+        return cast(
+            Card,
+            published.memo.get(
+                ("card", lang, drug_id), lambda: card(dataset, dataset.drug(drug_id), lang)
+            ),
+        )
+
     return build(
         published.dataset,
         lang=lang,
@@ -540,6 +555,7 @@ def for_consultation(
         past=past_of(consultation),
         past_marks=past_marks,
         carer=carer_of(consultation),
+        card_of=card_of,
     )
 
 
