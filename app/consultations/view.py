@@ -526,17 +526,6 @@ def for_consultation(
         ("ranked", lang, preferences, forms),
         lambda: ranked(published.dataset, lang, preferences, forms),
     )
-    dataset = published.dataset
-
-    def card_of(drug_id: str) -> Card:
-        """A medicine's card: the version's words only, so kept in its memo too."""
-        return cast(
-            Card,
-            published.memo.get(
-                ("card", lang, drug_id), lambda: card(dataset, dataset.drug(drug_id), lang)
-            ),
-        )
-
     return build(
         published.dataset,
         lang=lang,
@@ -555,7 +544,19 @@ def for_consultation(
         past=past_of(consultation),
         past_marks=past_marks,
         carer=carer_of(consultation),
-        card_of=card_of,
+        card_of=lambda drug_id: kept_card(published, drug_id, lang),
+    )
+
+
+def kept_card(published: Published, drug_id: str, lang: str) -> Card:
+    """`card` of one medicine, made once per version and language and kept in the
+    version's memo (ADR 0007): a card holds the version's words only."""
+    dataset = published.dataset
+    return cast(
+        Card,
+        published.memo.get(
+            ("card", lang, drug_id), lambda: card(dataset, dataset.drug(drug_id), lang)
+        ),
     )
 
 
