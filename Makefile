@@ -129,7 +129,8 @@ bench-pdf: install-dev
 	$(BIN)/python -m bench.pdf_parts
 
 # PNGs of the tablet pages, the clinician pages and the discussion sheet at
-# 1024x768, in docs/screenshots/, from Debian's chromium on a temporary database.
+# 1024x768, in docs/screenshots/, from Debian's chromium (its headless shell) on a
+# temporary database.
 screenshots: install-dev
 	scripts/ensure-browser
 	$(BIN)/python scripts/screenshots.py

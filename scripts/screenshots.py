@@ -1,8 +1,9 @@
 """Screenshots of the app at 1024x768 (a tablet in landscape), for the docs.
 
 Starts the app on a temporary SQLite database (`sdm db upgrade`, `sdm data load`),
-drives Debian's chromium through the pages and writes PNGs to docs/screenshots/:
-the tablet journey, then the clinician's pages as a logged-in clinician.
+drives Debian's chromium (its headless shell) through the pages and writes PNGs to
+docs/screenshots/: the tablet journey, then the clinician's pages as a logged-in
+clinician.
 
     .venv/bin/python scripts/screenshots.py [--lang nb] [--out DIR] [--full-page]
 
@@ -145,7 +146,7 @@ def add_clinician(env: dict[str, str]) -> str:
 
 
 def chromium() -> tuple[str, list[str]]:
-    executable = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    executable = os.environ.get("CHROMIUM", "/usr/bin/chromium-headless-shell")
     if not (shutil.which(executable) or os.access(executable, os.X_OK)):
         raise SystemExit(f"chromium not found at {executable}: run scripts/ensure-browser")
     return executable, (["--no-sandbox"] if os.geteuid() == 0 else [])

@@ -1,4 +1,5 @@
-"""Browser tests: Debian's chromium, driven by Playwright, against a real app process.
+"""Browser tests: Debian's chromium (its headless shell), driven by Playwright, against a
+real app process.
 
 One app process per module, on a fresh database (SQLite, or PostgreSQL when
 TEST_DATABASE_URL is set) holding the bundled drug data and four staff users. One

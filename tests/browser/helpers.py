@@ -19,13 +19,14 @@ MIN_FOCUS_CONTRAST = 3.0  # WCAG 1.4.11: a focus indicator is a user-interface c
 
 
 def chromium_executable() -> str:
-    """Debian's chromium (Playwright never downloads its own browser here)."""
-    wanted = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    """Debian's chromium as its headless shell, or CHROMIUM (Playwright never downloads
+    its own browser here)."""
+    wanted = os.environ.get("CHROMIUM", "/usr/bin/chromium-headless-shell")
     found = wanted if os.path.isfile(wanted) else shutil.which(wanted)
     if not found or not os.access(found, os.X_OK):
         raise FileNotFoundError(
             f"chromium was not found at {wanted!r}: run scripts/ensure-browser "
-            "(it installs Debian's chromium), or set CHROMIUM to its path"
+            "(it installs Debian's chromium-headless-shell), or set CHROMIUM to its path"
         )
     return found
 
