@@ -75,9 +75,23 @@ def order(s: Shots) -> None:
     s.press("up:restlessness")
 
 
-def extras(s: Shots) -> None:
-    s.press("extras")
-    s.tick("h-sleepy-at-night", "m-weight-gain", "f-tablet")
+def helpful(s: Shots) -> None:
+    s.press("helpful")
+    s.tick("h-sleepy-at-night")
+
+
+def cannot_accept(s: Shots) -> None:
+    s.press("cannot-accept")
+    s.tick("m-weight-gain")
+
+
+def forms(s: Shots) -> None:
+    s.press("forms")
+    s.tick("f-tablet")
+
+
+def own_words(s: Shots) -> None:
+    s.press("own-words")
     s.page.locator("#what_matters").fill("I want to keep working, and to be able to drive.")
 
 
@@ -90,9 +104,13 @@ TABLET: list[Step] = [
     ("tablet-1-start.png", lambda s: s.go(f"/tablet?lang={s.lang}")),
     ("tablet-2-choose.png", choose),
     ("tablet-3-order.png", order),
-    ("tablet-4-extras.png", extras),
-    ("tablet-5-review.png", lambda s: s.press("review")),
-    ("tablet-6-done.png", done),
+    ("tablet-4-helpful.png", helpful),
+    ("tablet-5-cannot-accept.png", cannot_accept),
+    ("tablet-6-forms.png", forms),
+    ("tablet-7-own-words.png", own_words),
+    ("tablet-8-past.png", lambda s: s.press("past")),
+    ("tablet-9-review.png", lambda s: s.press("review")),
+    ("tablet-10-done.png", done),
 ]
 
 
