@@ -75,19 +75,14 @@ def order(s: Shots) -> None:
     s.press("up:restlessness")
 
 
-def helpful(s: Shots) -> None:
-    s.press("helpful")
-    s.tick("h-sleepy-at-night")
+def ticked(go: str, *checkbox_ids: str) -> Callable[[Shots], None]:
+    """The step: press `go`, then tick these on the page it leads to."""
 
+    def step(s: Shots) -> None:
+        s.press(go)
+        s.tick(*checkbox_ids)
 
-def cannot_accept(s: Shots) -> None:
-    s.press("cannot-accept")
-    s.tick("m-weight-gain")
-
-
-def forms(s: Shots) -> None:
-    s.press("forms")
-    s.tick("f-tablet")
+    return step
 
 
 def own_words(s: Shots) -> None:
@@ -104,9 +99,9 @@ TABLET: list[Step] = [
     ("tablet-1-start.png", lambda s: s.go(f"/tablet?lang={s.lang}")),
     ("tablet-2-choose.png", choose),
     ("tablet-3-order.png", order),
-    ("tablet-4-helpful.png", helpful),
-    ("tablet-5-cannot-accept.png", cannot_accept),
-    ("tablet-6-forms.png", forms),
+    ("tablet-4-helpful.png", ticked("helpful", "h-sleepy-at-night")),
+    ("tablet-5-cannot-accept.png", ticked("cannot-accept", "m-weight-gain")),
+    ("tablet-6-forms.png", ticked("forms", "f-tablet")),
     ("tablet-7-own-words.png", own_words),
     ("tablet-8-past.png", lambda s: s.press("past")),
     ("tablet-9-review.png", lambda s: s.press("review")),
