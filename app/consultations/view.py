@@ -403,7 +403,6 @@ def build(
     lang: str,
     version: tuple[int, str, datetime],
     preferences: Preferences,
-    formulations: Sequence[str] | None = None,
     created_at: datetime,
     with_carer: bool,
     what_matters: str,
@@ -411,18 +410,16 @@ def build(
     decision: str | None = None,
     next_review: date | None = None,
     context_note: str = "",
-    ranked_part: Ranked | None = None,
+    ranked_part: Ranked,
+    card_of: Callable[[str], Card],
     options: Sequence[str] = (),
     past: Sequence[PastMedicine] = (),
     past_marks: bool = True,
     carer: CarerView = NO_CARER,
-    card_of: Callable[[str], Card] | None = None,
 ) -> ConsultationView:
-    """The whole view of one consultation in `lang`. `ranked_part`, if given, must be
-    `ranked(dataset, lang, preferences, formulations)`, and `card_of(drug_id)` must be
-    `card(dataset, dataset.drug(drug_id), lang)`, both kept by the caller."""
-    part = ranked_part or ranked(dataset, lang, preferences, formulations)
-    make_card = card_of or (lambda drug_id: card(dataset, dataset.drug(drug_id), lang))
+    """The whole view of one consultation in `lang`. `ranked_part` is
+    `ranked(dataset, lang, preferences, formulations)` and `card_of(drug_id)` is
+    `card(dataset, dataset.drug(drug_id), lang)`, both as the caller keeps them."""
     drug_ids = {d.id for d in dataset.drugs}
     number, checksum, published = version
     return ConsultationView(
@@ -433,8 +430,8 @@ def build(
         created_at=created_at,
         with_carer=with_carer,
         what_matters=what_matters,
-        **{f.name: getattr(part, f.name) for f in fields(Ranked)},
-        discussed=tuple(make_card(d) for d in discussed if d in drug_ids),
+        **{f.name: getattr(ranked_part, f.name) for f in fields(Ranked)},
+        discussed=tuple(card_of(d) for d in discussed if d in drug_ids),
         decision=decision,
         decision_label=decision_label(decision, dataset, lang),
         next_review=next_review,
@@ -531,7 +528,6 @@ def for_consultation(
         lang=lang,
         version=(version.number, version.checksum, version.created_at),
         preferences=preferences,
-        formulations=forms,
         created_at=consultation.created_at,
         with_carer=consultation.with_carer,
         what_matters=consultation.what_matters,
