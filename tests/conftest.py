@@ -40,7 +40,7 @@ def pytest_report_header() -> str:
 
 
 #: The collector's first-generation threshold in test processes (Python's default: 700).
-GC_THRESHOLD = (20_000, 20, 20)
+TEST_GC_THRESHOLD = (20_000, 20, 20)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -50,7 +50,7 @@ def pytest_configure(config: pytest.Config) -> None:
     Python's defaults, tests/integration/test_clinic_pages.py, test_drafts_api.py,
     test_authorization_matrix.py and test_clinical_records.py took about 12 % more CPU
     (docs/performance.md, "The CI run"). The app's own processes keep their settings."""
-    gc.set_threshold(*GC_THRESHOLD)
+    gc.set_threshold(*TEST_GC_THRESHOLD)
     if stale := [path for path in NOT_MEASURED if not (TESTS / path).exists()]:
         raise pytest.UsageError(f"NOT_MEASURED names tests that are not there: {stale}")
 
@@ -59,12 +59,18 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
     """A test that starts an app outside the `test` environment, in this process, leaves
     the server's threshold set (app/main.py `settle_memory`): the test process's own is
     put back, so a test's speed does not depend on which tests ran before it."""
-    if gc.get_threshold() != GC_THRESHOLD:
-        gc.set_threshold(*GC_THRESHOLD)
+    if gc.get_threshold() != TEST_GC_THRESHOLD:
+        gc.set_threshold(*TEST_GC_THRESHOLD)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     """What collection built lives until the end: out of the collector's way."""
+    freeze_what_lives()
+
+
+def freeze_what_lives() -> None:
+    """Collect, then move everything still alive into the collector's permanent
+    generation, which no later collection in this process walks."""
     gc.collect()
     gc.freeze()
 

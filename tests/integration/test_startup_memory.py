@@ -1,7 +1,12 @@
 """A server process settles its memory at start (app/main.py `settle_memory`): the newest
 data version is read, then everything alive is frozen out of the garbage collector's
 walks, and the collector runs less often (GC_THRESHOLD). Test processes make hundreds
-of apps, so apps in the `test` environment skip it."""
+of apps, so apps in the `test` environment skip it.
+
+Each test unfreezes the test process to see what an app freezes, and freezes it again
+after (tests/conftest.py froze it after collection): left unfrozen, every later full
+collection in the process walked about 900,000 objects, and a run spent more than twice
+as long collecting."""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from app.config import Settings
 from app.main import GC_THRESHOLD, create_app
 from app.store.datasets import DatasetCache
 from tests.builders import bundled_dataset
+from tests.conftest import freeze_what_lives
 from tests.integration.conftest import publish
 
 
@@ -31,7 +37,7 @@ def test_a_server_freezes_what_it_holds_at_start(
         assert frozen > 0
         assert threshold == GC_THRESHOLD
     finally:  # the threshold: tests/conftest.py puts the test process's back
-        refreeze()
+        freeze_what_lives()
 
 
 def test_a_test_app_does_not_freeze(fresh_db: Callable[[], str]) -> None:
@@ -42,12 +48,4 @@ def test_a_test_app_does_not_freeze(fresh_db: Callable[[], str]) -> None:
             assert gc.get_freeze_count() == 0
             assert gc.get_threshold() == before
     finally:
-        refreeze()
-
-
-def refreeze() -> None:
-    """Freeze again what the test process holds, as tests/conftest.py did after
-    collection: left unfrozen, every later full collection in this process walked all of
-    it (about 900,000 objects in a whole run), and the run spent twice as long collecting."""
-    gc.collect()
-    gc.freeze()
+        freeze_what_lives()
