@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 PORT    ?= 8000
 PYTHON  ?= python3
 
-.PHONY: install install-dev lock run migrate load image test test-sqlite test-postgres check fix clean translations fuzz bench bench-abuse bench-floor bench-pdf screenshots
+.PHONY: install install-dev lock run migrate load image test test-sqlite test-postgres check fix clean translations fuzz bench bench-abuse bench-floor bench-pdf bench-page screenshots
 
 # Installs come from the lock files in requirements/ (exact versions, every file's hash
 # checked): app.txt is what the service runs; dev.txt adds the test, lint, browser and
@@ -118,8 +118,9 @@ bench: install-dev
 bench-abuse: install-dev
 	$(BIN)/python -m bench.abuse
 
-# The cheapest page that still reads the staff session and the consultation per request,
-# against /healthz and the real pages; writes bench/floor.json (docs/performance.md).
+# The cheapest page that still reads the staff session and the consultation (and records
+# the read) per request, against /healthz, /readyz and the real pages; writes
+# bench/floor.json (docs/performance.md).
 bench-floor: install-dev
 	$(BIN)/python -m bench.floor
 
@@ -127,6 +128,11 @@ bench-floor: install-dev
 # out whole and with each part left out, interleaved; prints a table (docs/performance.md).
 bench-pdf: install-dev
 	$(BIN)/python -m bench.pdf_parts
+
+# What each part of the clinician page and the sheet HTML costs, in process through ASGI,
+# against /readyz; prints a table (docs/performance.md).
+bench-page: install-dev
+	$(BIN)/python -m bench.page_parts
 
 # PNGs of the tablet pages, the clinician pages and the discussion sheet at
 # 1024x768, in docs/screenshots/, from Debian's chromium (its headless shell) on a

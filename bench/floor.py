@@ -3,9 +3,10 @@
 The clinician page and the sheet read two rows on every request, on purpose: the staff
 session (so that logout, expiry or a disabled user ends a session in every process at
 once) and the consultation (so that a decision recorded through one process shows on
-the next request to another). This run measures the cheapest page that still does
-that, to show how much of the distance to 0.5× /healthz is the pages' own work
-(dependencies, the ORM, the template) and how much is the stack under them.
+the next request to another), and they record the read in the same transaction
+(ADR 0010). This run measures the cheapest page that still does that, to show how much
+of the distance to the targets (0.8× /readyz for the pages) is the rules and the stack
+under them, and how much is the pages' own work (dependencies, the ORM, the template).
 
 The set-up is `make bench`'s (bench/run.py): a temporary SQLite database, the bundled
 data, one clinician logged in, one consultation, uvicorn with one process. The app is the
@@ -20,9 +21,13 @@ long as the clinician page, with no dependency and no template:
   event loop and with it every request);
 - db-on-loop: the same two queries on the event loop: NOT safe (a PostgreSQL outage would
   stop every request for the connect timeout), measured only to show what the worker
-  thread costs.
+  thread costs;
+- reads-and-record: the two reads and the read record (the pages' own prebuilt INSERT),
+  committed, in one worker thread behind the process's SQLite write gate, as the pages
+  do: everything the rules ask of a page view, and nothing else.
 
-It writes bench/floor.json and prints the rates and their ratio to /healthz's.
+It writes bench/floor.json and prints the rates and their ratios to /healthz's and to
+/readyz's.
 """
 
 import asyncio
@@ -46,7 +51,7 @@ from bench.loadgen import CONCURRENCY, SECONDS, WARMUP, load, machine, prepare
 from bench.run import RANKING, ROOT, log_in, serving
 
 RESULTS = ROOT / "bench" / "floor.json"
-PROBES = ("no-db", "db-in-thread", "db-on-loop")
+PROBES = ("no-db", "db-in-thread", "db-on-loop", "reads-and-record")
 
 
 def _rows(engine: Engine, token_hash: str, consultation_id: str) -> bool:
@@ -60,6 +65,38 @@ def _rows(engine: Engine, token_hash: str, consultation_id: str) -> bool:
             select(table).where(table.c.id == bindparam("id")), {"id": consultation_id}
         ).first()
     return who is not None and row is not None
+
+
+def _rows_and_record(engine: Engine, token_hash: str, consultation_id: str) -> bool:
+    """The two reads and the read record (ADR 0010), committed: every staff view of a
+    consultation does at least this, whatever it then renders."""
+    from app.accounts.service import SESSION_AND_USER
+    from app.clock import utcnow
+    from app.consultations.service import RECORD_READ
+    from app.consultations.tables import Consultation
+    from app.db import SQLITE_BEGIN
+
+    table = Consultation.__table__  # type: ignore[attr-defined]
+    with (
+        engine.connect() as connection,
+        connection.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"}).begin(),
+    ):
+        who = connection.execute(SESSION_AND_USER, {"token_hash": token_hash}).first()
+        row = connection.execute(
+            select(table).where(table.c.id == bindparam("id")), {"id": consultation_id}
+        ).first()
+        if who is None or row is None:
+            return False
+        connection.execute(
+            RECORD_READ,
+            {
+                "consultation_id": consultation_id,
+                "read_by": "bench",
+                "read_at": utcnow(),
+                "view": "page",
+            },
+        )
+    return True
 
 
 def create_app() -> FastAPI:
@@ -87,7 +124,21 @@ def create_app() -> FastAPI:
         found = _rows(of_app(app).engine, secret_hash(request), consultation_id)
         return HTMLResponse(body) if found else Response(status_code=404)
 
-    probes: tuple[Callable[..., Awaitable[Response]], ...] = (no_db, db_in_thread, db_on_loop)
+    async def reads_and_record(consultation_id: str, request: Request) -> Response:
+        state = of_app(app)
+        # As every writing page: SQLite's writers queue on the process's gate first.
+        async with state.sqlite_write_lock:
+            found = await run_in_threadpool(
+                _rows_and_record, state.engine, secret_hash(request), consultation_id
+            )
+        return HTMLResponse(body) if found else Response(status_code=404)
+
+    probes: tuple[Callable[..., Awaitable[Response]], ...] = (
+        no_db,
+        db_in_thread,
+        db_on_loop,
+        reads_and_record,
+    )
     for name, endpoint in zip(PROBES, probes, strict=True):
         app.add_api_route(f"/bench/floor/{name}/{{consultation_id}}", endpoint)
         app.router.routes.insert(0, app.router.routes.pop())
@@ -104,6 +155,7 @@ def main() -> int:
         cookie, _ = log_in(base)
         paths = {
             "GET /healthz": "/healthz",
+            "GET /readyz": "/readyz",
             **{f"probe: {name}": f"/bench/floor/{name}/{consultation}" for name in PROBES},
             "GET /staff/consultations/{id}": f"/staff/consultations/{consultation}",
             "GET /consultations/{id}/sheet": f"/consultations/{consultation}/sheet",
@@ -117,8 +169,10 @@ def main() -> int:
             raw = prepare("GET", path, host, {"Cookie": cookie})
             results[name] = asyncio.run(load(name, "127.0.0.1", port, raw, server.pid)).summary()
     health = results["GET /healthz"]["rps"]
+    ready = results["GET /readyz"]["rps"]
     for summary in results.values():
         summary["ratio_to_healthz"] = round(summary["rps"] / health, 3) if health else None
+        summary["ratio_to_readyz"] = round(summary["rps"] / ready, 3) if ready else None
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": " ".join([Path(sys.executable).name, "-m", "bench.floor"]),
@@ -128,11 +182,14 @@ def main() -> int:
     }
     RESULTS.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print(f"\n{info['cpu']}, {info['cores']} cores; load average {info['load_average_at_start']}")
-    print(f"{'endpoint':<34}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'×healthz':>10}{'errors':>8}")
+    print(
+        f"{'endpoint':<34}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'×healthz':>10}{'×readyz':>9}{'errors':>8}"
+    )
     for name, r in results.items():
         print(
             f"{name:<34}{r['rps']:>9.1f}{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}"
-            f"{r['ratio_to_healthz']:>10.2f}{r['errors']:>8}"
+            f"{r['ratio_to_healthz']:>10.2f}{r['ratio_to_readyz']:>9.2f}{r['errors']:>8}"
         )
     print(f"\nwritten: {RESULTS.relative_to(ROOT)}")
     return 0
