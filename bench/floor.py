@@ -44,7 +44,7 @@ import httpx2
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import bindparam, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from starlette.concurrency import run_in_threadpool
 
 from bench.loadgen import CONCURRENCY, SECONDS, WARMUP, load, machine, prepare
@@ -54,48 +54,40 @@ RESULTS = ROOT / "bench" / "floor.json"
 PROBES = ("no-db", "db-in-thread", "db-on-loop", "reads-and-record")
 
 
-def _rows(engine: Engine, token_hash: str, consultation_id: str) -> bool:
+def _both_found(connection: Connection, token_hash: str, consultation_id: str) -> bool:
+    """The two reads every page makes: the staff session joined to its user (`resolve`'s
+    own query) and the consultation row."""
     from app.accounts.service import SESSION_AND_USER
     from app.consultations.tables import Consultation
 
     table = Consultation.__table__  # type: ignore[attr-defined]
-    with engine.connect() as connection:
-        who = connection.execute(SESSION_AND_USER, {"token_hash": token_hash}).first()
-        row = connection.execute(
-            select(table).where(table.c.id == bindparam("id")), {"id": consultation_id}
-        ).first()
+    who = connection.execute(SESSION_AND_USER, {"token_hash": token_hash}).first()
+    row = connection.execute(
+        select(table).where(table.c.id == bindparam("id")), {"id": consultation_id}
+    ).first()
     return who is not None and row is not None
+
+
+def _rows(engine: Engine, token_hash: str, consultation_id: str) -> bool:
+    with engine.connect() as connection:
+        return _both_found(connection, token_hash, consultation_id)
 
 
 def _rows_and_record(engine: Engine, token_hash: str, consultation_id: str) -> bool:
     """The two reads and the read record (ADR 0010), committed: every staff view of a
     consultation does at least this, whatever it then renders."""
-    from app.accounts.service import SESSION_AND_USER
     from app.clock import utcnow
     from app.consultations.service import RECORD_READ
-    from app.consultations.tables import Consultation
     from app.db import SQLITE_BEGIN
 
-    table = Consultation.__table__  # type: ignore[attr-defined]
     with (
         engine.connect() as connection,
         connection.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"}).begin(),
     ):
-        who = connection.execute(SESSION_AND_USER, {"token_hash": token_hash}).first()
-        row = connection.execute(
-            select(table).where(table.c.id == bindparam("id")), {"id": consultation_id}
-        ).first()
-        if who is None or row is None:
+        if not _both_found(connection, token_hash, consultation_id):
             return False
-        connection.execute(
-            RECORD_READ,
-            {
-                "consultation_id": consultation_id,
-                "read_by": "bench",
-                "read_at": utcnow(),
-                "view": "page",
-            },
-        )
+        read = {"consultation_id": consultation_id, "read_by": "bench", "view": "page"}
+        connection.execute(RECORD_READ, {**read, "read_at": utcnow()})
     return True
 
 
